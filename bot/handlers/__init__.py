@@ -1,0 +1,15 @@
+"""Every Slack listener, registered in one place, grouped by kind."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.handlers import actions, commands, events, views
+from bot.runtime import Runtime
+
+
+def register_all(app: App, rt: Runtime) -> None:
+    commands.register(app, rt)
+    actions.register(app, rt)
+    views.register(app, rt)
+    events.register(app, rt)

@@ -1,0 +1,153 @@
+"""Every knob opsbot has, read once from the environment and `.env` (pydantic-settings).
+
+Validation happens here so that a bad value stops start-up with one sentence naming the
+setting, instead of failing later in the middle of a Slack request.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+_CHANNEL_RE = re.compile(r"^[CGD][A-Z0-9]{2,}$")
+_USER_RE = re.compile(r"^[UW][A-Z0-9]{2,}$")
+SECRET_FIELDS = {"slack_bot_token", "slack_signing_secret", "slack_app_token"}
+
+
+def _split_ids(value: object) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return list(value)  # type: ignore[arg-type]
+
+
+class Settings(BaseSettings):
+    """opsbot's configuration. Field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    slack_bot_token: str | None = Field(None, description="Bot token (xoxb-...), OAuth & Permissions page")
+    slack_signing_secret: str | None = Field(None, description="Signing secret, Basic Information page")
+    slack_app_token: str | None = Field(None, description="App-level token (xapp-...) with connections:write; enables Socket Mode")
+    slack_api_url: str = Field(SLACK_DEFAULT_API_URL, description="Slack Web API base URL")
+    database_url: str = Field("sqlite:///opsbot.db", description="SQLAlchemy database URL")
+    port: int = Field(3000, ge=1, le=65535, description="HTTP port for Slack requests")
+    team_timezone: str = Field("America/Los_Angeles", description="IANA time zone times are shown in")
+    ops_channel: str | None = Field(None, description="Channel ID for the on-set board and ops posts")
+    leadership_channel: str | None = Field(None, description="Channel ID for leadership digests")
+    legal_channel: str | None = Field(None, description="Channel ID for brief approvals")
+    escalation_channel: str | None = Field(None, description="Channel ID for escalations")
+    opsbot_admins: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Associates (admins), comma-separated user IDs")
+    opsbot_legal: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Legal reviewers, comma-separated user IDs")
+    opsbot_leadership: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Leadership, comma-separated user IDs")
+    checkin_early_window_minutes: int = Field(60, ge=0, le=720, description="How early a check-in may attach to a shift")
+    late_grace_minutes: int = Field(5, ge=0, le=120, description="Minutes after call time before a check-in counts as late")
+    max_entry_hours: int = Field(16, ge=1, le=48, description="Longest time entry accepted in an edit")
+    web_concurrency: int = Field(2, ge=1, le=64, description="gunicorn worker processes for `opsbot run`")
+    web_threads: int = Field(16, ge=1, le=256, description="Threads per gunicorn worker")
+    notifier_poll_seconds: float = Field(2.0, gt=0, le=60, description="How often the notifier looks for outbox messages")
+    log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR)")
+
+    @field_validator("opsbot_admins", "opsbot_legal", "opsbot_leadership", mode="before")
+    @classmethod
+    def _parse_id_list(cls, value: object) -> list[str]:
+        ids = _split_ids(value)
+        bad = [i for i in ids if not _USER_RE.match(i)]
+        if bad:
+            raise ValueError(f"{', '.join(bad)} is not a Slack user ID (they look like U012ABCDEF)")
+        return ids
+
+    @field_validator("team_timezone")
+    @classmethod
+    def _valid_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not a known time zone (use an IANA name such as America/Los_Angeles)") from None
+        return value
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _valid_api_url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^/\s]+(/\S*)?$", value):
+            raise ValueError(f"'{value}' is not an http(s) URL")
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("database_url")
+    @classmethod
+    def _valid_db_url(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError("is not a database URL (for example sqlite:///opsbot.db or postgresql+psycopg://user@host/db)") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise ValueError(f"uses '{url.get_backend_name()}'; opsbot supports sqlite and postgresql")
+        if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
+            value = value.replace("postgresql://", "postgresql+psycopg://", 1)
+        if value.startswith("postgres://"):
+            value = value.replace("postgres://", "postgresql+psycopg://", 1)
+        return value
+
+    @field_validator("ops_channel", "leadership_channel", "legal_channel", "escalation_channel")
+    @classmethod
+    def _valid_channel(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not _CHANNEL_RE.match(value):
+            raise ValueError(f"'{value}' is not a Slack channel ID (they look like C012ABCDEF)")
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _valid_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"'{value}' is not a log level")
+        return level
+
+    @cached_property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.team_timezone)
+
+    @property
+    def socket_mode(self) -> bool:
+        return bool(self.slack_app_token)
+
+
+class ConfigError(Exception):
+    """A setting is wrong; the message is one plain sentence naming it."""
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    sentences = []
+    for err in exc.errors():
+        name = str(err["loc"][0]).upper() if err["loc"] else "a setting"
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        sentences.append(f"Setting {name} {msg}." if msg.startswith(("is ", "uses ")) else f"Setting {name}: {msg}.")
+    return " ".join(sentences)
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning pydantic's report into plain sentences (ConfigError)."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc)) from None
+
+
+def mask(value: str | None) -> str:
+    """Show enough of a secret to recognise it, never enough to use it."""
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return "****"
+    return f"{value[:5]}…{value[-4:]}"

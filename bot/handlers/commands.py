@@ -1,0 +1,84 @@
+"""Slash commands: parse the payload, call a service, answer with blocks."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import App
+
+from bot import clock
+from bot.blocks import people as people_blocks
+from bot.blocks import timeclock as tc_blocks
+from bot.handlers.common import guarded
+from bot.runtime import Runtime
+from bot.services import people, timeclock
+from bot.services.errors import Invalid
+
+OPS_USAGE = "Try `/ops help`."
+
+
+def register(app: App, rt: Runtime) -> None:
+    @app.command("/checkin")
+    @guarded("command")
+    def checkin(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        user_id = body["user_id"]
+        with rt.db.transaction() as s:
+            person = people.get_or_create(s, user_id)
+            result = timeclock.check_in(s, person, body.get("text"), clock.now(), rt.policy)
+            text, blocks = tc_blocks.checkin_reply(result, rt.tz)
+        ack(text=text, blocks=blocks)
+        rt.after_change(user_id)
+
+    @app.command("/checkout")
+    @guarded("command")
+    def checkout(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        user_id = body["user_id"]
+        with rt.db.transaction() as s:
+            person = people.get_or_create(s, user_id)
+            result = timeclock.check_out(s, person, body.get("text"), clock.now(), rt.policy)
+            text, blocks = tc_blocks.checkout_reply(result, rt.tz)
+        ack(text=text, blocks=blocks)
+        rt.after_change(user_id)
+
+    @app.command("/ops")
+    @guarded("command")
+    def ops(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        user_id = body["user_id"]
+        words = (body.get("text") or "").split()
+        sub = words[0].lower() if words else "help"
+        if sub == "help":
+            with rt.db.transaction() as s:
+                text, blocks = people_blocks.help_message(people.get_or_create(s, user_id))
+            ack(text=text, blocks=blocks)
+        elif sub == "people":
+            with rt.db.transaction() as s:
+                actor = people.get_or_create(s, user_id)
+                people.require_role(actor, people.ADMIN, doing="list people")
+                text, blocks = people_blocks.people_message(people.everyone(s))
+            ack(text=text, blocks=blocks)
+        elif sub == "role":
+            if len(words) != 4 or words[1].lower() not in ("add", "remove"):
+                raise Invalid("Use `/ops role add @user ROLE` or `/ops role remove @user ROLE`.")
+            adding = words[1].lower() == "add"
+            with rt.db.transaction() as s:
+                actor = people.get_or_create(s, user_id)
+                people.require_role(actor, people.ADMIN, doing="change roles")
+                target_id = people.parse_user_ref(s, words[2])
+                role = people.normalize_role(words[3])
+                change = people.add_role if adding else people.remove_role
+                target, changed = change(s, actor, target_id, role)
+                text = people_blocks.role_changed_message(target, role, adding, changed)
+            ack(text=text)
+            rt.after_change(target_id)
+        elif sub == "timesheet":
+            if len(words) != 2:
+                raise Invalid("Use `/ops timesheet @user`.")
+            with rt.db.transaction() as s:
+                actor = people.get_or_create(s, user_id)
+                target_id = people.parse_user_ref(s, words[1])
+                target, entries = timeclock.entries_for_review(s, actor, target_id, clock.now())
+                view = tc_blocks.timesheet_modal(target, entries, rt.tz, clock.now())
+            ack()
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+        else:
+            raise Invalid(f"I don't know `/ops {sub}`. {OPS_USAGE}")

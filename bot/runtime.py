@@ -1,0 +1,88 @@
+"""What a running opsbot process holds: settings, database, Slack client and notifier."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
+
+from bot import clock
+from bot.boards import board_renderers
+from bot.config import Settings
+from bot.db.session import Database
+from bot.notifier import Notifier
+from bot.services import people
+from bot.services.timeclock import Policy
+
+log = logging.getLogger("opsbot.runtime")
+
+
+def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> WebClient:
+    """A WebClient pointed at SLACK_API_URL. Interactive calls retry 429s; the notifier schedules its own retries."""
+    handlers = [ConnectionErrorRetryHandler(max_retry_count=2)]
+    if retry_rate_limits:
+        handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10, retry_handlers=handlers)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    client: WebClient
+    notifier: Notifier
+    policy: Policy = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.policy = Policy.from_settings(self.settings)
+
+    @classmethod
+    def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
+        db = db or Database(settings.database_url)
+        client = make_client(settings)
+        notifier = Notifier(db, make_client(settings, retry_rate_limits=False), board_renderers(settings),
+                            poll_seconds=settings.notifier_poll_seconds)
+        return cls(settings=settings, db=db, client=client, notifier=notifier)
+
+    @property
+    def tz(self):  # type: ignore[no-untyped-def]
+        return self.settings.tz
+
+    def bootstrap_roles(self) -> int:
+        with self.db.transaction() as s:
+            return people.bootstrap_roles(s, {
+                "associate": self.settings.opsbot_admins,
+                "legal": self.settings.opsbot_legal,
+                "leadership": self.settings.opsbot_leadership,
+            })
+
+    def sync_profile(self, user_id: str) -> None:
+        """Fill a person's name, email and time zone from users.info (after the ack: it is a Web API call)."""
+        with self.db.read() as s:
+            person = people.get(s, user_id)
+            if person is None or not people.needs_profile(person):
+                return
+        try:
+            user = self.client.users_info(user=user_id)["user"]
+        except SlackApiError as exc:
+            log.warning("users.info for %s failed: %s", user_id, exc.response.get("error") if exc.response else exc)
+            return
+        except Exception as exc:  # Slack unreachable: try again on the next contact
+            log.warning("users.info for %s failed: %s", user_id, type(exc).__name__)
+            return
+        with self.db.transaction() as s:
+            person = people.get(s, user_id)
+            if person is not None:
+                people.apply_profile(s, person, user)
+
+    def after_change(self, user_id: str | None = None) -> None:
+        """Run after a committed change: deliver queued messages now, and learn who a new person is."""
+        self.notifier.kick()
+        if user_id:
+            self.sync_profile(user_id)
+
+    def now(self):  # type: ignore[no-untyped-def]
+        return clock.now()

@@ -1,0 +1,93 @@
+"""The outbox: Slack messages owed, written in the same transaction as the change that caused them.
+
+The notifier (bot/notifier.py) delivers them; if Slack is down they wait, nothing is lost.
+A `dedupe_key` makes an enqueue idempotent: the same key twice is one message.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot import clock
+from bot.db.models import OutboxMessage
+
+KINDS = ("post", "dm", "update", "board")
+
+
+def enqueue(
+    session: Session,
+    kind: str,
+    *,
+    channel: str | None,
+    payload: dict[str, Any],
+    dedupe_key: str | None = None,
+) -> OutboxMessage | None:
+    """Queue a message; returns None when `dedupe_key` was already queued (a retry or double click)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown outbox kind {kind!r}")
+    if dedupe_key is not None:
+        existing = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
+        if existing is not None:
+            return None
+    now = clock.now()
+    msg = OutboxMessage(
+        kind=kind, channel=channel, payload=payload, dedupe_key=dedupe_key,
+        status="pending", attempts=0, next_attempt_at=now, created_at=now,
+    )
+    if dedupe_key is None:
+        session.add(msg)
+        session.flush()
+        return msg
+    try:
+        with session.begin_nested():
+            session.add(msg)
+    except IntegrityError:
+        return None  # another transaction queued the same key first
+    return msg
+
+
+def post(session: Session, channel: str | None, text: str, blocks: list[dict] | None = None, *,
+         key: str | None = None, remember_as: str | None = None, thread_of: str | None = None) -> OutboxMessage | None:
+    """A channel message. `remember_as` stores its ts under that key (to edit or thread on it later);
+    `thread_of` posts in the thread of a remembered message."""
+    if not channel:
+        return None
+    payload: dict[str, Any] = {"text": text, "blocks": blocks}
+    if remember_as:
+        payload["remember_as"] = remember_as
+    if thread_of:
+        payload["thread_of"] = thread_of
+    return enqueue(session, "post", channel=channel, payload=payload, dedupe_key=key)
+
+
+def dm(session: Session, user_id: str, text: str, blocks: list[dict] | None = None, *, key: str | None = None) -> OutboxMessage | None:
+    """A direct message to one person (the notifier opens the DM channel)."""
+    return enqueue(session, "dm", channel=user_id, payload={"text": text, "blocks": blocks}, dedupe_key=key)
+
+
+def update(session: Session, remembered: str, text: str, blocks: list[dict] | None = None) -> OutboxMessage | None:
+    """Edit a remembered message in place (chat.update)."""
+    return enqueue(session, "update", channel=None, payload={"key": remembered, "text": text, "blocks": blocks})
+
+
+def refresh_board(session: Session, board: str, day: date) -> OutboxMessage | None:
+    """Ask for a live board (e.g. 'onset') to be re-rendered from the database and edited in place.
+
+    Rendering happens at delivery, so a burst of check-ins becomes one up-to-date edit.
+    """
+    return enqueue(session, "board", channel=None, payload={"board": board, "date": day.isoformat()})
+
+
+def pending_and_failed(session: Session, limit: int = 200) -> list[OutboxMessage]:
+    stmt = (
+        select(OutboxMessage)
+        .where(OutboxMessage.status.in_(("pending", "sending", "failed")))
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    return list(session.scalars(stmt))

@@ -1,0 +1,300 @@
+"""The time clock: check-in, check-out, the on-set board's data, and the associate's corrections.
+
+A check-in attaches to the caller's shift when one starts within the early window or is in
+progress, and records lateness against the shift's call time; with no shift it is accepted as
+unscheduled and flagged. One open entry per person is guaranteed by a partial unique index, so
+double taps and concurrent requests cannot clock anyone in twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from bot.blocks.timeclock import entry_corrected_dm
+from bot.db.models import LiveSession, Person, Shift, TimeEntry
+from bot.services import audit, outbox
+from bot.services.errors import Conflict, Invalid, NotFound
+from bot.services.people import ADMIN, get, require_role
+from bot.timefmt import day_bounds, fmt_datetime, fmt_span, local_date
+
+MAX_NOTE = 2000
+MAX_REASON = 500
+ENTRY_FIELDS = ["clock_in_at", "clock_out_at", "shift_id", "late_minutes", "unscheduled", "note_in", "note_out"]
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The time-clock rules that come from settings."""
+
+    tz: ZoneInfo
+    early_window: timedelta = timedelta(minutes=60)
+    late_grace: timedelta = timedelta(minutes=5)
+    max_entry: timedelta = timedelta(hours=16)
+
+    @classmethod
+    def from_settings(cls, settings) -> Policy:  # type: ignore[no-untyped-def]
+        return cls(
+            tz=settings.tz,
+            early_window=timedelta(minutes=settings.checkin_early_window_minutes),
+            late_grace=timedelta(minutes=settings.late_grace_minutes),
+            max_entry=timedelta(hours=settings.max_entry_hours),
+        )
+
+
+@dataclass
+class CheckIn:
+    entry: TimeEntry
+    shift: Shift | None
+    late_minutes: int
+
+    @property
+    def unscheduled(self) -> bool:
+        return self.shift is None
+
+
+@dataclass
+class CheckOut:
+    entry: TimeEntry
+    worked: timedelta
+    worked_today: timedelta
+
+
+def _clean_note(note: str | None) -> str | None:
+    note = (note or "").strip()
+    if len(note) > MAX_NOTE:
+        raise Invalid(f"That note is {len(note):,} characters; keep it under {MAX_NOTE:,}. Nothing was recorded.")
+    return note or None
+
+
+def open_entry(session: Session, person: Person) -> TimeEntry | None:
+    return session.scalar(select(TimeEntry).where(TimeEntry.person_id == person.id, TimeEntry.clock_out_at.is_(None)))
+
+
+def matching_shift(session: Session, person: Person, now: datetime, policy: Policy) -> Shift | None:
+    """The caller's shift that starts within the early window or is in progress (earliest first)."""
+    stmt = (
+        select(Shift)
+        .outerjoin(LiveSession, Shift.session_id == LiveSession.id)
+        .where(
+            Shift.person_id == person.id,
+            Shift.cancelled.is_(False),
+            Shift.starts_at <= now + policy.early_window,
+            Shift.ends_at > now,
+            or_(LiveSession.id.is_(None), LiveSession.status != "cancelled"),
+        )
+        .order_by(Shift.starts_at)
+        .limit(1)
+    )
+    return session.scalar(stmt)
+
+
+def lateness(shift: Shift, at: datetime, policy: Policy) -> int:
+    """Whole minutes after call time, or 0 when within the grace period."""
+    late = at - shift.starts_at
+    if late <= policy.late_grace:
+        return 0
+    return int(late.total_seconds() // 60)
+
+
+def check_in(session: Session, person: Person, note: str | None, now: datetime, policy: Policy) -> CheckIn:
+    note = _clean_note(note)
+    current = open_entry(session, person)
+    if current is not None:
+        raise Conflict(f"You're already clocked in since {fmt_datetime(current.clock_in_at, policy.tz)}. "
+                       "Use /checkout when you finish.")
+    shift = matching_shift(session, person, now, policy)
+    first_on_shift = shift is not None and session.scalar(
+        select(TimeEntry.id).where(TimeEntry.shift_id == shift.id).limit(1)) is None
+    late = lateness(shift, now, policy) if shift is not None and first_on_shift else 0
+    entry = TimeEntry(
+        person_id=person.id, shift_id=shift.id if shift else None, clock_in_at=now, note_in=note,
+        late_minutes=late if shift is not None and first_on_shift else None,
+        unscheduled=shift is None, edited=False, source="slack", created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(entry)
+    except IntegrityError:
+        raise Conflict("You're already clocked in (that looked like a double tap). Use /checkout when you finish.") from None
+    audit.record(session, actor=person.slack_user_id, action="timeclock.check_in", entity_type="time_entry",
+                 entity_id=entry.id, after=audit.snapshot(entry, ENTRY_FIELDS))
+    outbox.refresh_board(session, "onset", local_date(now, policy.tz))
+    return CheckIn(entry=entry, shift=shift, late_minutes=late)
+
+
+def check_out(session: Session, person: Person, note: str | None, now: datetime, policy: Policy) -> CheckOut:
+    note = _clean_note(note)
+    entry = open_entry(session, person)
+    if entry is None:
+        raise Conflict("You're not clocked in, so there is nothing to check out. Use /checkin when you start.")
+    before = audit.snapshot(entry, ENTRY_FIELDS)
+    entry.clock_out_at = max(now, entry.clock_in_at + timedelta(seconds=1))
+    entry.note_out = note
+    session.flush()
+    audit.record(session, actor=person.slack_user_id, action="timeclock.check_out", entity_type="time_entry",
+                 entity_id=entry.id, before=before, after=audit.snapshot(entry, ENTRY_FIELDS))
+    for day in {local_date(entry.clock_in_at, policy.tz), local_date(entry.clock_out_at, policy.tz)}:
+        outbox.refresh_board(session, "onset", day)
+    worked = entry.clock_out_at - entry.clock_in_at
+    return CheckOut(entry=entry, worked=worked, worked_today=worked_on_day(session, person, local_date(now, policy.tz), policy.tz))
+
+
+def worked_on_day(session: Session, person: Person, day: date, tz: ZoneInfo) -> timedelta:
+    """Closed time inside one local day (an overnight entry is split at midnight)."""
+    return worked_between(session, person, *day_bounds(day, tz))
+
+
+def worked_between(session: Session, person: Person, start: datetime, end: datetime) -> timedelta:
+    """Closed time that falls between two instants; entries straddling the edges are cut there."""
+    entries = session.scalars(select(TimeEntry).where(
+        TimeEntry.person_id == person.id, TimeEntry.clock_out_at.is_not(None),
+        TimeEntry.clock_in_at < end, TimeEntry.clock_out_at > start)).all()
+    total = timedelta()
+    for e in entries:
+        assert e.clock_out_at is not None
+        total += min(e.clock_out_at, end) - max(e.clock_in_at, start)
+    return total
+
+
+@dataclass
+class BoardRow:
+    person: Person
+    entry: TimeEntry | None = None
+    shift: Shift | None = None
+    worked: timedelta = timedelta()
+
+
+@dataclass
+class OnSetBoard:
+    """Who is on set now, who has finished, and who is expected but not in, for one local day."""
+
+    day: date
+    on_set: list[BoardRow] = field(default_factory=list)
+    finished: list[BoardRow] = field(default_factory=list)
+    expected: list[BoardRow] = field(default_factory=list)
+
+
+def on_set_board(session: Session, day: date, tz: ZoneInfo, now: datetime) -> OnSetBoard:
+    start, end = day_bounds(day, tz)
+    board = OnSetBoard(day=day)
+    entries = session.scalars(
+        select(TimeEntry).options(joinedload(TimeEntry.person), joinedload(TimeEntry.shift))
+        .where(or_(and_(TimeEntry.clock_in_at >= start, TimeEntry.clock_in_at < end),
+                   and_(TimeEntry.clock_out_at.is_(None), TimeEntry.clock_in_at < end)))
+        .order_by(TimeEntry.clock_in_at)
+    ).unique().all()
+    finished: dict[int, BoardRow] = {}
+    present: set[int] = set()
+    for e in entries:
+        if e.clock_out_at is None:
+            board.on_set.append(BoardRow(person=e.person, entry=e, shift=e.shift))
+            present.add(e.person_id)
+        else:
+            row = finished.setdefault(e.person_id, BoardRow(person=e.person, entry=e, shift=e.shift))
+            row.worked += e.clock_out_at - e.clock_in_at
+            row.entry = e
+    board.finished = [r for pid, r in finished.items() if pid not in present]
+    seen_shifts = {e.shift_id for e in entries if e.shift_id}
+    shifts = session.scalars(
+        select(Shift).options(joinedload(Shift.person), joinedload(Shift.session))
+        .outerjoin(LiveSession, Shift.session_id == LiveSession.id)
+        .where(Shift.starts_at >= start, Shift.starts_at < end, Shift.person_id.is_not(None),
+               Shift.cancelled.is_(False), or_(LiveSession.id.is_(None), LiveSession.status != "cancelled"))
+        .order_by(Shift.starts_at)
+    ).unique().all()
+    for s in shifts:
+        if s.id not in seen_shifts and s.person_id not in present and s.ends_at > now:
+            assert s.person is not None
+            board.expected.append(BoardRow(person=s.person, shift=s))
+    return board
+
+
+def recent_entries(session: Session, person: Person, now: datetime, days: int = 14, limit: int = 20) -> list[TimeEntry]:
+    stmt = (
+        select(TimeEntry).options(joinedload(TimeEntry.shift))
+        .where(TimeEntry.person_id == person.id, TimeEntry.clock_in_at >= now - timedelta(days=days))
+        .order_by(TimeEntry.clock_in_at.desc()).limit(limit)
+    )
+    return list(session.scalars(stmt).unique())
+
+
+def get_entry(session: Session, entry_id: int) -> TimeEntry:
+    entry = session.get(TimeEntry, entry_id, options=[joinedload(TimeEntry.person)])
+    if entry is None:
+        raise NotFound("That time entry no longer exists.")
+    return entry
+
+
+def edit_entry(
+    session: Session,
+    actor: Person,
+    entry_id: int,
+    *,
+    clock_in_at: datetime,
+    clock_out_at: datetime | None,
+    reason: str,
+    now: datetime,
+    policy: Policy,
+) -> TimeEntry:
+    """The associate corrects an entry. A reason is required; the person is told what changed."""
+    require_role(actor, ADMIN, doing="edit time entries")
+    entry = get_entry(session, entry_id)
+    reason = (reason or "").strip()
+    errors: dict[str, str] = {}
+    if not reason:
+        errors["reason"] = "Say why you are changing this entry; it goes in the audit log."
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = f"Keep the reason under {MAX_REASON} characters."
+    if clock_in_at > now:
+        errors["clock_in"] = "Clock-in can't be in the future."
+    if clock_out_at is not None:
+        if clock_out_at <= clock_in_at:
+            errors["clock_out"] = "Clock-out must be after clock-in (for an overnight shift, pick the next day's date)."
+        elif clock_out_at - clock_in_at > policy.max_entry:
+            errors["clock_out"] = f"That is longer than {int(policy.max_entry.total_seconds() // 3600)} hours; check the dates."
+        elif clock_out_at > now:
+            errors["clock_out"] = "Clock-out can't be in the future."
+    elif entry.clock_out_at is not None:
+        errors["clock_out"] = "Enter a clock-out date and time; a closed entry can't be reopened."
+    if not errors:
+        upper = clock_out_at or now
+        clash = session.scalar(select(TimeEntry).where(
+            TimeEntry.person_id == entry.person_id, TimeEntry.id != entry.id,
+            TimeEntry.clock_in_at < upper,
+            or_(TimeEntry.clock_out_at.is_(None), TimeEntry.clock_out_at > clock_in_at)).limit(1))
+        if clash is not None:
+            errors["clock_in"] = f"That overlaps another entry ({fmt_span(clash.clock_in_at, clash.clock_out_at, policy.tz)})."
+    if errors:
+        raise Invalid("Some fields need fixing.", errors)
+    before = audit.snapshot(entry, ENTRY_FIELDS)
+    if entry.clock_in_at == clock_in_at and entry.clock_out_at == clock_out_at:
+        raise Invalid("Nothing changed.", {"clock_in": "These are the times already recorded."})
+    days = {local_date(entry.clock_in_at, policy.tz), local_date(clock_in_at, policy.tz)}
+    entry.clock_in_at = clock_in_at
+    entry.clock_out_at = clock_out_at
+    entry.edited = True
+    if entry.shift is not None and entry.late_minutes is not None:
+        entry.late_minutes = lateness(entry.shift, clock_in_at, policy)
+    session.flush()
+    audit.record(session, actor=actor.slack_user_id, action="timeclock.entry_edited", entity_type="time_entry",
+                 entity_id=entry.id, before=before, after=audit.snapshot(entry, ENTRY_FIELDS), reason=reason)
+    for day in days:
+        outbox.refresh_board(session, "onset", day)
+    text, blocks = entry_corrected_dm(entry, before, reason, actor, policy.tz)
+    outbox.dm(session, entry.person.slack_user_id, text, blocks)
+    return entry
+
+
+def entries_for_review(session: Session, actor: Person, target_user_id: str, now: datetime) -> tuple[Person, list[TimeEntry]]:
+    """The associate's timesheet view of one person (refused for everyone else)."""
+    require_role(actor, ADMIN, doing="review timesheets")
+    target = get(session, target_user_id)
+    if target is None:
+        raise NotFound("That person has never clocked in with opsbot.")
+    return target, recent_entries(session, target, now)
