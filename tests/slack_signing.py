@@ -27,6 +27,9 @@ JSON = "application/json"
 
 _seq = itertools.count(1)
 
+# Where response_url points; tests set it to the Web API stand-in so respond() calls are recorded.
+RESPONSE_URL_BASE = "https://hooks.slack.com/"
+
 
 def _trigger_id() -> str:
     return f"{next(_seq)}.{int(time.time())}.{hashlib.sha1(str(time.time_ns()).encode()).hexdigest()[:32]}"
@@ -82,7 +85,7 @@ def command_body(
             "text": text,
             "api_app_id": APP_ID,
             "is_enterprise_install": "false",
-            "response_url": f"https://hooks.slack.com/commands/{team_id}/{next(_seq)}/responseurl",
+            "response_url": f"{RESPONSE_URL_BASE}commands/{team_id}/{next(_seq)}",
             "trigger_id": trigger_id or _trigger_id(),
         }
     )
@@ -159,7 +162,7 @@ def block_action_body(
         payload["channel"] = {"id": channel, "name": channel.lower()}
         payload["message"] = msg
         payload["state"] = {"values": state_values or {}}
-        payload["response_url"] = f"https://hooks.slack.com/actions/{TEAM_ID}/{next(_seq)}/responseurl"
+        payload["response_url"] = f"{RESPONSE_URL_BASE}actions/{TEAM_ID}/{next(_seq)}"
     return urlencode({"payload": json.dumps(payload)})
 
 

@@ -585,6 +585,23 @@ class SlackStub:
             )
         return {"ok": True, "files": out}
 
+    def response_url(self, name: str = "r") -> str:
+        """A response_url that points back here, so `respond()` calls are recorded as method 'response_url'."""
+        return f"{self.root_url}response/{name}"
+
+    def handle_response_url(self, name: str, data: bytes, headers: dict[str, str]) -> _Reply:
+        """Record a POST to a response_url and validate its blocks like a message."""
+        try:
+            params = json.loads(data.decode() or "{}")
+        except ValueError as exc:
+            self._violation("response_url", f"undecodable body: {exc}")
+            return _Reply(400, "invalid_payload")
+        problems = block_problems(params.get("blocks") or [], 50, strict_keys=self.strict_keys) if params.get("blocks") else []
+        for problem in problems:
+            self._violation("response_url", problem)
+        self._record(Call("response_url", {"name": name, **params}, headers, time.time()))
+        return _Reply(200 if not problems else 400, "ok" if not problems else "invalid_blocks")
+
     def handle_upload(self, file_id: str, data: bytes, headers: dict[str, str]) -> _Reply:
         """Accept the raw bytes POSTed to an ``upload_url``; recorded as method ``"upload"``."""
         call = Call("upload", {"file_id": file_id, "length": len(data), "content": data}, headers, time.time())
@@ -672,6 +689,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send(_Reply(400, {"ok": False, "error": "invalid_form_data"}))
                 return
             self._send(self.owner.handle_api(parts[1], params, headers))
+        elif len(parts) >= 2 and parts[0] == "response":
+            self._send(self.owner.handle_response_url("/".join(parts[1:]), raw, headers))
         elif len(parts) == 2 and parts[0] == "upload":
             if self.owner.down:
                 self._send(_Reply(503, "Service Unavailable"))
