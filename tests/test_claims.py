@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -240,21 +239,6 @@ def test_summarize_counts_per_category() -> None:
     findings = check_text("It cures and heals. Guaranteed. #1.")
     assert summarize(findings) == {"guarantee": 1, "medical": 2, "superlative": 1}
     assert summarize([]) == {}
-
-
-def test_ten_thousand_words_is_fast() -> None:
-    paragraph = (
-        "Treat yourself to the serum that cures dryness, the #1 toner [1], and our bundle. "
-        "Lowest price ever, only 3 left! Step #1: cleanse, then apply for best results. "
-        "Use my code GLOW10. Tap the orange cart. This texture is light and layers well.\n\n"
-    )
-    text = paragraph * (10_000 // len(paragraph.split()) + 1)
-    check_text(text)  # compile and cache the rules outside the timing
-    start = time.perf_counter()
-    findings = check_text(text)
-    elapsed = time.perf_counter() - start
-    assert findings
-    assert elapsed < 0.5, f"{elapsed * 1000:.0f} ms"  # ~20-40 ms on a laptop; generous for slow CI
 
 
 # ----------------------------------------------------------------------------- rules file
