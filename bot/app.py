@@ -14,7 +14,6 @@ log = logging.getLogger("opsbot.app")
 
 def create_app(rt: Runtime) -> App:
     app = App(
-        token=rt.settings.slack_bot_token,
         signing_secret=rt.settings.slack_signing_secret or "socket-mode-has-no-signatures",
         client=rt.client,
         # Start even if Slack is briefly unreachable; each request is still authorized by a cached auth.test.

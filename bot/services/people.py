@@ -27,8 +27,10 @@ def get(session: Session, slack_user_id: str) -> Person | None:
     return session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
 
 
-def get_or_create(session: Session, slack_user_id: str) -> Person:
-    """The person for a Slack user, created on first contact (the profile is filled later from users.info)."""
+def get_or_create(session: Session, slack_user_id: str, *, actor: str | None = None) -> Person:
+    """The person for a Slack user, created on first contact (the profile is filled later from users.info).
+
+    `actor` is who caused the record (default: the person themself, on first contact)."""
     person = get(session, slack_user_id)
     if person is not None:
         return person
@@ -40,7 +42,7 @@ def get_or_create(session: Session, slack_user_id: str) -> Person:
         found = get(session, slack_user_id)
         assert found is not None
         return found
-    audit.record(session, actor=slack_user_id, action="person.created", entity_type="person",
+    audit.record(session, actor=actor or slack_user_id, action="person.created", entity_type="person",
                  entity_id=person.id, after={"slack_user_id": slack_user_id})
     return person
 
@@ -112,7 +114,7 @@ def grant(session: Session, person: Person, role: str, *, actor: str, reason: st
 
 def add_role(session: Session, actor: Person, target_user_id: str, role: str) -> tuple[Person, bool]:
     require_role(actor, ADMIN, doing="change roles")
-    target = get_or_create(session, target_user_id)
+    target = get_or_create(session, target_user_id, actor=actor.slack_user_id)
     return target, grant(session, target, role, actor=actor.slack_user_id)
 
 
@@ -140,7 +142,7 @@ def bootstrap_roles(session: Session, assignments: dict[str, Iterable[str]]) -> 
     granted = 0
     for role, user_ids in assignments.items():
         for uid in user_ids:
-            person = get_or_create(session, uid)
+            person = get_or_create(session, uid, actor="config")
             if grant(session, person, role, actor="config", reason="bootstrap from environment"):
                 granted += 1
     return granted
