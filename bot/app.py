@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import logging
+import threading
+from typing import Any
 
 from slack_bolt import App
+from slack_bolt.authorization import AuthorizeResult
 
 from bot.handlers import register_all
 from bot.runtime import Runtime
@@ -12,11 +15,48 @@ from bot.runtime import Runtime
 log = logging.getLogger("opsbot.app")
 
 
+class SingleWorkspaceAuthorize:
+    """Authorize every request with our one bot token, learning the bot's identity from auth.test once.
+
+    Bolt's default authorizer calls auth.test before handling a request and refuses the request when
+    Slack is unreachable; a check-in or an escalation must still be recorded then (the outbox sends
+    the messages later), so a failed auth.test falls back to the token alone and is retried next time.
+    """
+
+    def __init__(self, rt: Runtime) -> None:
+        self.rt = rt
+        self._result: AuthorizeResult | None = None
+        self._lock = threading.Lock()
+
+    def authorize(self, enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        if self._result is not None:
+            return self._result
+        token = self.rt.settings.slack_bot_token
+        with self._lock:
+            if self._result is None:
+                try:
+                    resp = self.rt.client.auth_test()
+                    self._result = AuthorizeResult.from_auth_test_response(auth_test_response=resp, bot_token=token)
+                except Exception as exc:  # Slack down: serve the request anyway
+                    log.warning("auth.test failed (%s); serving with the configured token", type(exc).__name__)
+                    return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
+            return self._result
+
+
+def _as_function(auth: SingleWorkspaceAuthorize) -> Any:
+    # Bolt passes arguments by parameter name, so it needs a plain function, not a bound method.
+    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
+        return auth.authorize(enterprise_id, team_id)
+
+    return authorize
+
+
 def create_app(rt: Runtime) -> App:
     app = App(
         signing_secret=rt.settings.slack_signing_secret or "socket-mode-has-no-signatures",
         client=rt.client,
-        # Start even if Slack is briefly unreachable; each request is still authorized by a cached auth.test.
+        authorize=_as_function(SingleWorkspaceAuthorize(rt)),
+        # Start even if Slack is briefly unreachable.
         token_verification_enabled=False,
         process_before_response=False,
         logger=logging.getLogger("opsbot.bolt"),
