@@ -1,0 +1,90 @@
+"""The opsbot command line: configuration errors in plain words, masked secrets, migrate."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "OPSBOT_", "DATABASE_URL", "TEAM_", "OPS_", "LEGAL_", "LEADERSHIP_", "ESCALATION_"))}
+
+
+def opsbot(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True, text=True, timeout=60,
+                          env={**BASE_ENV, "PYTHONPATH": str(ROOT), **(env or {})}, cwd=cwd or ROOT / "tests")
+
+
+def test_missing_tokens_say_what_to_set_and_exit_2(tmp_path):
+    result = opsbot("run", env={"DATABASE_URL": f"sqlite:///{tmp_path}/x.db"}, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr and "OAuth & Permissions" in result.stderr
+    assert "SLACK_SIGNING_SECRET" in result.stderr and "Basic Information" in result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("env, name", [
+    ({"TEAM_TIMEZONE": "Mars/Olympus"}, "TEAM_TIMEZONE"),
+    ({"SLACK_API_URL": "not a url"}, "SLACK_API_URL"),
+    ({"DATABASE_URL": "mysql://x@y/z"}, "DATABASE_URL"),
+    ({"DATABASE_URL": "::::"}, "DATABASE_URL"),
+    ({"OPS_CHANNEL": "#ops"}, "OPS_CHANNEL"),
+    ({"OPSBOT_ADMINS": "U123,bob"}, "OPSBOT_ADMINS"),
+    ({"PORT": "eighty"}, "PORT"),
+])
+def test_bad_value_stops_startup_with_one_sentence(tmp_path, env, name):
+    result = opsbot("run", env={"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", **env}, cwd=tmp_path)
+    assert result.returncode == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and name in lines[0]
+    assert "Traceback" not in result.stderr
+
+
+def test_check_config_masks_secrets(tmp_path):
+    secret = "xoxb-1234567890-abcdefghijkl"
+    result = opsbot("check-config", env={"SLACK_BOT_TOKEN": secret, "SLACK_SIGNING_SECRET": "supersecretvalue123",
+                                         "TEAM_TIMEZONE": "Nowhere/Land"}, cwd=tmp_path)
+    assert secret not in result.stdout and "supersecretvalue123" not in result.stdout
+    assert "xoxb-…ijkl" in result.stdout
+    assert "TEAM_TIMEZONE" in result.stdout and "WRONG" in result.stdout
+    assert result.returncode == 2
+
+
+def test_check_config_ready(tmp_path):
+    result = opsbot("check-config", env={"SLACK_BOT_TOKEN": "xoxb-1-2-3-4", "SLACK_SIGNING_SECRET": "abcdefghijkl"}, cwd=tmp_path)
+    assert result.returncode == 0 and "Ready to run in HTTP mode" in result.stdout
+
+
+def test_dotenv_file_is_read(tmp_path):
+    (tmp_path / ".env").write_text("SLACK_BOT_TOKEN=xoxb-from-dotenv-file\nSLACK_SIGNING_SECRET=abcdefghijkl\nTEAM_TIMEZONE=America/New_York\n")
+    result = opsbot("check-config", cwd=tmp_path)
+    assert "America/New_York" in result.stdout and result.returncode == 0
+
+
+def test_migrate_creates_schema(tmp_path):
+    url = f"sqlite:///{tmp_path}/fresh.db"
+    result = opsbot("migrate", env={"DATABASE_URL": url}, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "up to date" in result.stdout
+    again = opsbot("migrate", env={"DATABASE_URL": url}, cwd=tmp_path)
+    assert again.returncode == 0
+
+
+def test_log_lines_never_show_tokens():
+    import io
+    import logging
+
+    from bot.logs import SecretScrubber
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.addFilter(SecretScrubber(["my-signing-secret-value"]))
+    logger = logging.getLogger("opsbot.test-scrub")
+    logger.addHandler(handler)
+    logger.propagate = False
+    logger.warning("token %s secret %s", "xoxb-123-456-abcdef", "my-signing-secret-value")
+    out = stream.getvalue()
+    assert "xoxb-123" not in out and "my-signing-secret-value" not in out and "xoxb-****" in out
