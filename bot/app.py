@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App
@@ -59,6 +60,9 @@ def create_app(rt: Runtime) -> App:
         # Start even if Slack is briefly unreachable.
         token_verification_enabled=False,
         process_before_response=False,
+        # Bolt's default pool has 5 threads: with more concurrent requests than that, acks queue behind
+        # slow after-ack work. Match the HTTP server's threads so every request gets a listener thread.
+        listener_executor=ThreadPoolExecutor(max_workers=rt.settings.web_threads * 2, thread_name_prefix="opsbot-listener"),
         logger=logging.getLogger("opsbot.bolt"),
     )
     register_all(app, rt)

@@ -55,6 +55,7 @@ class Settings(BaseSettings):
     web_concurrency: int = Field(2, ge=1, le=64, description="gunicorn worker processes for `opsbot run`")
     web_threads: int = Field(16, ge=1, le=256, description="Threads per gunicorn worker")
     notifier_poll_seconds: float = Field(2.0, gt=0, le=60, description="How often the notifier looks for outbox messages")
+    board_min_interval_seconds: float = Field(3.0, ge=0, le=300, description="Shortest time between two edits of a live board")
     log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR)")
 
     @field_validator("opsbot_admins", "opsbot_legal", "opsbot_leadership", mode="before")

@@ -55,10 +55,15 @@ class RetryLater(Exception):
         self.delay = delay
 
 
+class Defer(RetryLater):
+    """Not a failure: try again later without counting an attempt (e.g. a board edited moments ago)."""
+
+
 class Notifier:
     def __init__(self, db: Database, client: WebClient, boards: dict[str, BoardRenderer] | None = None,
-                 poll_seconds: float = 2.0) -> None:
+                 poll_seconds: float = 2.0, board_min_interval: float = 3.0) -> None:
         self.db = db
+        self.board_min_interval = timedelta(seconds=board_min_interval)
         self.client = client
         self.boards = boards or {}
         self.poll_seconds = poll_seconds
@@ -132,6 +137,9 @@ class Notifier:
         started = time.monotonic()
         try:
             ts = self._send(kind, channel, payload)
+        except Defer as exc:
+            self._reschedule(msg_id, attempts, exc.delay, None)
+            return False
         except RetryLater as exc:
             self._reschedule(msg_id, attempts + 1, exc.delay, str(exc))
             log.warning("outbox %s %s retry in %.0fs: %s", msg_id, kind, exc.delay, exc)
@@ -160,7 +168,7 @@ class Notifier:
         log.info("outbox %s %s delivered in %.0f ms", msg_id, kind, (time.monotonic() - started) * 1000)
         return True
 
-    def _reschedule(self, msg_id: int, attempts: int, delay: float, error: str) -> None:
+    def _reschedule(self, msg_id: int, attempts: int, delay: float, error: str | None) -> None:
         with self.db.transaction() as s:
             status = "failed" if attempts >= MAX_ATTEMPTS else "pending"
             s.execute(update(OutboxMessage).where(OutboxMessage.id == msg_id).values(
@@ -231,6 +239,12 @@ class Notifier:
         key = f"{board}:{day.isoformat()}"
         found = self._posted(key)
         if found is not None and found[1] is not None:
+            # Edit a board at most once per interval: the edits in between are folded into this one
+            # (refresh_board adds nothing while one is waiting), which keeps us inside Slack's limits.
+            with self.db.read() as s:
+                last = s.scalar(select(PostedMessage.updated_at).where(PostedMessage.key == key))
+            if last is not None and now - last < self.board_min_interval:
+                raise Defer((self.board_min_interval - (now - last)).total_seconds(), f"{key} edited moments ago")
             self.client.chat_update(channel=found[0], ts=found[1], text=rendered.text, blocks=rendered.blocks)
             with self.db.transaction() as s:
                 s.execute(update(PostedMessage).where(PostedMessage.key == key).values(updated_at=now))

@@ -44,7 +44,8 @@ class Runtime:
         db = db or Database(settings.database_url)
         client = make_client(settings)
         notifier = Notifier(db, make_client(settings, retry_rate_limits=False), board_renderers(settings),
-                            poll_seconds=settings.notifier_poll_seconds)
+                            poll_seconds=settings.notifier_poll_seconds,
+                            board_min_interval=settings.board_min_interval_seconds)
         return cls(settings=settings, db=db, client=client, notifier=notifier)
 
     @property

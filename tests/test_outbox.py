@@ -106,3 +106,21 @@ def test_board_is_posted_once_by_two_notifiers(server, db, stub):
 def _first_board_day(db) -> str:
     with db.read() as s:
         return s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "board")).first().payload["date"]
+
+
+def test_board_edits_are_spaced_and_folded(server, db, stub):
+    """A burst of check-ins within the interval becomes one edit once the interval has passed."""
+    server.rt.notifier.board_min_interval = timedelta(seconds=3)
+    server.command("/checkin", "", HOST)
+    server.drain()  # first post
+    for user in ("UCREW0001", "UCREW0002", "UCREW0003"):
+        server.command("/checkin", "", user)
+        server.drain()
+    assert stub.calls_to("chat.update") == []  # edited moments ago: deferred, not failed
+    with db.read() as s:
+        waiting = s.scalars(select(OutboxMessage).where(OutboxMessage.status == "pending")).all()
+        assert len(waiting) == 1 and waiting[0].attempts == 0
+    with freeze_time(clock.now() + timedelta(seconds=4)):
+        server.drain()
+    [update] = stub.calls_to("chat.update")
+    assert all(f"<@{u}>" in str(update.params["blocks"]) for u in ("UCREW0001", "UCREW0002", "UCREW0003"))

@@ -44,7 +44,7 @@ class Person(Base):
     profile_synced_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    roles: Mapped[list[PersonRole]] = relationship(back_populates="person", cascade="all, delete-orphan", lazy="selectin")
+    roles: Mapped[list[PersonRole]] = relationship(back_populates="person", cascade="all, delete-orphan")
 
     @property
     def name(self) -> str:

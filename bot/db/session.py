@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -9,11 +10,12 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, writer: bool = True) -> Engine:
     """An engine tuned for the backend.
 
-    SQLite: WAL, a busy timeout, foreign keys on, and `BEGIN IMMEDIATE` for every transaction so a
-    read that decides a write (am I clocked in?) cannot race another writer.
+    SQLite: WAL, a busy timeout, foreign keys on; a writer engine starts every transaction with
+    `BEGIN IMMEDIATE` so a read that decides a write (am I clocked in?) cannot race another writer,
+    while a reader engine uses plain deferred transactions that never wait for the write lock.
     """
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
@@ -26,11 +28,12 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA busy_timeout=30000")
             if ":memory:" not in url:
                 cur.execute("PRAGMA journal_mode=WAL")
+                cur.execute("PRAGMA synchronous=NORMAL")  # WAL + NORMAL: no corruption on crash, fsync at checkpoints
             cur.close()
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
@@ -43,15 +46,27 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        sqlite = self.engine.dialect.name == "sqlite"
+        self._read_engine = make_engine(url, writer=False) if sqlite and ":memory:" not in url else self.engine
+        self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
+        # SQLite has one writer at a time: queue this process's writers on a lock instead of letting
+        # them poll SQLite's busy handler, which sleeps up to 100 ms between tries.
+        self._write_lock = threading.Lock() if sqlite else None
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        with self.sessions.begin() as session:
+        """One unit of work: commits on success, rolls back on any exception."""
+        if self._write_lock is None:
+            with self.sessions.begin() as session:
+                yield session
+            return
+        with self._write_lock, self.sessions.begin() as session:
             yield session
 
     @contextmanager
     def read(self) -> Iterator[Session]:
-        with self.sessions() as session:
+        """A read-only session (never takes SQLite's write lock)."""
+        with self._read_sessions() as session:
             yield session
 
     def ping(self) -> str:
@@ -69,3 +84,4 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._read_engine.dispose()

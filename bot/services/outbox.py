@@ -78,9 +78,15 @@ def update(session: Session, remembered: str, text: str, blocks: list[dict] | No
 def refresh_board(session: Session, board: str, day: date) -> OutboxMessage | None:
     """Ask for a live board (e.g. 'onset') to be re-rendered from the database and edited in place.
 
-    Rendering happens at delivery, so a burst of check-ins becomes one up-to-date edit.
+    Rendering happens at delivery, so while one refresh is still waiting, asking again adds nothing:
+    a burst of check-ins becomes one up-to-date edit (and stays inside Slack's rate limits).
     """
-    return enqueue(session, "board", channel=None, payload={"board": board, "date": day.isoformat()})
+    key = f"{board}:{day.isoformat()}"
+    waiting = session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.kind == "board", OutboxMessage.channel == key, OutboxMessage.status == "pending").limit(1))
+    if waiting is not None:
+        return None
+    return enqueue(session, "board", channel=key, payload={"board": board, "date": day.isoformat()})
 
 
 def pending_and_failed(session: Session, limit: int = 200) -> list[OutboxMessage]:

@@ -117,9 +117,9 @@ def check_in(session: Session, person: Person, note: str | None, now: datetime, 
         late_minutes=late if shift is not None and first_on_shift else None,
         unscheduled=shift is None, edited=False, source="slack", created_at=now,
     )
+    session.add(entry)
     try:
-        with session.begin_nested():
-            session.add(entry)
+        session.flush()  # the partial unique index refuses a second open entry made by a concurrent request
     except IntegrityError:
         raise Conflict("You're already clocked in (that looked like a double tap). Use /checkout when you finish.") from None
     audit.record(session, actor=person.slack_user_id, action="timeclock.check_in", entity_type="time_entry",
