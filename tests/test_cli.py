@@ -88,3 +88,26 @@ def test_log_lines_never_show_tokens():
     logger.warning("token %s secret %s", "xoxb-123-456-abcdef", "my-signing-secret-value")
     out = stream.getvalue()
     assert "xoxb-123" not in out and "my-signing-secret-value" not in out and "xoxb-****" in out
+
+
+def test_several_processes_migrating_at_once_is_safe(tmp_path):
+    """Web processes that start together each run migrations; the lock makes that safe."""
+    pg = os.environ.get("OPSBOT_TEST_DATABASE_URL")
+    if pg:
+        from sqlalchemy import text
+
+        from bot.db.session import Database
+
+        admin = Database(pg)
+        with admin.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("DROP DATABASE IF EXISTS opsbot_migrate_race"))
+            conn.execute(text("CREATE DATABASE opsbot_migrate_race"))
+        admin.dispose()
+        url = pg.rsplit("/", 1)[0] + "/opsbot_migrate_race"
+    else:
+        url = f"sqlite:///{tmp_path}/race.db"
+    env = {**BASE_ENV, "PYTHONPATH": str(ROOT), "DATABASE_URL": url}
+    procs = [subprocess.Popen([sys.executable, "-m", "bot", "migrate"], env=env, cwd=tmp_path,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
+    outs = [p.communicate(timeout=120) for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], outs
