@@ -7,7 +7,7 @@ from datetime import datetime, timedelta, timezone
 from conftest import ADMIN, HOST, OPS_CHANNEL
 from sqlalchemy import func, select
 
-from bot.db.models import AuditRecord, Person, TimeEntry
+from bot.db.models import AuditRecord, Person, PostedMessage, TimeEntry
 
 
 def entries(db):
@@ -37,14 +37,12 @@ def test_checkin_then_checkout_records_entry_and_board(server, db):
     # the board is edited in place, not posted again
     assert len(server.stub.calls_to("chat.postMessage")) == 1
     [update] = server.stub.calls_to("chat.update")
-    assert update.params["ts"] == board_ts(server)
+    with db.read() as s:
+        posted = s.scalars(select(PostedMessage)).one()
+    assert posted.key.startswith("onset:") and update.params["ts"] == posted.ts and update.params["channel"] == OPS_CHANNEL
     with db.read() as s:
         actions = [a.action for a in s.scalars(select(AuditRecord).order_by(AuditRecord.id))]
     assert "timeclock.check_in" in actions and "timeclock.check_out" in actions
-
-
-def board_ts(server):
-    return [c for c in server.stub.calls if c.method == "chat.postMessage"][0].params.get("ts") or "1700000000.000100"
 
 
 def test_second_checkin_refused_nothing_written(server, db):
@@ -122,3 +120,10 @@ def test_healthz(server):
     with urllib.request.urlopen(f"{server.url}/healthz") as resp:
         data = json.loads(resp.read())
     assert resp.status == 200 and data["database"] == "ok"
+
+
+def test_typed_note_cannot_ping_the_channel(server, db):
+    status, body = server.command("/checkin", "<!channel> I'm here <@UBOSS01>", HOST)
+    assert "<!channel>" not in str(body) and "<@UBOSS01>" not in str(body)
+    assert "&lt;!channel&gt;" in str(body["blocks"])
+    assert entries(db)[0].note_in == "<!channel> I'm here <@UBOSS01>"  # stored as typed, escaped when shown

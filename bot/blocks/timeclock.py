@@ -27,15 +27,13 @@ def checkin_reply(result, tz: ZoneInfo) -> tuple[str, list[Block]]:  # type: ign
     when = fmt_datetime(entry.clock_in_at, tz)
     if result.shift is None:
         text = f"Clocked in at {when}. No shift of yours starts around now, so this is logged as unscheduled and the associate will review it."
-        return text, [section(f":white_check_mark: *Clocked in* at {when}."),
-                      context(":grey_question: No scheduled shift matches, so this entry is flagged *unscheduled* for the associate.")]
-    label = _shift_label(result.shift, tz)
-    if result.late_minutes:
-        status = f":hourglass: {result.late_minutes} min after call time"
+        blocks = [section(f":white_check_mark: *Clocked in* at {when}."),
+                  context(":grey_question: No scheduled shift matches, so this entry is flagged *unscheduled* for the associate.")]
     else:
-        status = ":alarm_clock: on time"
-    text = f"Clocked in at {when} for {label}."
-    blocks = [section(f":white_check_mark: *Clocked in* at {when}\n{label}"), context(status)]
+        label = _shift_label(result.shift, tz)
+        status = f":hourglass: {result.late_minutes} min after call time" if result.late_minutes else ":alarm_clock: on time"
+        text = f"Clocked in at {when} for {label}."
+        blocks = [section(f":white_check_mark: *Clocked in* at {when}\n{label}"), context(status)]
     if entry.note_in:
         blocks.append(context(f"Note: {escape(clip(entry.note_in, 300))}"))
     return text, blocks
