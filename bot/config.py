@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     web_threads: int = Field(16, ge=1, le=256, description="Threads per gunicorn worker")
     notifier_poll_seconds: float = Field(2.0, gt=0, le=60, description="How often the notifier looks for outbox messages")
     board_min_interval_seconds: float = Field(3.0, ge=0, le=300, description="Shortest time between two edits of a live board")
+    tick_seconds: int = Field(60, ge=5, le=600, description="How often minute jobs (reminders, re-escalation) run")
+    scheduler_standby_poll_seconds: float = Field(15.0, gt=0, le=300, description="How often a standby process checks whether the scheduler leader is gone")
     log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR)")
 
     @field_validator("opsbot_admins", "opsbot_legal", "opsbot_leadership", mode="before")

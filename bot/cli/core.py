@@ -92,25 +92,31 @@ def cmd_run(args: argparse.Namespace) -> int:
         upgrade(db.engine)
     Runtime.build(settings, db).bootstrap_roles()
     db.dispose()  # workers open their own connections after fork
+    with_scheduler = not args.no_scheduler
     if socket_mode:
-        return _run_socket_mode(settings)
-    return _run_http(settings)
+        return _run_socket_mode(settings, with_scheduler)
+    return _run_http(settings, with_scheduler)
 
 
-def _build(settings: Settings):  # type: ignore[no-untyped-def]
+def _build(settings: Settings, with_scheduler: bool):  # type: ignore[no-untyped-def]
+    """The process's runtime and Bolt app; the notifier starts, and the scheduler stands by unless told not to."""
     from bot.app import create_app
     from bot.runtime import Runtime
 
     rt = Runtime.build(settings)
     app = create_app(rt)
     rt.notifier.start()
+    if with_scheduler:
+        from bot.jobs.scheduler import Scheduler
+
+        Scheduler(rt).start()  # only the process holding the leader lock runs jobs
     return rt, app
 
 
-def _run_socket_mode(settings: Settings) -> int:
+def _run_socket_mode(settings: Settings, with_scheduler: bool) -> int:
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-    rt, app = _build(settings)
+    rt, app = _build(settings, with_scheduler)
     log.info("opsbot serving Slack over Socket Mode")
     try:
         SocketModeHandler(app, settings.slack_app_token).start()
@@ -119,17 +125,17 @@ def _run_socket_mode(settings: Settings) -> int:
     return 0
 
 
-def wsgi_app(settings: Settings | None = None):  # type: ignore[no-untyped-def]
+def wsgi_app(settings: Settings | None = None, with_scheduler: bool = False):  # type: ignore[no-untyped-def]
     """The WSGI application (one per worker process), for `gunicorn 'bot.cli.core:wsgi_app()'` too."""
     from bot.server import OpsbotWSGI
 
     settings = settings or settings_or_exit()
     _setup_logging(settings)
-    rt, app = _build(settings)
+    rt, app = _build(settings, with_scheduler)
     return OpsbotWSGI(app, rt.db)
 
 
-def _run_http(settings: Settings) -> int:
+def _run_http(settings: Settings, with_scheduler: bool) -> int:
     from gunicorn.app.base import BaseApplication
 
     class Server(BaseApplication):  # type: ignore[misc]
@@ -149,7 +155,7 @@ def _run_http(settings: Settings) -> int:
                 self.cfg.set(key, value)
 
         def load(self):  # type: ignore[no-untyped-def]
-            return wsgi_app(settings)
+            return wsgi_app(settings, with_scheduler)
 
     log.info("opsbot serving Slack over HTTP on port %s (POST /slack/events, GET /healthz)", settings.port)
     Server().run()
