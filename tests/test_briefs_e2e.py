@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from bot import clock
 from bot.db.briefs import Brief, BriefDecision, BriefVersion
-from bot.db.models import AuditRecord, LiveSession
+from bot.db.models import AuditRecord, LiveSession, PostedMessage
 from bot.jobs import brief_digest, brief_reminders
 from bot.services import briefs, people
 from bot.timefmt import local_date
@@ -300,8 +300,10 @@ def test_request_changes_then_resubmit_then_approve_version_2(server, db):
     assert rows == [(1, "request_changes"), (2, "approve")]
     server.drain()
     update_v2 = server.stub.calls_to("chat.update")[-1]
-    assert update_v2.params["ts"] == posts[-1].params.get("ts") or True
-    assert "version 2" in all_text(update_v2.params["blocks"])
+    with db.read() as s:
+        v1_ts, v2_ts = (s.scalar(select(PostedMessage.ts).where(PostedMessage.key == f"brief:1:v{n}")) for n in (1, 2))
+    assert update_v2.params["ts"] == v2_ts != v1_ts
+    assert "version 2" in all_text(update_v2.params["blocks"]) and "Approved" in all_text(update_v2.params["blocks"])
 
 
 def test_stale_version_1_button_after_version_2_changes_nothing(server, db):

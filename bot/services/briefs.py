@@ -198,6 +198,8 @@ def validate(session: Session, data: BriefInput, *, for_submission: bool, now: d
                           (" (with a link, paste the key claims here)." if data.link else "."))
     if data.session_id is not None and session.get(LiveSession, data.session_id) is None:
         errors["session"] = "That LIVE session no longer exists; pick another."
+    if for_submission and data.session_id is None and not data.campaign:
+        errors["campaign"] = "Pick the LIVE session this is for, or name the campaign."
     if data.due_on is not None and data.due_on < local_date(now, tz):
         errors["due"] = "That date has passed; pick today or a later day."
     elif for_submission and data.due_on is None:
