@@ -187,7 +187,7 @@ def test_very_long_text_is_stored_in_full_and_shown_in_chunks(server, db):
     assert buttons(post.params["blocks"])["brief_view_full"] == "1:1"
     act(server, "brief_view_full", "1:1", LEGAL, channel_id=LEGAL_CHANNEL)
     view = server.stub.wait_for("views.open")[-1].params["view"]
-    pieces = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section" and b["text"]["type"] == "plain_text"]
+    pieces = [b["text"]["text"] for b in view["blocks"] if b["type"] == "section" and b.get("text", {}).get("type") == "plain_text"]
     assert all(len(p) <= 3000 for p in pieces) and len(pieces) >= 3
     assert "".join(pieces).replace("\n", "").replace(" ", "") == full.replace("\n", "").replace(" ", "")
 
@@ -476,3 +476,22 @@ def test_export_refuses_bad_arguments(args, message, capsys, db_url, monkeypatch
     argv = ["export", "approvals", *args] + ([] if "--out" in args else ["--out", "x.xlsx"])
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def mrkdwn_texts(node) -> list[str]:
+    """Every mrkdwn string in a Block Kit tree (plain_text is never parsed for mentions)."""
+    if isinstance(node, dict):
+        own = [node["text"]] if node.get("type") == "mrkdwn" else []
+        return own + [t for v in node.values() for t in mrkdwn_texts(v)]
+    if isinstance(node, list):
+        return [t for v in node for t in mrkdwn_texts(v)]
+    return []
+
+
+def test_user_text_cannot_ping_the_legal_channel(server, db):
+    submitted(server, title="<!channel> urgent", note="<@UADMIN01> look", text="Tonight <!here> only & more")
+    [post] = legal_posts(server)
+    shown = " ".join(mrkdwn_texts(post.params["blocks"])) + post.params["text"]
+    assert "<!channel>" not in shown and "<@UADMIN01>" not in shown and "&lt;!channel&gt;" in shown
+    plain_text = [b["text"]["text"] for b in post.params["blocks"] if b["type"] == "section" and b.get("text", {}).get("type") == "plain_text"]
+    assert plain_text == ["Tonight <!here> only & more"]  # shown literally as plain text, which Slack never parses

@@ -115,6 +115,8 @@ def _option(text: str, value: str) -> dict[str, Any]:
 def brief_modal(sessions: list[LiveSession], tz: ZoneInfo, brief: Brief | None = None) -> dict[str, Any]:
     """Create a brief, or edit one (prefilled; private_metadata carries the brief and the version it was opened on)."""
     pieces = split_text(brief.draft_text, INPUT_LIMIT) if brief is not None and brief.draft_text else []
+    if brief is not None and brief.session is not None and brief.session not in sessions:
+        sessions = [brief.session, *sessions]  # keep a LIVE that has since started, so resubmitting doesn't drop it
     kind_options = [_option(label, kind) for kind, label in KIND_LABEL.items()]
     kind_el: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": kind_options,
                                "placeholder": plain("Pick one")}
@@ -234,7 +236,8 @@ def legal_request(brief: Brief, version: BriefVersion, tz: ZoneInfo, *, final: b
         blocks.append(actions(*buttons, block_id=f"brief_{brief.id}_v{version.number}"))
     status = STATUS_LABEL[brief.status] if final else "waiting for legal"
     blocks.append(context(f"{STATUS_ICON[brief.status]} {status} · decisions name the version they apply to"))
-    text = f"{kind} for approval: #{brief.id} {brief.title} (v{version.number}) — {status}"
+    title = escape(brief.title)  # the fallback text is read as mrkdwn in notifications
+    text = f"{kind} for approval: #{brief.id} {title} (v{version.number}) — {status}"
     return text, blocks[:50]
 
 
@@ -268,18 +271,18 @@ def decision_dm(brief: Brief, version: BriefVersion, d: BriefDecision, tz: ZoneI
     title = escape(brief.title)
     who = mention(d.decider)
     if d.decision == "request_changes":
-        text = f"Legal asked for changes to #{brief.id} {brief.title} (version {version.number})."
+        text = f"Legal asked for changes to #{brief.id} {title} (version {version.number})."
         blocks = [section(f":leftwards_arrow_with_hook: {who} asked for changes to *#{brief.id} {title}* "
                           f"(version {version.number}).\n> {escape(clip(d.reason or '', 2500))}"),
                   actions(button("Edit and resubmit", "brief_edit", str(brief.id), style="primary"),
                           block_id=f"brief_edit_{brief.id}"),
                   context("Your changes go to legal as a new version; approval starts over.")]
     elif d.decision == "reject":
-        text = f"Legal rejected #{brief.id} {brief.title} (version {version.number})."
+        text = f"Legal rejected #{brief.id} {title} (version {version.number})."
         blocks = [section(f":no_entry: {who} rejected *#{brief.id} {title}* (version {version.number}).\n"
                           f"> {escape(clip(d.reason or '', 2500))}")]
     else:
-        text = f"Legal approved #{brief.id} {brief.title} (version {version.number})."
+        text = f"Legal approved #{brief.id} {title} (version {version.number})."
         blocks = [section(f":white_check_mark: *#{brief.id} {title}* version {version.number} is approved "
                           f"({', '.join(mention(x.decider) for x in version.decisions if x.decision == 'approve')}, "
                           f"{fmt_datetime(d.at, tz)}). Use exactly this version's text on air."),
@@ -313,13 +316,15 @@ def list_message(briefs: list[Brief], user_id: str, tz: ZoneInfo) -> tuple[str, 
 
 
 def reminder(brief: Brief, version: BriefVersion, tz: ZoneInfo, now: datetime) -> tuple[str, list[Block]]:
-    text = f"Reminder: #{brief.id} {brief.title} (v{version.number}) needs a decision by {_due(version, tz)}."
+    title = escape(brief.title)
+    text = f"Reminder: #{brief.id} {title} (v{version.number}) needs a decision by {_due(version, tz)}."
     return text, [section(f":alarm_clock: Half the time is gone: *#{brief.id} {escape(brief.title)}* version "
                           f"{version.number} needs a decision by *{_due(version, tz)}*.")]
 
 
 def overdue_dm(brief: Brief, version: BriefVersion, tz: ZoneInfo, now: datetime) -> tuple[str, list[Block]]:
-    text = f"Overdue: #{brief.id} {brief.title} (v{version.number}) was due {_due(version, tz)} and legal hasn't decided."
+    title = escape(brief.title)
+    text = f"Overdue: #{brief.id} {title} (v{version.number}) was due {_due(version, tz)} and legal hasn't decided."
     return text, [section(f":rotating_light: *Overdue:* *#{brief.id} {escape(brief.title)}* version {version.number} "
                           f"was due *{_due(version, tz)}* and legal hasn't decided. Submitted by {mention(brief.submitter)}."),
                   context("Check with legal, or move the LIVE's plan if it can't be approved in time.")]
