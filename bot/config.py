@@ -59,6 +59,9 @@ class Settings(BaseSettings):
     tick_seconds: int = Field(60, ge=5, le=600, description="How often minute jobs (reminders, re-escalation) run")
     scheduler_standby_poll_seconds: float = Field(15.0, gt=0, le=300, description="How often a standby process checks whether the scheduler leader is gone")
     log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR)")
+    brief_approvals_required: Annotated[dict[str, int], NoDecode] = Field(
+        default_factory=dict,
+        description="Legal approvals a brief kind needs, e.g. talk_track=1,promo=2 (unlisted kinds need 1)")
 
     @field_validator("opsbot_admins", "opsbot_legal", "opsbot_leadership", mode="before")
     @classmethod
@@ -68,6 +71,29 @@ class Settings(BaseSettings):
         if bad:
             raise ValueError(f"{', '.join(bad)} is not a Slack user ID (they look like U012ABCDEF)")
         return ids
+
+    @field_validator("brief_approvals_required", mode="before")
+    @classmethod
+    def _parse_approvals(cls, value: object) -> dict[str, int]:
+        from bot.db.briefs import BRIEF_KINDS
+
+        if isinstance(value, dict):
+            pairs = [(str(k), str(v)) for k, v in value.items()]
+        else:
+            pairs = []
+            for part in _split_ids(value):
+                kind, sep, count = part.partition("=")
+                if not sep:
+                    raise ValueError(f"'{part}' is not KIND=NUMBER (for example talk_track=1,promo=2)")
+                pairs.append((kind.strip(), count.strip()))
+        result: dict[str, int] = {}
+        for kind, count in pairs:
+            if kind not in BRIEF_KINDS:
+                raise ValueError(f"'{kind}' is not a brief kind ({', '.join(BRIEF_KINDS)})")
+            if not count.isdigit() or not 1 <= int(count) <= 5:
+                raise ValueError(f"'{count}' for {kind} is not a number of approvals from 1 to 5")
+            result[kind] = int(count)
+        return result
 
     @field_validator("team_timezone")
     @classmethod

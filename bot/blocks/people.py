@@ -15,6 +15,9 @@ from bot.timefmt import fmt_datetime, fmt_duration
 COMMANDS: list[tuple[str, str, tuple[str, ...]]] = [
     ("/checkin [note]", "Clock in (attaches to your shift and records lateness)", ()),
     ("/checkout [note]", "Clock out and see the hours you worked", ()),
+    ("/brief", "Send a talk track, bundle sheet, brief or promo to legal for approval", ()),
+    ("/brief list", "Your briefs with status and version (legal: everything waiting)", ()),
+    ("/brief check TEXT", "Check a script for claims live-selling rules restrict", ()),
     ("/ops help", "This list", ()),
     ("/ops people", "Everyone opsbot knows, with roles", ("associate",)),
     ("/ops role add @user ROLE", "Give a role: host, pa, associate, legal, leadership", ("associate",)),

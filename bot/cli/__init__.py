@@ -11,6 +11,7 @@ SUBCOMMAND_MODULES = [
     "bot.cli.core",
     "bot.cli.claims",
     "bot.cli.jobs",
+    "bot.cli.briefs",
 ]
 
 

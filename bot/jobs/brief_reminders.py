@@ -1,0 +1,23 @@
+"""Job `brief-reminders`: nudge legal half-way to a brief's due date, and flag overdue briefs to the associates.
+
+Each reminder and flag is sent once per version (outbox dedupe keys), so running this every few
+minutes, in several processes, is safe. Scheduling is wired up by the scheduler issue.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.runtime import Runtime
+from bot.services import briefs
+
+JOB_NAME = "brief-reminders"
+
+
+def run(rt: Runtime, now: datetime) -> int:
+    """Queue due reminders and overdue flags; returns how many messages were queued."""
+    with rt.db.transaction() as s:
+        queued = briefs.send_reminders(s, now, briefs.BriefPolicy.from_settings(rt.settings))
+    if queued:
+        rt.after_change()
+    return queued

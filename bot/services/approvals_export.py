@@ -1,0 +1,101 @@
+"""The approvals record legal keeps, as an xlsx workbook: every version's text hash, every decision, every finding.
+
+Written for people (bold frozen header, widths, dates in the team's time zone) and safe to open:
+user text never starts a formula, so a title like "=HYPERLINK(...)" stays text.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from bot.blocks.briefs import KIND_LABEL
+from bot.services.briefs import ExportRow, findings_of
+from bot.services.claims import summarize
+from bot.timefmt import to_local
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+DATE_FORMAT = "yyyy-mm-dd hh:mm"
+MAX_CELL = 32_000  # Excel's cell limit is 32,767 characters
+DECISION_LABEL = {"approve": "Approved", "request_changes": "Changes requested", "reject": "Rejected"}
+
+
+def safe(value: Any) -> Any:
+    """A cell value that can't become a formula or break the file (control characters removed)."""
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if len(value) > MAX_CELL:
+        value = value[:MAX_CELL] + " [cut: over Excel's cell limit]"
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def _sheet(ws: Worksheet, columns: list[tuple[str, int]], rows: list[list[Any]]) -> None:
+    ws.append([title for title, _ in columns])
+    for cell in ws[1]:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = PatternFill("solid", fgColor="1D1C1D")
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for row in rows:
+        ws.append([safe(v) for v in row])
+    for i, (_, width) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            if isinstance(cell.value, datetime):
+                cell.number_format = DATE_FORMAT
+            cell.alignment = Alignment(vertical="top", wrap_text=isinstance(cell.value, str) and len(cell.value) > 40)
+    ws.freeze_panes = "A2"
+    if rows:
+        ws.auto_filter.ref = ws.dimensions
+
+
+def write_workbook(rows: list[ExportRow], names: dict[str, str], tz: ZoneInfo, path: Path) -> int:
+    """Write the workbook; returns the number of decision rows."""
+
+    def local(instant: datetime | None) -> datetime | None:
+        return to_local(instant, tz).replace(tzinfo=None) if instant else None
+
+    def who(user_id: str | None) -> str | None:
+        return f"{names.get(user_id, user_id)} ({user_id})" if user_id else None
+
+    zone = tz.key
+    approvals, findings, texts, seen = [], [], [], set()
+    for r in rows:
+        b, v, d = r.brief, r.version, r.decision
+        found = v.findings or []
+        summary = ", ".join(f"{cat} {n}" for cat, n in summarize(findings_of(v)).items())
+        target = b.session.title if b.session is not None else b.campaign
+        approvals.append([b.id, b.title, KIND_LABEL.get(b.kind, b.kind), b.skus, target, who(b.submitter), b.status,
+                          v.number, local(v.submitted_at), local(v.due_at), v.text_sha256, len(v.text), v.link,
+                          len(found), summary or "none", DECISION_LABEL[d.decision] if d else "(no decision yet)",
+                          who(d.decider) if d else None, local(d.at) if d else None, d.reason if d else None])
+        if v.id in seen:
+            continue
+        seen.add(v.id)
+        texts.append([b.id, v.number, v.text_sha256, local(v.submitted_at), who(v.submitted_by), v.text])
+        findings += [[b.id, v.number, v.text_sha256, f["line"], f["column"], f["category"], f["phrase"], f["reason"]]
+                     for f in found]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "Approvals"
+    _sheet(ws, [("Brief #", 9), ("Title", 32), ("Kind", 14), ("SKUs", 20), ("Session / campaign", 26),
+                ("Submitted by", 26), ("Brief status now", 16), ("Version", 9), (f"Submitted ({zone})", 18),
+                (f"Due ({zone})", 18), ("Text SHA-256", 66), ("Text characters", 10), ("Link", 30),
+                ("Claim findings", 10), ("Findings by category", 28), ("Decision", 18), ("Decided by", 26),
+                (f"Decided at ({zone})", 18), ("Reason", 44)], approvals)
+    _sheet(wb.create_sheet("Claim findings"), [("Brief #", 9), ("Version", 9), ("Text SHA-256", 66), ("Line", 7),
+                                                ("Column", 8), ("Category", 16), ("Phrase", 26), ("Reason", 60)], findings)
+    _sheet(wb.create_sheet("Texts"), [("Brief #", 9), ("Version", 9), ("Text SHA-256", 66), (f"Submitted ({zone})", 18),
+                                      ("Submitted by", 26), ("Full text", 100)], texts)
+    wb.save(path)
+    return len(approvals)
+
