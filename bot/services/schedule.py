@@ -347,7 +347,7 @@ def assign(session: Session, actor: Actor, session_id: int, wanted: dict[str, st
             session.add(current)
             session.flush()
         before = audit.snapshot(current, SHIFT_FIELDS)
-        current.person_id = person.id if person else None
+        current.person = person
         _reset_answer(current)
         if person is None and role == "cohost":
             current.cancelled = True  # a co-host slot exists only while someone fills it
