@@ -36,3 +36,9 @@ def all_week(s, p, spans=((0, 1440),)):
 
 def new_session(s, day: str, start: str, end: str, title: str = "Glow LIVE", tier: str | None = "B", room: str | None = "Studio A"):
     return schedule.create_session(s, "cli", schedule.SessionInput(title, at(day, start), at(day, end), room, tier))
+
+
+def seed(db) -> None:
+    """PostgreSQL test runs truncate every table between tests, seeded tiers included; put them back."""
+    with db.transaction() as s:
+        schedule.seed_default_tiers(s)

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 from conftest import ADMIN, HOST, HOST2, PA
 from freezegun import freeze_time
-from schedule_helpers import LA, RULES, all_week, at, new_session, person
+from schedule_helpers import LA, RULES, all_week, at, new_session, person, seed
 from sqlalchemy import select
 
 from bot.db.models import OutboxMessage, Shift
@@ -20,7 +20,8 @@ pytestmark = pytest.mark.usefixtures("frozen")
 
 
 @pytest.fixture
-def frozen():
+def frozen(db):
+    seed(db)
     with freeze_time("2026-10-20 17:00:00"):
         yield
 

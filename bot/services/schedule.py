@@ -72,6 +72,25 @@ def current_week(rules: Rules) -> date:
 
 # -- tiers and products ------------------------------------------------------------------------
 
+DEFAULT_HOST_TIERS = (("Rookie", 1), ("Core", 2), ("Lead", 3))
+DEFAULT_PRODUCT_TIERS = (("A", "Hero", "Lead"), ("B", "Core", "Core"), ("C", "Long-tail", "Rookie"))
+
+
+def seed_default_tiers(session: Session) -> bool:
+    """Create the default tiers when there are none (migration 0002 seeds the same ones); False if tiers exist."""
+    if session.scalar(select(HostTier.id).limit(1)) is not None:
+        return False
+    by_name = {}
+    for name, rank in DEFAULT_HOST_TIERS:
+        by_name[name] = HostTier(name=name, rank=rank)
+        session.add(by_name[name])
+    session.flush()
+    for code, name, min_name in DEFAULT_PRODUCT_TIERS:
+        session.add(ProductTier(code=code, name=name, min_host_tier_id=by_name[min_name].id))
+    session.flush()
+    return True
+
+
 def host_tiers(session: Session) -> list[HostTier]:
     return list(session.scalars(select(HostTier).order_by(HostTier.rank)))
 
