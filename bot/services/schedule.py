@@ -585,7 +585,8 @@ def publish_week(session: Session, actor: Actor, monday: date, rules: Rules, ops
 
 # -- answers from the people on shift ----------------------------------------------------------
 
-def _own_shift(session: Session, person: Person, shift_id: int) -> Shift:
+def own_shift(session: Session, person: Person, shift_id: int) -> Shift:
+    """The caller's own future shift, or a refusal saying why not."""
     sh = session.get(Shift, shift_id)
     if sh is None or sh.cancelled or (sh.session is not None and sh.session.status == "cancelled"):
         raise NotFound("That shift was cancelled or no longer exists.")
@@ -598,7 +599,7 @@ def _own_shift(session: Session, person: Person, shift_id: int) -> Shift:
 
 def confirm_shift(session: Session, person: Person, shift_id: int) -> tuple[Shift, bool]:
     """Confirm a shift; (shift, False) when it was already confirmed."""
-    sh = _own_shift(session, person, shift_id)
+    sh = own_shift(session, person, shift_id)
     if sh.state == "declined":
         raise Conflict("You already said you can't make this one; ask the associate if that changed.")
     res = session.execute(update(Shift).where(Shift.id == sh.id, Shift.person_id == person.id, Shift.state == "pending")
@@ -618,7 +619,7 @@ def decline_shift(session: Session, person: Person, shift_id: int, reason: str |
     reason = (reason or "").strip() or None
     if reason and len(reason) > MAX_REASON:
         raise Invalid("Keep the reason short.", {"reason": f"Keep it under {MAX_REASON} characters."})
-    sh = _own_shift(session, person, shift_id)
+    sh = own_shift(session, person, shift_id)
     before = audit.snapshot(sh, SHIFT_FIELDS)
     res = session.execute(update(Shift).where(Shift.id == sh.id, Shift.person_id == person.id, Shift.state != "declined")
                           .values(state="declined", responded_at=clock.now(), decline_reason=reason, needs_cover=True)
