@@ -18,6 +18,11 @@ COMMANDS: list[tuple[str, str, tuple[str, ...]]] = [
     ("/brief", "Send a talk track, bundle sheet, brief or promo to legal for approval", ()),
     ("/brief list", "Your briefs with status and version (legal: everything waiting)", ()),
     ("/brief check TEXT", "Check a script for claims live-selling rules restrict", ()),
+    ("/myshifts", "Your shifts for the next 14 days; confirm or say you can't make it", ()),
+    ("/availability", "Your usual weekly availability and time off", ()),
+    ("/schedule [YYYY-Www]", "Plan a week: sessions, assignments, copy, suggest, publish", ("associate",)),
+    ("/schedule tier @user TIER", "Set a host's tier (Rookie, Core, Lead)", ("associate",)),
+    ("/availability @user", "Change someone's availability", ("associate",)),
     ("/ops help", "This list", ()),
     ("/ops people", "Everyone opsbot knows, with roles", ("associate",)),
     ("/ops role add @user ROLE", "Give a role: host, pa, associate, legal, leadership", ("associate",)),
@@ -63,8 +68,10 @@ def role_changed_message(target: Person, role: str, added: bool, changed: bool) 
     return f"{who} no longer has the {label} role." if changed else f"{who} didn't have the {label} role; nothing changed."
 
 
-def home_view(person: Person, open_entry: TimeEntry | None, worked_week: Any, tz: ZoneInfo, now: datetime) -> dict[str, Any]:
-    """The App Home: clock status with one-tap buttons (hosts are on their phones between takes)."""
+def home_view(person: Person, open_entry: TimeEntry | None, worked_week: Any, tz: ZoneInfo, now: datetime,
+              extra: list[Block] | None = None) -> dict[str, Any]:
+    """The App Home: clock status with one-tap buttons (hosts are on their phones between takes), then
+    other areas' parts (`extra`, e.g. upcoming shifts)."""
     blocks: list[Block] = [header("opsbot")]
     if open_entry is not None:
         blocks.append(section(f":large_green_circle: You're *clocked in* since {fmt_datetime(open_entry.clock_in_at, tz)} "
@@ -75,6 +82,9 @@ def home_view(person: Person, open_entry: TimeEntry | None, worked_week: Any, tz
         blocks.append(actions(button("Check in", "home_checkin", style="primary"), block_id="clock"))
     blocks.append(context(f"Worked this week: {fmt_duration(worked_week)}"))
     blocks.append(divider())
+    if extra:
+        blocks.extend(extra)
+        blocks.append(divider())
     _, help_blocks = help_message(person)
     blocks.extend(help_blocks)
     return {"type": "home", "blocks": blocks}

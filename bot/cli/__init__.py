@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+from typing import Any
 
 # Each module exposes `register(subparsers)`; the parser it adds sets `func(args) -> int`.
 SUBCOMMAND_MODULES = [
@@ -12,20 +13,26 @@ SUBCOMMAND_MODULES = [
     "bot.cli.claims",
     "bot.cli.jobs",
     "bot.cli.briefs",
+    "bot.cli.schedule",
 ]
+
+
+def verb(subparsers: Any, name: str, help: str) -> Any:  # noqa: A002
+    """The sub-subparsers of a shared verb such as `export` or `import`, created by whichever area registers first,
+    so `opsbot export schedule` and another area's `opsbot export ...` can coexist."""
+    existing = subparsers.choices.get(name)
+    if existing is None:
+        existing = subparsers.add_parser(name, help=help)
+        existing.set_defaults(func=lambda _args, p=existing: p.print_help(sys.stderr) or 2)
+        existing._opsbot_things = existing.add_subparsers(dest=f"{name}_what", metavar="WHAT")
+    return existing._opsbot_things
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="opsbot", description="opsbot: TikTok Shop LIVE operations in Slack")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:  # a module still being written must not break the others
-            if exc.name == name:
-                continue
-            raise
-        module.register(sub)
+        importlib.import_module(name).register(sub)
     return parser
 
 

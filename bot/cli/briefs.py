@@ -8,11 +8,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bot.cli._shared import get_or_add_subparser
+from bot.cli import verb
 
 
 def register(subparsers: Any) -> None:
-    exports = get_or_add_subparser(subparsers, "export", help="write records to spreadsheets")
+    exports = verb(subparsers, "export", help="write records to spreadsheets")
     approvals = exports.add_parser(
         "approvals", help="every brief version, hash, decision and claim finding in a date range (xlsx)",
         description="Briefs submitted or decided between --from and --to (team-local days, inclusive).")

@@ -27,6 +27,7 @@ from bot.db.base import Base, JSONType, UTCDateTime
 ROLES = ("host", "pa", "associate", "legal", "leadership")
 SHIFT_ROLES = ("host", "cohost", "pa")
 SESSION_STATUSES = ("draft", "published", "live", "done", "cancelled")
+SHIFT_STATES = ("pending", "confirmed", "declined")
 
 
 class Person(Base):
@@ -100,6 +101,7 @@ class Shift(Base):
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
         CheckConstraint("role IN ('host','cohost','pa')", name="role_known"),
+        CheckConstraint("state IN ('pending','confirmed','declined')", name="state_known"),
         Index("ix_shifts_person_start", "person_id", "starts_at"),
     )
 
@@ -111,6 +113,12 @@ class Shift(Base):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The person's answer to the published shift; reset to pending whenever the person or times change.
+    state: Mapped[str] = mapped_column(String(16), default="pending", server_default="pending")
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    # Set when the assigned person can't make it: the slot is open for a swap or a new assignment.
+    needs_cover: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
 
     session: Mapped[LiveSession | None] = relationship(back_populates="shifts")
     person: Mapped[Person | None] = relationship()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.handlers import actions, briefs, commands, events, views
+from bot.handlers import actions, briefs, commands, events, schedule, views
 from bot.runtime import Runtime
 
 
@@ -14,3 +14,4 @@ def register_all(app: App, rt: Runtime) -> None:
     views.register(app, rt)
     events.register(app, rt)
     briefs.register(app, rt)
+    schedule.register(app, rt)

@@ -1,0 +1,349 @@
+"""Slack listeners for the calendar: /schedule planning, /availability, /myshifts, shift answers."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date, time, timedelta
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk.webhook import WebhookClient
+
+from bot import clock
+from bot.blocks import schedule as blocks
+from bot.blocks.common import context, escape
+from bot.handlers.common import guarded, input_value
+from bot.runtime import Runtime
+from bot.services import availability, people, schedule, suggest
+from bot.services.errors import Invalid
+from bot.services.rules import Rules, describe_windows, week_bounds, week_start
+from bot.timefmt import local_date, local_to_utc, to_local
+
+log = logging.getLogger("opsbot.schedule")
+SCHEDULE_USAGE = "Use `/schedule [YYYY-Www]` to plan a week, or `/schedule tier @user TIER` to set a host's tier."
+
+
+def _meta(body: dict[str, Any]) -> dict[str, Any]:
+    raw = (body.get("view") or {}).get("private_metadata") or "{}"
+    return json.loads(raw)
+
+
+def register(app: App, rt: Runtime) -> None:
+    rules = Rules.from_settings(rt.settings)
+
+    def planning(monday: date, notice: str | None = None) -> dict[str, Any]:
+        with rt.db.read() as s:
+            sessions = schedule.week_sessions(s, monday, rules)
+            return blocks.planning_modal(monday, schedule.week_label(monday), sessions, rules.tz,
+                                         schedule.unpublished_changes(s, monday, rules), notice)
+
+    def associate(s: Any, user_id: str) -> Any:
+        actor = people.get_or_create(s, user_id)
+        schedule.actor_id(actor)
+        return actor
+
+    def refresh_plan(client: Any, view_id: str | None, monday: date, notice: str | None = None) -> None:
+        if view_id:
+            client.views_update(view_id=view_id, view=planning(monday, notice))
+
+    # -- commands --------------------------------------------------------------------------
+    @app.command("/schedule")
+    @guarded("command")
+    def schedule_cmd(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        user_id = body["user_id"]
+        words = (body.get("text") or "").split()
+        if words and words[0].lower() == "tier":
+            if len(words) != 3:
+                raise Invalid(SCHEDULE_USAGE)
+            with rt.db.transaction() as s:
+                actor = associate(s, user_id)
+                target = people.get_or_create(s, people.parse_user_ref(s, words[1]))
+                tier = schedule.set_host_tier(s, actor, target, words[2])
+                text = f"<@{target.slack_user_id}> is now a {escape(tier.name)} host."
+            ack(text=text)
+            rt.after_change(target.slack_user_id)
+            return
+        if len(words) > 1:
+            raise Invalid(SCHEDULE_USAGE)
+        with rt.db.transaction() as s:
+            associate(s, user_id)
+        monday = schedule.parse_week(words[0]) if words else schedule.current_week(rules)
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=planning(monday))
+
+    @app.command("/myshifts")
+    @guarded("command")
+    def myshifts(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        with rt.db.transaction() as s:
+            person = people.get_or_create(s, body["user_id"])
+            text, bl = blocks.myshifts_message(schedule.my_shifts(s, person, clock.now()), rules.tz)
+        ack(text=text, blocks=bl)
+        rt.after_change(body["user_id"])
+
+    @app.command("/availability")
+    @guarded("command")
+    def availability_cmd(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        user_id = body["user_id"]
+        text = (body.get("text") or "").strip()
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, user_id)
+            target = people.get_or_create(s, people.parse_user_ref(s, text)) if text else actor
+            view = _availability_view(s, actor, target)
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    def _availability_view(s: Any, actor: Any, target: Any) -> dict[str, Any]:
+        if actor.id != target.id:
+            people.require_role(actor, people.ADMIN, doing="change someone else's availability")
+        return blocks.availability_modal(target, availability.weekly(s, target),
+                                         availability.upcoming_time_off(s, target, clock.now()), rules.tz,
+                                         actor.id == target.id)
+
+    # -- planning modal buttons ------------------------------------------------------------
+    @app.action("sched_week")
+    @guarded("action")
+    def sched_week(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        with rt.db.transaction() as s:
+            associate(s, body["user"]["id"])
+        ack()
+        refresh_plan(client, body["view"]["id"], date.fromisoformat(body["actions"][0]["value"]))
+
+    @app.action("sched_add")
+    @guarded("action")
+    def sched_add(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        monday = date.fromisoformat(body["actions"][0]["value"])
+        with rt.db.transaction() as s:
+            associate(s, body["user"]["id"])
+            day = max(monday, to_local(clock.now(), rules.tz).date())
+            view = blocks.session_modal(None, [], schedule.product_tiers(s), schedule.products(s),
+                                        day if day < monday + timedelta(days=7) else monday, rules.tz,
+                                        blocks.meta(week=monday.isoformat(), plan=body["view"]["id"]))
+        ack()
+        client.views_push(trigger_id=body["trigger_id"], view=view)
+
+    @app.action("sched_menu")
+    @guarded("action")
+    def sched_menu(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        verb, _, raw_id = body["actions"][0]["selected_option"]["value"].partition(":")
+        session_id = int(raw_id)
+        monday = date.fromisoformat(_meta(body)["week"])
+        plan_id = body["view"]["id"]
+        metadata = blocks.meta(week=monday.isoformat(), plan=plan_id, session=session_id)
+        with rt.db.transaction() as s:
+            actor = associate(s, body["user"]["id"])
+            if verb == "cancel":
+                live = schedule.cancel_session(s, actor, session_id)
+                notice = f":wastebasket: Cancelled *{escape(live.title)}*. Publish the week to tell the people on it."
+                view = None
+            else:
+                live = schedule.get_session(s, session_id)
+                if verb == "edit":
+                    view = blocks.session_modal(live, schedule.session_skus(s, live.id), schedule.product_tiers(s),
+                                                schedule.products(s), monday, rules.tz, metadata)
+                else:
+                    view = blocks.assign_modal(live, rules.tz, metadata, _availability_notes(s))
+        ack()
+        if view is None:
+            rt.after_change()
+            refresh_plan(client, plan_id, monday, notice)
+        else:
+            client.views_push(trigger_id=body["trigger_id"], view=view)
+
+    def _availability_notes(s: Any) -> list[str]:
+        notes = []
+        for p in people.with_role(s, "host")[:10]:
+            tier = schedule.host_tier_of(s, p)
+            notes.append(f"{p.name} ({tier.name if tier else 'no tier'}): {describe_windows(availability.weekly(s, p))}")
+        return notes
+
+    @app.action("sched_copy")
+    @guarded("action")
+    def sched_copy(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        ack()
+        monday = date.fromisoformat(body["actions"][0]["value"])
+        with rt.db.transaction() as s:
+            report = schedule.copy_week(s, associate(s, body["user"]["id"]), monday, rules)
+            lines = [*report.skipped, *(f"warning: {w}" for w in report.warnings)]
+            notice = blocks.result_text(lines, f":repeat: Copied {len(report.created)} session(s) from last week as drafts.")
+        rt.after_change()
+        refresh_plan(client, body["view"]["id"], monday, notice)
+
+    @app.action("sched_suggest")
+    @guarded("action")
+    def sched_suggest(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        ack()
+        monday = date.fromisoformat(body["actions"][0]["value"])
+        with rt.db.transaction() as s:
+            picks = suggest.suggest(s, associate(s, body["user"]["id"]), monday, rules, apply=True)
+            lines = [f"{p.session.title}: {p.person_name or 'no pick'} ({p.why})" for p in picks]
+            notice = blocks.result_text(lines, f":bulb: Suggested hosts for {sum(1 for p in picks if p.person_slack_id)} "
+                                               f"of {len(picks)} open slot(s); change any with Assign people.")
+        rt.after_change()
+        refresh_plan(client, body["view"]["id"], monday, notice)
+
+    @app.action("sched_publish")
+    @guarded("action")
+    def sched_publish(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        ack()
+        monday = date.fromisoformat(body["actions"][0]["value"])
+        with rt.db.transaction() as s:
+            result = schedule.publish_week(s, associate(s, body["user"]["id"]), monday, rules, rt.settings.ops_channel)
+        rt.after_change()
+        what = "shifts" if result.version == 1 else f"{result.changes} change(s)"
+        refresh_plan(client, body["view"]["id"], monday,
+                     f":mega: Published version {result.version}: {len(result.notified)} people were sent their {what}.")
+
+    # -- planning forms --------------------------------------------------------------------
+    @app.view("sched_session_submit")
+    @guarded("view")
+    def sched_session_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        m = _meta(body)
+        day = date.fromisoformat(input_value(body, "date"))
+        start_t, end_t = input_value(body, "start"), input_value(body, "end")
+        errors = {}
+        if not start_t:
+            errors["start"] = "Pick a start time."
+        if not end_t:
+            errors["end"] = "Pick an end time."
+        if errors:
+            raise Invalid("Pick times.", errors)
+        overnight = bool(input_value(body, "overnight"))
+        starts = local_to_utc(day, time.fromisoformat(start_t), rules.tz)
+        ends = local_to_utc(day + timedelta(days=1 if overnight else 0), time.fromisoformat(end_t), rules.tz)
+        data = schedule.SessionInput(input_value(body, "title") or "", starts, ends, input_value(body, "room"),
+                                     input_value(body, "tier"), [int(v) for v in (input_value(body, "skus") or [])],
+                                     input_value(body, "notes"))
+        with rt.db.transaction() as s:
+            actor = associate(s, body["user"]["id"])
+            if m.get("session"):
+                live, _ = schedule.edit_session(s, actor, int(m["session"]), data, rules,
+                                                override=bool(input_value(body, "override")))
+                notice = f":pencil2: Saved *{escape(live.title)}*."
+            else:
+                live = schedule.create_session(s, actor, data)
+                notice = f":heavy_plus_sign: Added *{escape(live.title)}*; assign people from its menu."
+        ack()
+        rt.after_change()
+        refresh_plan(client, m.get("plan"), date.fromisoformat(m["week"]), notice)
+
+    @app.view("sched_assign_submit")
+    @guarded("view")
+    def sched_assign_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        m = _meta(body)
+        wanted = {role: input_value(body, role) or None for role in ("host", "cohost", "pa")}
+        with rt.db.transaction() as s:
+            actor = associate(s, body["user"]["id"])
+            result = schedule.assign(s, actor, int(m["session"]), wanted, rules, override=bool(input_value(body, "override")))
+            live = schedule.get_session(s, int(m["session"]))
+            notice = f":busts_in_silhouette: Updated *{escape(live.title)}*" + (
+                " (assigned anyway: " + "; ".join(escape(w.message) for w in result.warnings) + ")" if result.warnings else ".")
+        ack()
+        rt.after_change()
+        refresh_plan(client, m.get("plan"), date.fromisoformat(m["week"]), notice)
+
+    # -- answers to a published shift -----------------------------------------------------
+    @app.action("shift_confirm")
+    @guarded("action")
+    def shift_confirm(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        ack()
+        shift_id = int(body["actions"][0]["value"])
+        with rt.db.transaction() as s:
+            schedule.confirm_shift(s, people.get_or_create(s, body["user"]["id"]), shift_id)
+        _mark_answered(body, shift_id, ":white_check_mark: Confirmed, thanks!", respond=respond)
+        rt.after_change()
+
+    @app.action("shift_decline")
+    @guarded("action")
+    def shift_decline(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        shift_id = int(body["actions"][0]["value"])
+        with rt.db.transaction() as s:
+            person = people.get_or_create(s, body["user"]["id"])
+            sh = schedule.own_shift(s, person, shift_id)
+            view = blocks.decline_modal(sh, rules.tz, blocks.meta(
+                shift=shift_id, response_url=body.get("response_url")))
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view("shift_decline_submit")
+    @guarded("view")
+    def shift_decline_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        m = _meta(body)
+        with rt.db.transaction() as s:
+            person = people.get_or_create(s, body["user"]["id"])
+            sh = schedule.decline_shift(s, person, int(m["shift"]), input_value(body, "reason"), rules, rt.settings.ops_channel)
+            week = week_bounds(week_start(local_date(sh.starts_at, rules.tz)), rules.tz)
+            text, bl = blocks.answered_dm(schedule.shifts_for(s, person, *week), rules.tz,
+                                          ":x: Got it: you can't make that shift, and the associate has been told.")
+        ack()
+        rt.after_change()
+        if m.get("response_url"):
+            try:
+                WebhookClient(m["response_url"]).send(text=text, blocks=bl, replace_original=True)
+            except Exception:  # the answer is saved; a stale button only leads to a polite refusal
+                log.warning("could not update the shift message after a decline")
+
+    # -- availability ----------------------------------------------------------------------
+    @app.view("avail_submit")
+    @guarded("view")
+    def avail_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        m = _meta(body)
+        windows: dict[int, list[tuple[int, int]]] = {}
+        errors: dict[str, str] = {}
+        for wd in range(7):
+            try:
+                windows[wd] = availability.parse_day(input_value(body, f"day_{wd}"))
+            except ValueError as exc:
+                errors[f"day_{wd}"] = str(exc)
+        if errors:
+            raise Invalid("Some days need fixing.", errors)
+        first, last = input_value(body, "off_first"), input_value(body, "off_last")
+        if last and not first:
+            raise Invalid("Pick the first day too.", {"off_first": "Pick the first day of your time off."})
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, body["user"]["id"])
+            target = people.get_or_create(s, m["user"])
+            availability.set_weekly(s, actor, target, windows)
+            lines = [f"Weekly availability: {describe_windows(availability.weekly(s, target))}."]
+            if first:
+                added = availability.add_time_off(s, actor, target, date.fromisoformat(first),
+                                                  date.fromisoformat(last or first), input_value(body, "off_reason"), rules)
+                lines.append(f"Time off saved: {added.time_off.starts_at:%b %d} for {(date.fromisoformat(last or first) - date.fromisoformat(first)).days + 1} day(s).")
+                if added.clashes:
+                    lines.append(f":warning: That overlaps {len(added.clashes)} shift(s) already assigned; tell the associate.")
+        ack()
+        client.chat_postMessage(channel=body["user"]["id"], text=" ".join(lines), blocks=[context(escape(" ".join(lines)))])
+        rt.after_change()
+
+    @app.action("avail_remove_off")
+    @guarded("action")
+    def avail_remove_off(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, body["user"]["id"])
+            availability.remove_time_off(s, actor, int(body["actions"][0]["value"]))
+            target = people.get_or_create(s, _meta(body)["user"])
+            view = _availability_view(s, actor, target)
+        ack()
+        client.views_update(view_id=body["view"]["id"], view=view)
+
+
+def _message_blocks(body: dict[str, Any]) -> list[dict[str, Any]]:
+    return list((body.get("message") or {}).get("blocks") or [])
+
+
+def _mark_answered(body: dict[str, Any], shift_id: int, note: str, *, respond: Any) -> None:
+    """Replace the answered shift's buttons in the message with the answer (the rest of the message is kept)."""
+    kept = []
+    for block in _message_blocks(body):
+        if block.get("block_id") == f"shift_{shift_id}":
+            kept.append(context(note))
+        else:
+            kept.append(block)
+    if not kept:
+        kept = [context(note)]
+    text = note
+    try:
+        respond(text=text, blocks=kept[:50], replace_original=True)
+    except Exception:  # the answer is saved; an outdated button is cosmetic
+        log.warning("could not update the shift message for shift %s", shift_id)
+
