@@ -16,6 +16,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.db.models import ROLES
+from bot.services.escalation_policy import DEFAULT_POLICY, parse_policy
+
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 _CHANNEL_RE = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _USER_RE = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -54,6 +57,11 @@ class Settings(BaseSettings):
     max_entry_hours: int = Field(16, ge=1, le=48, description="Longest time entry accepted in an edit")
     web_concurrency: int = Field(2, ge=1, le=64, description="gunicorn worker processes for `opsbot run`")
     web_threads: int = Field(16, ge=1, le=256, description="Threads per gunicorn worker")
+    escalation_policy: str = Field(DEFAULT_POLICY, description="Re-escalation per severity: at/every/widen/nag minutes (see README)")
+    escalation_responder_roles: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["associate", "leadership"],
+        description="Roles that may acknowledge, resolve, reopen and snooze escalations, comma-separated")
+    escalation_snooze_minutes: int = Field(30, ge=5, le=480, description="How long the Snooze button quiets an owned escalation's reminders")
     notifier_poll_seconds: float = Field(2.0, gt=0, le=60, description="How often the notifier looks for outbox messages")
     log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR)")
 
@@ -65,6 +73,23 @@ class Settings(BaseSettings):
         if bad:
             raise ValueError(f"{', '.join(bad)} is not a Slack user ID (they look like U012ABCDEF)")
         return ids
+
+    @field_validator("escalation_policy")
+    @classmethod
+    def _valid_policy(cls, value: str) -> str:
+        parse_policy(value)
+        return value
+
+    @field_validator("escalation_responder_roles", mode="before")
+    @classmethod
+    def _parse_roles(cls, value: object) -> list[str]:
+        roles = [r.lower() for r in _split_ids(value)]
+        bad = [r for r in roles if r not in ROLES]
+        if bad:
+            raise ValueError(f"names unknown roles {', '.join(bad)} (roles: {', '.join(ROLES)})")
+        if not roles:
+            raise ValueError("needs at least one role")
+        return roles
 
     @field_validator("team_timezone")
     @classmethod

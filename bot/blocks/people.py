@@ -15,6 +15,7 @@ from bot.timefmt import fmt_datetime, fmt_duration
 COMMANDS: list[tuple[str, str, tuple[str, ...]]] = [
     ("/checkin [note]", "Clock in (attaches to your shift and records lateness)", ()),
     ("/checkout [note]", "Clock out and see the hours you worked", ()),
+    ("/escalate [summary]", "Raise a problem on set (SEV1-SEV4); the right people are paged until someone owns it", ()),
     ("/ops help", "This list", ()),
     ("/ops people", "Everyone opsbot knows, with roles", ("associate",)),
     ("/ops role add @user ROLE", "Give a role: host, pa, associate, legal, leadership", ("associate",)),

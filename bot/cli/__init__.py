@@ -10,6 +10,7 @@ import sys
 SUBCOMMAND_MODULES = [
     "bot.cli.core",
     "bot.cli.claims",
+    "bot.cli.escalations",
 ]
 
 

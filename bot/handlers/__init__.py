@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.handlers import actions, commands, events, views
+from bot.handlers import actions, commands, escalations, events, views
 from bot.runtime import Runtime
 
 
@@ -13,3 +13,4 @@ def register_all(app: App, rt: Runtime) -> None:
     actions.register(app, rt)
     views.register(app, rt)
     events.register(app, rt)
+    escalations.register(app, rt)
