@@ -164,7 +164,8 @@ def escalation_message(c: Card, tz: ZoneInfo, now: datetime) -> tuple[str, list[
         notes.append(f":zzz: Reminders snoozed until {fmt_time(esc.snoozed_until, tz)}")
     if not resolved:
         notes.append(f"Policy: {c.policy.describe()}")
-    blocks.append(context(" · ".join(notes)))
+    if notes:
+        blocks.append(context(" · ".join(notes)))
     value = str(esc.id)
     timeline = button("Open timeline", "esc_timeline", value)
     if esc.status == "open":
