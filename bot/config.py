@@ -16,6 +16,9 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.db.models import ROLES
+from bot.services.escalation_policy import DEFAULT_POLICY, parse_policy
+
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 _CHANNEL_RE = re.compile(r"^[CGD][A-Z0-9]{2,}$")
 _USER_RE = re.compile(r"^[UW][A-Z0-9]{2,}$")
@@ -57,10 +60,16 @@ class Settings(BaseSettings):
     overtime_daily_hours: float = Field(8, gt=0, le=24, description="Scheduled hours per local day above which assignment warns")
     web_concurrency: int = Field(2, ge=1, le=64, description="gunicorn worker processes for `opsbot run`")
     web_threads: int = Field(16, ge=1, le=256, description="Threads per gunicorn worker")
+    escalation_policy: str = Field(DEFAULT_POLICY, description="Re-escalation per severity: at/every/widen/nag minutes (see README)")
+    escalation_responder_roles: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["associate", "leadership"],
+        description="Roles that may acknowledge, resolve, reopen and snooze escalations, comma-separated")
+    escalation_snooze_minutes: int = Field(30, ge=5, le=480, description="How long the Snooze button quiets an owned escalation's reminders")
     notifier_poll_seconds: float = Field(2.0, gt=0, le=60, description="How often the notifier looks for outbox messages")
     board_min_interval_seconds: float = Field(3.0, ge=0, le=300, description="Shortest time between two edits of a live board")
     tick_seconds: int = Field(60, ge=5, le=600, description="How often minute jobs (reminders, re-escalation) run")
     scheduler_standby_poll_seconds: float = Field(15.0, gt=0, le=300, description="How often a standby process checks whether the scheduler leader is gone")
+    brief_digest_cron: str = Field("0 9 * * *", description="When the daily digest of pending briefs posts (crontab, team time zone)")
     log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR)")
     brief_approvals_required: Annotated[dict[str, int], NoDecode] = Field(
         default_factory=dict,
@@ -97,6 +106,22 @@ class Settings(BaseSettings):
                 raise ValueError(f"'{count}' for {kind} is not a number of approvals from 1 to 5")
             result[kind] = int(count)
         return result
+    @field_validator("escalation_policy")
+    @classmethod
+    def _valid_policy(cls, value: str) -> str:
+        parse_policy(value)
+        return value
+
+    @field_validator("escalation_responder_roles", mode="before")
+    @classmethod
+    def _parse_roles(cls, value: object) -> list[str]:
+        roles = [r.lower() for r in _split_ids(value)]
+        bad = [r for r in roles if r not in ROLES]
+        if bad:
+            raise ValueError(f"names unknown roles {', '.join(bad)} (roles: {', '.join(ROLES)})")
+        if not roles:
+            raise ValueError("needs at least one role")
+        return roles
 
     @field_validator("team_timezone")
     @classmethod
@@ -136,6 +161,17 @@ class Settings(BaseSettings):
             return None
         if not _CHANNEL_RE.match(value):
             raise ValueError(f"'{value}' is not a Slack channel ID (they look like C012ABCDEF)")
+        return value
+
+    @field_validator("brief_digest_cron")
+    @classmethod
+    def _valid_cron(cls, value: str) -> str:
+        from apscheduler.triggers.cron import CronTrigger
+
+        try:
+            CronTrigger.from_crontab(value)
+        except ValueError:
+            raise ValueError(f"'{value}' is not a crontab expression (five fields, e.g. 0 9 * * *)") from None
         return value
 
     @field_validator("log_level")

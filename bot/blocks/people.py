@@ -23,6 +23,7 @@ COMMANDS: list[tuple[str, str, tuple[str, ...]]] = [
     ("/schedule [YYYY-Www]", "Plan a week: sessions, assignments, copy, suggest, publish", ("associate",)),
     ("/schedule tier @user TIER", "Set a host's tier (Rookie, Core, Lead)", ("associate",)),
     ("/availability @user", "Change someone's availability", ("associate",)),
+    ("/escalate [summary]", "Raise a problem on set (SEV1-SEV4); the right people are paged until someone owns it", ()),
     ("/ops help", "This list", ()),
     ("/ops people", "Everyone opsbot knows, with roles", ("associate",)),
     ("/ops role add @user ROLE", "Give a role: host, pa, associate, legal, leadership", ("associate",)),

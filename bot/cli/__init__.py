@@ -14,6 +14,7 @@ SUBCOMMAND_MODULES = [
     "bot.cli.jobs",
     "bot.cli.briefs",
     "bot.cli.schedule",
+    "bot.cli.escalations",
 ]
 
 

@@ -6,8 +6,9 @@ Nothing is posted on a day with nothing waiting.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from bot.jobs.base import JobContext, JobSpec
 from bot.runtime import Runtime
 from bot.services import briefs
 
@@ -21,3 +22,11 @@ def run(rt: Runtime, now: datetime) -> bool:
     if queued:
         rt.after_change()
     return queued
+
+
+def jobs(settings) -> list[JobSpec]:  # type: ignore[no-untyped-def]
+    def post(ctx: JobContext) -> str:
+        return "digest posted" if run(ctx.rt, ctx.now) else "nothing waiting (or already posted today)"
+
+    return [JobSpec(name=JOB_NAME, func=post, cron=settings.brief_digest_cron, grace=timedelta(hours=1),
+                    description="pending brief approvals, to LEGAL_CHANNEL")]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.jobs.base import JobContext, JobSpec
 from bot.runtime import Runtime
 from bot.services import briefs
 
@@ -21,3 +22,8 @@ def run(rt: Runtime, now: datetime) -> int:
     if queued:
         rt.after_change()
     return queued
+
+
+def jobs(settings) -> list[JobSpec]:  # type: ignore[no-untyped-def]
+    return [JobSpec(name=JOB_NAME, kind="tick", func=lambda ctx: f"{run(ctx.rt, ctx.now)} reminders queued",
+                    description="half-time reminders and overdue flags for pending briefs")]

@@ -8,7 +8,11 @@ from bot.config import Settings
 from bot.jobs.base import JobSpec
 
 # Each module exposes `jobs(settings) -> list[JobSpec]`.
-JOB_MODULES: list[str] = []
+JOB_MODULES: list[str] = [
+    "bot.jobs.escalations",
+    "bot.jobs.brief_reminders",
+    "bot.jobs.brief_digest",
+]
 
 
 def all_jobs(settings: Settings) -> dict[str, JobSpec]:

@@ -1,0 +1,157 @@
+"""/escalate, the escalation message's buttons, and the raise/update/resolve modals."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from slack_bolt import App
+
+from bot import clock
+from bot.blocks import escalations as esc_blocks
+from bot.handlers.common import guarded, input_value
+from bot.runtime import Runtime
+from bot.services import escalations, people
+from bot.services.escalations import EscalationConfig, RaiseForm
+
+
+def _esc_id(body: dict) -> int:
+    return int(body["actions"][0]["value"])
+
+
+def _nonce(body: dict) -> str:
+    """The idempotency key of a submission: the nonce drawn when the modal opened (else the view id)."""
+    view = body["view"]
+    try:
+        nonce = json.loads(view.get("private_metadata") or "{}").get("nonce")
+    except (ValueError, AttributeError):
+        nonce = None
+    return f"modal:{nonce}" if nonce else f"view:{view['id']}"
+
+
+def register(app: App, rt: Runtime) -> None:
+    def cfg() -> EscalationConfig:
+        return EscalationConfig.from_settings(rt.settings)
+
+    @app.command("/escalate")
+    @guarded("command")
+    def escalate(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        now = clock.now()
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, body["user_id"])
+            escalations.require_member(actor, "raise escalations")
+            sessions = escalations.sessions_today(s, now, rt.tz)
+            view = esc_blocks.raise_modal((body.get("text") or "").strip(), sessions,
+                                          escalations.on_air(sessions, now), rt.tz, uuid.uuid4().hex)
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view("escalation_raise")
+    @guarded("view")
+    def raise_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        user_id = body["user"]["id"]
+        form = RaiseForm(
+            summary=input_value(body, "summary"), severity=input_value(body, "severity"),
+            session=input_value(body, "session"), affected=input_value(body, "affected"),
+            details=input_value(body, "details"), needs_legal="yes" in (input_value(body, "legal") or []),
+        )
+        c = cfg()
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, user_id)
+            esc, created = escalations.raise_escalation(s, actor, form, _nonce(body), clock.now(), c)
+            view = esc_blocks.raised_modal(esc, created, c.channel)
+        ack(response_action="update", view=view)
+        rt.after_change(user_id)
+
+    @app.action("esc_ack")
+    @guarded("action")
+    def acknowledge(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        with rt.db.transaction() as s:
+            esc = escalations.acknowledge(s, people.get_or_create(s, user_id), _esc_id(body), clock.now(), cfg())
+            text = f"You own escalation #{esc.id} now. Post progress with Update; Resolve when it's fixed."
+        rt.after_change(user_id)
+        _confirm(body, client, respond, text)
+
+    @app.action("esc_snooze")
+    @guarded("action")
+    def snooze(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        c = cfg()
+        with rt.db.transaction() as s:
+            esc = escalations.snooze(s, people.get_or_create(s, user_id), _esc_id(body), clock.now(), c)
+            minutes = int(c.snooze.total_seconds() // 60)
+            text = f"Reminders for escalation #{esc.id} are snoozed for {minutes} min."
+        rt.after_change(user_id)
+        _confirm(body, client, respond, text)
+
+    @app.action("esc_reopen")
+    @guarded("action")
+    def reopen(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        ack()
+        user_id = body["user"]["id"]
+        with rt.db.transaction() as s:
+            esc = escalations.reopen(s, people.get_or_create(s, user_id), _esc_id(body), clock.now(), cfg())
+            text = f"Escalation #{esc.id} is open again and needs an owner."
+        rt.after_change(user_id)
+        _confirm(body, client, respond, text)
+
+    @app.action("esc_update")
+    @guarded("action")
+    def update_open(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, body["user"]["id"])
+            view = esc_blocks.update_modal(escalations.check_updatable(s, actor, _esc_id(body), cfg()))
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action("esc_resolve")
+    @guarded("action")
+    def resolve_open(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, body["user"]["id"])
+            view = esc_blocks.resolve_modal(escalations.check_resolvable(s, actor, _esc_id(body), cfg()))
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action("esc_timeline")
+    @guarded("action")
+    def timeline(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, body["user"]["id"])
+            escalations.require_member(actor, "see escalation timelines")
+            esc = escalations.get(s, _esc_id(body))
+            view = esc_blocks.timeline_modal(esc, escalations.events(s, esc.id), rt.tz)
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view("escalation_update")
+    @guarded("view")
+    def update_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        user_id = body["user"]["id"]
+        with rt.db.transaction() as s:
+            escalations.add_update(s, people.get_or_create(s, user_id), int(body["view"]["private_metadata"]),
+                                   input_value(body, "note"), input_value(body, "severity"), clock.now(), cfg())
+        ack(response_action="clear")
+        rt.after_change(user_id)
+
+    @app.view("escalation_resolve")
+    @guarded("view")
+    def resolve_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        user_id = body["user"]["id"]
+        with rt.db.transaction() as s:
+            escalations.resolve(s, people.get_or_create(s, user_id), int(body["view"]["private_metadata"]),
+                                input_value(body, "note"), input_value(body, "cause"), clock.now(), cfg())
+        ack(response_action="clear")
+        rt.after_change(user_id)
+
+
+def _confirm(body: dict, client: Any, respond: Any, text: str) -> None:
+    """A private 'done' to the clicker, where they clicked (channel message or DM)."""
+    if body.get("response_url") and respond is not None:
+        respond(text=text, response_type="ephemeral", replace_original=False)
+    else:
+        client.chat_postMessage(channel=body["user"]["id"], text=text)
