@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.blocks.common import (
     Block, actions, button, clip, context, divider, escape, fields, header, mention, modal, plain, section,
 )
-from bot.blocks.timeclock import _chunks as chunk_lines
+from bot.blocks.common import chunk_lines
 from bot.db.briefs import Brief, BriefDecision, BriefVersion
 from bot.db.models import LiveSession
 from bot.services.claims import Finding

@@ -31,6 +31,20 @@ def clip(text: str, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
+def chunk_lines(lines: list[str], *, max_chars: int = 2900, max_lines: int = 25) -> list[str]:
+    """Group lines into section texts that stay inside Slack's 3,000-character section limit."""
+    out: list[str] = []
+    cur = ""
+    for line in lines:
+        if cur and (len(cur) + len(line) + 1 > max_chars or cur.count("\n") >= max_lines - 1):
+            out.append(cur)
+            cur = ""
+        cur = f"{cur}\n{line}" if cur else line
+    if cur:
+        out.append(cur)
+    return out
+
+
 def mention(user_id: str) -> str:
     return f"<@{user_id}>"
 

@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 from bot.blocks.common import (
     Block, actions, button, clip, context, escape, fields, header, mention, modal, plain, section,
 )
-from bot.blocks.timeclock import ROLE_LABEL, _chunks
+from bot.blocks.common import chunk_lines
+from bot.blocks.timeclock import ROLE_LABEL
 from bot.db.escalations import Escalation, EscalationEvent
 from bot.db.models import LiveSession
 from bot.timefmt import fmt_datetime, fmt_time
@@ -276,7 +277,7 @@ def _event_line(e: EscalationEvent, tz: ZoneInfo) -> str:
 def timeline_modal(esc: Escalation, events: list[EscalationEvent], tz: ZoneInfo) -> dict[str, Any]:
     blocks: list[Block] = [section(f"*#{esc.id} · SEV{esc.severity}* {escape(esc.summary)}\n{_status_line(esc, tz)}")]
     lines = [_event_line(e, tz) for e in events]
-    for chunk in _chunks(lines)[:95]:
+    for chunk in chunk_lines(lines)[:95]:
         blocks.append(section(chunk))
     blocks.append(context(f"Raised {fmt_datetime(esc.escalated_at, tz)} · times in {tz.key}"))
     return modal(f"Timeline #{esc.id}", blocks)

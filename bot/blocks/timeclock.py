@@ -7,13 +7,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.blocks.common import (
-    Block, actions, button, clip, context, divider, escape, header, mention, modal, section,
+    Block, actions, button, chunk_lines, clip, context, divider, escape, header, mention, modal, section,
 )
 from bot.db.models import Person, TimeEntry
 from bot.timefmt import fmt_datetime, fmt_day, fmt_duration, fmt_span, fmt_time, to_local
 
 ROLE_LABEL = {"host": "Host", "cohost": "Co-host", "pa": "PA"}
-BOARD_ROWS_PER_SECTION = 25
 
 
 def _shift_label(shift, tz: ZoneInfo) -> str:  # type: ignore[no-untyped-def]
@@ -70,20 +69,6 @@ def _board_line(row, tz: ZoneInfo, now: datetime) -> str:  # type: ignore[no-unt
     return " · ".join(parts)
 
 
-def _chunks(lines: list[str]) -> list[str]:
-    """Group lines into sections that stay inside Slack's 3,000-character section limit."""
-    out: list[str] = []
-    cur = ""
-    for line in lines:
-        if cur and (len(cur) + len(line) + 1 > 2900 or cur.count("\n") >= BOARD_ROWS_PER_SECTION - 1):
-            out.append(cur)
-            cur = ""
-        cur = f"{cur}\n{line}" if cur else line
-    if cur:
-        out.append(cur)
-    return out
-
-
 def onset_board(board, tz: ZoneInfo, now: datetime) -> tuple[str, list[Block]]:  # type: ignore[no-untyped-def]
     """The one 'On set today' message per day, edited in place as people come and go."""
     blocks: list[Block] = [header(f"On set today · {fmt_day(board.day)}")]
@@ -96,7 +81,7 @@ def onset_board(board, tz: ZoneInfo, now: datetime) -> tuple[str, list[Block]]: 
         if not rows:
             continue
         lines = [_board_line(r, tz, now) for r in rows]
-        chunks = _chunks(lines)
+        chunks = chunk_lines(lines)
         blocks.append(section(title))
         for chunk in chunks[:12]:
             blocks.append(section(chunk))

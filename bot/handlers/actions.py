@@ -6,9 +6,9 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot import clock
 from bot.blocks import timeclock as tc_blocks
-from bot.handlers.common import guarded, tell
+from bot.handlers.commands import clock_in_or_out
+from bot.handlers.common import guarded
 from bot.handlers.events import publish_home
 from bot.runtime import Runtime
 from bot.services import people, timeclock
@@ -30,32 +30,18 @@ def register(app: App, rt: Runtime) -> None:
     @guarded("action")
     def home_checkin(ack: Any, body: dict, client: Any, respond: Any) -> None:
         ack()
-        user_id = body["user"]["id"]
-        with rt.db.transaction() as s:
-            person = people.get_or_create(s, user_id)
-            result = timeclock.check_in(s, person, None, clock.now(), rt.policy)
-            text, blocks = tc_blocks.checkin_reply(result, rt.tz)
-        rt.after_change(user_id)
-        publish_home(rt, client, user_id)
-        tell_ok(client, user_id, text, blocks)
+        _home_clock(rt, client, body["user"]["id"], out=False)
 
     @app.action("home_checkout")
     @guarded("action")
     def home_checkout(ack: Any, body: dict, client: Any, respond: Any) -> None:
         ack()
-        user_id = body["user"]["id"]
-        with rt.db.transaction() as s:
-            person = people.get_or_create(s, user_id)
-            result = timeclock.check_out(s, person, None, clock.now(), rt.policy)
-            text, blocks = tc_blocks.checkout_reply(result, rt.tz)
-        rt.after_change(user_id)
-        publish_home(rt, client, user_id)
-        tell_ok(client, user_id, text, blocks)
+        _home_clock(rt, client, body["user"]["id"], out=True)
 
 
-def tell_ok(client: Any, user_id: str, text: str, blocks: list) -> None:
-    """Confirm a Home-tab action in the app's DM (the Home tab has no place for a reply)."""
+def _home_clock(rt: Runtime, client: Any, user_id: str, *, out: bool) -> None:
+    """A Home-tab tap: clock in or out, refresh the Home tab, confirm in the app's DM (the tab has no reply area)."""
+    text, blocks = clock_in_or_out(rt, user_id, None, out=out)
+    rt.after_change(user_id)
+    publish_home(rt, client, user_id)
     client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
-
-
-__all__ = ["register", "tell"]

@@ -17,28 +17,29 @@ from bot.services.errors import Invalid
 OPS_USAGE = "Try `/ops help`."
 
 
+def clock_in_or_out(rt: Runtime, user_id: str, note: str | None, *, out: bool) -> tuple[str, list]:
+    """Check the person in (or out) in one transaction and render the answer; shared by the commands and the Home buttons."""
+    with rt.db.transaction() as s:
+        person = people.get_or_create(s, user_id)
+        if out:
+            return tc_blocks.checkout_reply(timeclock.check_out(s, person, note, clock.now(), rt.policy), rt.tz)
+        return tc_blocks.checkin_reply(timeclock.check_in(s, person, note, clock.now(), rt.policy), rt.tz)
+
+
 def register(app: App, rt: Runtime) -> None:
     @app.command("/checkin")
     @guarded("command")
     def checkin(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        user_id = body["user_id"]
-        with rt.db.transaction() as s:
-            person = people.get_or_create(s, user_id)
-            result = timeclock.check_in(s, person, body.get("text"), clock.now(), rt.policy)
-            text, blocks = tc_blocks.checkin_reply(result, rt.tz)
+        text, blocks = clock_in_or_out(rt, body["user_id"], body.get("text"), out=False)
         ack(text=text, blocks=blocks)
-        rt.after_change(user_id)
+        rt.after_change(body["user_id"])
 
     @app.command("/checkout")
     @guarded("command")
     def checkout(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        user_id = body["user_id"]
-        with rt.db.transaction() as s:
-            person = people.get_or_create(s, user_id)
-            result = timeclock.check_out(s, person, body.get("text"), clock.now(), rt.policy)
-            text, blocks = tc_blocks.checkout_reply(result, rt.tz)
+        text, blocks = clock_in_or_out(rt, body["user_id"], body.get("text"), out=True)
         ack(text=text, blocks=blocks)
-        rt.after_change(user_id)
+        rt.after_change(body["user_id"])
 
     @app.command("/ops")
     @guarded("command")
