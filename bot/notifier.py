@@ -110,13 +110,16 @@ class Notifier:
 
     def _claim(self, limit: int) -> list[int]:
         now = clock.now()
-        with self.db.transaction() as s:
+        with self.db.read() as s:  # most wake-ups find nothing due: look before taking the write lock
             ids = list(s.scalars(
                 select(OutboxMessage.id)
                 .where(OutboxMessage.next_attempt_at <= now,
                        (OutboxMessage.status == "pending")
                        | ((OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now)))
                 .order_by(OutboxMessage.id).limit(limit)))
+        if not ids:
+            return []
+        with self.db.transaction() as s:
             claimed = []
             for msg_id in ids:
                 res = s.execute(
@@ -232,23 +235,21 @@ class Notifier:
         if renderer is None:
             raise ValueError(f"no renderer for board {board}")
         now = clock.now()
+        key = f"{board}:{day.isoformat()}"
         with self.db.read() as s:
+            posted = s.scalar(select(PostedMessage).where(PostedMessage.key == key))
+            # Edit a board at most once per interval: the edits in between fold into the next one
+            # (refresh_board adds nothing while one is waiting), which keeps us inside Slack's limits.
+            if posted is not None and posted.ts is not None and now - posted.updated_at < self.board_min_interval:
+                raise Defer((self.board_min_interval - (now - posted.updated_at)).total_seconds(), f"{key} edited moments ago")
             rendered = renderer(s, day, now)
         if not rendered.channel:
             return None  # no channel configured: nothing to show
-        key = f"{board}:{day.isoformat()}"
-        found = self._posted(key)
-        if found is not None and found[1] is not None:
-            # Edit a board at most once per interval: the edits in between are folded into this one
-            # (refresh_board adds nothing while one is waiting), which keeps us inside Slack's limits.
-            with self.db.read() as s:
-                last = s.scalar(select(PostedMessage.updated_at).where(PostedMessage.key == key))
-            if last is not None and now - last < self.board_min_interval:
-                raise Defer((self.board_min_interval - (now - last)).total_seconds(), f"{key} edited moments ago")
-            self.client.chat_update(channel=found[0], ts=found[1], text=rendered.text, blocks=rendered.blocks)
+        if posted is not None and posted.ts is not None:
+            self.client.chat_update(channel=posted.channel, ts=posted.ts, text=rendered.text, blocks=rendered.blocks)
             with self.db.transaction() as s:
                 s.execute(update(PostedMessage).where(PostedMessage.key == key).values(updated_at=now))
-            return found[1]
+            return posted.ts
         if not self._claim_post(key, rendered.channel, now):
             raise RetryLater(2, f"{key} is being posted by another notifier")
         try:
