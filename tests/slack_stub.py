@@ -331,7 +331,7 @@ class SlackStub:
         if method in RETIRED_METHODS:
             self._violation(method, "retired by Slack (November 2025); use files_upload_v2")
             return _Reply(200, {"ok": False, "error": "method_deprecated"})
-        auth_error = self._auth_error(headers, params)
+        auth_error = self._app_token_error(headers) if method == "apps.connections.open" else self._auth_error(headers, params)
         if auth_error:
             self._violation(method, f"{auth_error}: Authorization header was {headers.get('authorization')!r}")
             return _Reply(200, {"ok": False, "error": auth_error})
@@ -359,6 +359,12 @@ class SlackStub:
         if not token.startswith("xoxb-"):
             return "invalid_auth"
         return None
+
+    @staticmethod
+    def _app_token_error(headers: dict[str, str]) -> str | None:
+        """apps.connections.open takes the app-level token (xapp-...), not the bot token."""
+        auth = headers.get("authorization", "")
+        return None if auth.startswith("Bearer xapp-") else "invalid_auth"
 
     def _payload_problems(self, method: str, params: dict[str, Any]) -> tuple[list[str], str]:
         if params.get("__invalid_json__"):

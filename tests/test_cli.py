@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 import sys
 from pathlib import Path
 
@@ -111,3 +112,60 @@ def test_several_processes_migrating_at_once_is_safe(tmp_path):
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(4)]
     outs = [p.communicate(timeout=120) for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], outs
+
+
+def _serve(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
+    return subprocess.Popen([sys.executable, "-m", "bot", *args], env={**BASE_ENV, "PYTHONPATH": str(ROOT), **env},
+                            cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_run_over_http_serves_healthz_and_signed_commands(tmp_path):
+    """`opsbot run` as a new user starts it: migrations, then gunicorn serving /healthz and /slack/events."""
+    import json
+    import socket
+    import urllib.request
+
+    from slack_signing import SlackClient
+    from slack_stub import SlackStub
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    with SlackStub() as stub:
+        env = {"SLACK_BOT_TOKEN": "xoxb-run-test", "SLACK_SIGNING_SECRET": "run-secret-123456", "SLACK_API_URL": stub.base_url,
+               "DATABASE_URL": f"sqlite:///{tmp_path}/run.db", "PORT": str(port), "WEB_CONCURRENCY": "1", "OPS_CHANNEL": "C0OPS"}
+        proc = _serve(["run", "--http"], env, tmp_path)
+        try:
+            deadline = time.time() + 30
+            while True:
+                try:
+                    with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as resp:
+                        assert json.loads(resp.read())["database"] == "ok"
+                        break
+                except OSError:
+                    assert time.time() < deadline and proc.poll() is None, proc.stdout.read() if proc.poll() is not None else "timeout"
+                    time.sleep(0.3)
+            status, body = SlackClient(f"http://127.0.0.1:{port}/slack/events", "run-secret-123456").command("/checkin", "", "UHOST001")
+            assert status == 200 and "Clocked in" in body["text"]
+            stub.wait_for("chat.postMessage", timeout=10)  # the notifier in the worker posts the board
+        finally:
+            proc.terminate()
+            out = proc.communicate(timeout=20)[0]
+        assert "command /checkin user=UHOST001 status=200" in out  # one log line per request
+        assert "run-secret-123456" not in out and "xoxb-run-test" not in out
+        assert stub.violations == []
+
+
+def test_run_in_socket_mode_connects_with_the_app_token(tmp_path):
+    from slack_stub import SlackStub
+
+    with SlackStub() as stub:
+        env = {"SLACK_BOT_TOKEN": "xoxb-run-test", "SLACK_APP_TOKEN": "xapp-1-socket-test", "SLACK_API_URL": stub.base_url,
+               "DATABASE_URL": f"sqlite:///{tmp_path}/socket.db"}
+        proc = _serve(["run", "--no-scheduler"], env, tmp_path)
+        try:
+            [call] = stub.wait_for("apps.connections.open", timeout=20)[:1]
+            assert call.headers["authorization"] == "Bearer xapp-1-socket-test"
+        finally:
+            proc.kill()
+            proc.communicate(timeout=20)
