@@ -28,7 +28,7 @@ def test_timesheet_edit_flow(server, db):
     server.command("/checkin", "", HOST)
     status, _ = server.command("/ops", f"timesheet <@{HOST}>", ADMIN)
     assert status == 200
-    [opened] = server.stub.calls_to("views.open")
+    [opened] = server.stub.wait_for("views.open")
     view = opened.params["view"]
     assert view["callback_id"] == "timesheet_view"
     with db.read() as s:
@@ -38,7 +38,7 @@ def test_timesheet_edit_flow(server, db):
 
     status, _ = server.slack.action("timesheet_edit", edit_btn["value"], ADMIN, view={"id": "V1", "type": "modal", "callback_id": "timesheet_view"})
     assert status == 200
-    [pushed] = server.stub.calls_to("views.push")
+    [pushed] = server.stub.wait_for("views.push")
     assert pushed.params["view"]["callback_id"] == "timesheet_edit_submit"
 
     local_in = to_local(entry.clock_in_at, server.rt.tz)
