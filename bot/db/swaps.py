@@ -48,8 +48,8 @@ class Swap(Base):
     # Overtime the taker would reach: such a swap always waits for the associate, who sees these lines.
     overtime: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     warnings: Mapped[list[Any] | None] = mapped_column(JSONType)
-    # People DMed a Take shift button (open offers), so their messages can be updated when it is gone.
-    offered_to: Mapped[list[Any] | None] = mapped_column(JSONType)
+    # Keys of the remembered messages about this swap (ops card, DMs), edited in place as it moves on.
+    posts: Mapped[list[Any] | None] = mapped_column(JSONType)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

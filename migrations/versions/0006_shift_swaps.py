@@ -32,7 +32,7 @@ def upgrade() -> None:
     sa.Column('note', sa.Text(), nullable=True),
     sa.Column('overtime', sa.Boolean(), server_default=sa.text('false'), nullable=False),
     sa.Column('warnings', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
-    sa.Column('offered_to', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
+    sa.Column('posts', sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), 'postgresql'), nullable=True),
     sa.Column('expires_at', bot.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_at', bot.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.Column('accepted_at', bot.db.base.UTCDateTime(timezone=True), nullable=True),
