@@ -65,6 +65,9 @@ class Settings(BaseSettings):
         default_factory=lambda: ["associate", "leadership"],
         description="Roles that may acknowledge, resolve, reopen and snooze escalations, comma-separated")
     escalation_snooze_minutes: int = Field(30, ge=5, le=480, description="How long the Snooze button quiets an owned escalation's reminders")
+    swap_auto_approve: bool = Field(False, description="Approve swaps between same-tier hosts without the associate (never with overtime)")
+    swap_auto_approve_min_hours: float = Field(24, ge=0, le=720, description="Auto-approve only swaps accepted more than this many hours before the shift")
+    swap_offer_expiry_hours: float = Field(2, ge=0, le=168, description="Untaken swap offers expire this many hours before the shift; the associate is alerted")
     notifier_poll_seconds: float = Field(2.0, gt=0, le=60, description="How often the notifier looks for outbox messages")
     board_min_interval_seconds: float = Field(3.0, ge=0, le=300, description="Shortest time between two edits of a live board")
     tick_seconds: int = Field(60, ge=5, le=600, description="How often minute jobs (reminders, re-escalation) run")

@@ -200,9 +200,13 @@ class Notifier:
                 self._remember(payload["remember_as"], resp["channel"], ts)
             return ts
         if kind == "dm":
+            if payload.get("remember_as") and self._posted(payload["remember_as"]) is not None:
+                return self._posted(payload["remember_as"])[1]  # type: ignore[index]
             opened = self.client.conversations_open(users=channel)
             resp = self.client.chat_postMessage(channel=opened["channel"]["id"], text=payload["text"],
                                                 blocks=payload.get("blocks"), unfurl_links=False)
+            if payload.get("remember_as"):
+                self._remember(payload["remember_as"], resp["channel"], resp["ts"])
             return resp["ts"]
         if kind == "update":
             found = self._posted(payload["key"])

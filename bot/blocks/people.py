@@ -20,6 +20,7 @@ COMMANDS: list[tuple[str, str, tuple[str, ...]]] = [
     ("/brief check TEXT", "Check a script for claims live-selling rules restrict", ()),
     ("/myshifts", "Your shifts for the next 14 days; confirm or say you can't make it", ()),
     ("/availability", "Your usual weekly availability and time off", ()),
+    ("/swap", "Swap a shift: offer it to someone, trade, or open it to anyone eligible", ()),
     ("/schedule [YYYY-Www]", "Plan a week: sessions, assignments, copy, suggest, publish", ("associate",)),
     ("/schedule tier @user TIER", "Set a host's tier (Rookie, Core, Lead)", ("associate",)),
     ("/availability @user", "Change someone's availability", ("associate",)),

@@ -154,7 +154,9 @@ def cover_alert(sh: Shift, person: Person, associates: list[str], tz: ZoneInfo) 
     text = f"{person.name} can't make {fmt_span(sh.starts_at, sh.ends_at, tz)}; the slot needs cover."
     line = (f":rotating_light: {mention(person.slack_user_id)} can't make their shift: "
             f"{shift_line(sh, tz)}{reason}\nThe {ROLE_LABEL.get(sh.role)} slot is open for a swap. {who}")
-    return text, [section(line)]
+    offer = actions(button("Open to anyone eligible", "swap_cover_open", str(sh.id)), block_id=f"cover_{sh.id}")
+    return text, [section(line), offer, context("The associate (or the host) can offer it to everyone eligible; "
+                                                "until someone takes it and it's approved, the slot stays at risk.")]
 
 
 def myshifts_message(shifts: list[Shift], tz: ZoneInfo) -> tuple[str, list[Block]]:

@@ -65,9 +65,13 @@ def post(session: Session, channel: str | None, text: str, blocks: list[dict] | 
     return enqueue(session, "post", channel=channel, payload=payload, dedupe_key=key)
 
 
-def dm(session: Session, user_id: str, text: str, blocks: list[dict] | None = None, *, key: str | None = None) -> OutboxMessage | None:
-    """A direct message to one person (the notifier opens the DM channel)."""
-    return enqueue(session, "dm", channel=user_id, payload={"text": text, "blocks": blocks}, dedupe_key=key)
+def dm(session: Session, user_id: str, text: str, blocks: list[dict] | None = None, *, key: str | None = None,
+       remember_as: str | None = None) -> OutboxMessage | None:
+    """A direct message to one person (the notifier opens the DM channel); `remember_as` as for `post`."""
+    payload: dict[str, Any] = {"text": text, "blocks": blocks}
+    if remember_as:
+        payload["remember_as"] = remember_as
+    return enqueue(session, "dm", channel=user_id, payload=payload, dedupe_key=key)
 
 
 def update(session: Session, remembered: str, text: str, blocks: list[dict] | None = None) -> OutboxMessage | None:

@@ -1,0 +1,178 @@
+"""/swap and the swap buttons (Take shift, Accept, Decline, Cancel offer, Approve, Deny) and their forms."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from slack_bolt import App
+
+from bot import clock
+from bot.blocks import swaps as blocks
+from bot.blocks.common import escape, modal, section
+from bot.db.models import Shift
+from bot.handlers.common import guarded, input_value
+from bot.runtime import Runtime
+from bot.services import people, swaps
+from bot.services.errors import Invalid
+from bot.services.swaps import SwapConfig
+
+
+def _value(body: dict[str, Any]) -> int:
+    return int(body["actions"][0]["value"])
+
+
+def _say(respond: Any, text: str) -> None:
+    """A private answer to the clicker; the shared messages are edited through the outbox."""
+    respond(text=text, blocks=[section(text)], response_type="ephemeral", replace_original=False)
+
+
+def register(app: App, rt: Runtime) -> None:
+    def cfg() -> SwapConfig:
+        return SwapConfig.from_settings(rt.settings)
+
+    @app.command("/swap")
+    @guarded("command")
+    def swap_cmd(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        c = cfg()
+        with rt.db.transaction() as s:
+            person = people.get_or_create(s, body["user_id"])
+            view = blocks.swap_modal(swaps.swappable_shifts(s, person, clock.now(), c), c.rules.tz)
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+        rt.after_change(body["user_id"])
+
+    @app.view("swap_submit")
+    @guarded("view")
+    def swap_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        c = cfg()
+        user_id = body["user"]["id"]
+        raw_shift, mode, target = input_value(body, "shift"), input_value(body, "mode"), input_value(body, "target")
+        note = input_value(body, "note")
+        if not raw_shift:
+            raise Invalid("Pick a shift.", {"shift": "Pick one of your shifts."})
+        if mode in ("direct", "trade") and not target:
+            raise Invalid("Pick a person.", {"target": "Pick who to offer it to (or choose 'open to anyone eligible')."})
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, user_id)
+            if mode == "trade":
+                mine = s.get(Shift, int(raw_shift))
+                if mine is None or mine.person_id != actor.id:
+                    raise Invalid("Pick your own shift.", {"shift": "That shift isn't yours."})
+                if target == user_id:
+                    raise Invalid("That's you.", {"target": "Pick someone else: you can't swap with yourself."})
+                other = people.get_or_create(s, target)
+                theirs = swaps.swappable_shifts(s, other, clock.now(), c)
+                view = blocks.trade_modal(mine, other.name, theirs, c.rules.tz,
+                                          {"shift": mine.id, "target": target, "note": note})
+                ack(response_action="update", view=view)
+                return
+            swap = swaps.offer(s, actor, int(raw_shift), mode or "open", c, target_user_id=target, note=note)
+            done = _offered_text(swap)
+        ack(response_action="update", view=_done_view(done))
+        rt.after_change(user_id)
+
+    @app.view("swap_trade_submit")
+    @guarded("view")
+    def swap_trade_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        m = json.loads(body["view"].get("private_metadata") or "{}")
+        back = input_value(body, "return")
+        if not back:
+            raise Invalid("Pick one of their shifts.", {"return": "Pick the shift you take in return."})
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, body["user"]["id"])
+            swap = swaps.offer(s, actor, int(m["shift"]), "trade", cfg(), target_user_id=m["target"],
+                               return_shift_id=int(back), note=m.get("note"))
+            done = _offered_text(swap)
+        ack(response_action="update", view=_done_view(done))
+        rt.after_change(body["user"]["id"])
+
+    @app.action("swap_cover_open")
+    @guarded("action")
+    def cover_open(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        ack()
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, body["user"]["id"])
+            shift = s.get(Shift, _value(body))
+            on_behalf = shift is None or shift.person_id != actor.id
+            swap = swaps.offer(s, actor, _value(body), "open", cfg(), on_behalf=on_behalf)
+            text = _offered_text(swap)
+        rt.after_change()
+        _say(respond, text)
+
+    @app.action("swap_take")
+    @guarded("action")
+    def take(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        ack()
+        with rt.db.transaction() as s:
+            swap = swaps.take(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
+            text = ("Done: the swap was approved automatically and the shift is yours." if swap.status == "approved" else
+                    "You've got it, pending the associate's approval. Until then the shift stays with "
+                    f"{escape(swap.requester.name)}; you'll get a DM when it's decided.")
+        rt.after_change(body["user"]["id"])
+        _say(respond, text)
+
+    @app.action("swap_decline")
+    @guarded("action")
+    def decline(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        ack()
+        with rt.db.transaction() as s:
+            swaps.decline(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
+        rt.after_change()
+        _say(respond, "Declined; they've been told. Nothing changed in the schedule.")
+
+    @app.action("swap_cancel")
+    @guarded("action")
+    def cancel(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        ack()
+        with rt.db.transaction() as s:
+            swaps.cancel(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
+        rt.after_change()
+        _say(respond, "Offer cancelled. The shift is still yours.")
+
+    @app.action("swap_approve")
+    @guarded("action")
+    def approve(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        ack()
+        with rt.db.transaction() as s:
+            swap = swaps.approve(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
+            text = f"Approved: {escape(swap.taker.name if swap.taker else '')} now has the shift; both have been told."
+        rt.after_change()
+        _say(respond, text)
+
+    @app.action("swap_deny")
+    @guarded("action")
+    def deny(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        c = cfg()
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, body["user"]["id"])
+            people.require_role(actor, people.ADMIN, doing="deny swaps")
+            swap = swaps.get(s, _value(body))
+            swaps.require_status(swap, ("accepted",))
+            view = blocks.deny_modal(swap, c.rules.tz)
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view("swap_deny_submit")
+    @guarded("view")
+    def deny_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        m = json.loads(body["view"].get("private_metadata") or "{}")
+        with rt.db.transaction() as s:
+            swaps.deny(s, people.get_or_create(s, body["user"]["id"]), int(m["swap"]), input_value(body, "reason"), cfg())
+        ack()
+        rt.after_change()
+
+
+def _offered_text(swap: swaps.Swap) -> str:
+    if swap.kind == "open":
+        n = sum(1 for k in swap.posts or [] if ":to:" in k)
+        return (f":mega: Your shift is open to anyone eligible: {n} eligible people were messaged and it's posted "
+                "in the ops channel. It stays yours until someone takes it and the associate approves.")
+    who = escape(swap.target.name) if swap.target else "them"
+    what = "trade" if swap.kind == "trade" else "offer"
+    return f":incoming_envelope: Your {what} went to {who}. It stays yours until they accept and the associate approves."
+
+
+def _done_view(text: str) -> dict[str, Any]:
+    return modal("Swap a shift", [section(text)])
+
