@@ -37,3 +37,5 @@ def setup(level: str = "INFO", secrets: list[str] | None = None) -> None:
     root.setLevel(level)
     logging.getLogger("slack_bolt").setLevel(max(logging.WARNING, root.level))
     logging.getLogger("slack_sdk").setLevel(max(logging.WARNING, root.level))
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
