@@ -333,8 +333,8 @@ class ScorecardConfig:
 
 def _seconds(s: Session, start: Any, end: Any) -> Any:
     """end - start in seconds, as SQL (SQLite stores text instants; PostgreSQL has intervals)."""
-    if s.get_bind().dialect.name == "sqlite":
-        return (func.julianday(end) - func.julianday(start)) * 86400.0
+    if s.get_bind().dialect.name == "sqlite":  # julianday is a float: round away its last-digit noise
+        return func.round((func.julianday(end) - func.julianday(start)) * 86400.0)
     return func.extract("epoch", end - start)
 
 
@@ -549,10 +549,11 @@ def fmt_value(kind: str, value: Decimal | int | None) -> str:
     return f"{int(value):,}"
 
 
-def rule_wow(headline: list[Headline], threshold: Decimal) -> list[Insight]:
-    """A headline metric moving more than the threshold week over week."""
+def rule_wow(headline: list[Headline], threshold: Decimal, keep: int = 2) -> list[Insight]:
+    """The `keep` headline metrics that moved most, when by more than the threshold week over week."""
     out = []
-    for h in headline:
+    moved = sorted((h for h in headline if h.change is not None), key=lambda h: -abs(h.change or 0))
+    for h in moved[:keep]:
         c = h.change
         if c is None or abs(c) <= threshold:
             continue
