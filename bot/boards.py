@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from bot.blocks.timeclock import onset_board
 from bot.config import Settings
-from bot.notifier import BoardRenderer, Rendered
+from bot.notifier import BoardRenderer, FileRenderer, Rendered
 from bot.services.timeclock import on_set_board
 
 
@@ -18,3 +19,24 @@ def board_renderers(settings: Settings) -> dict[str, BoardRenderer]:
         return Rendered(channel=settings.ops_channel, text=text, blocks=blocks)
 
     return {"onset": render_onset}
+
+
+def file_renderers(settings: Settings) -> dict[str, FileRenderer]:
+    """Files the notifier builds at delivery time from the database (the outbox stores only their arguments)."""
+    from bot import clock
+    from bot.services import scorecard
+    from bot.services.png_chart import bar_line_chart
+    from bot.services.scorecard_xlsx import build_workbook
+
+    def card(session: Session, args: dict[str, Any]) -> scorecard.Scorecard:
+        return scorecard.build(session, date.fromisoformat(args["monday"]), scorecard.ScorecardConfig.from_settings(settings),
+                               clock.now())
+
+    def chart(session: Session, args: dict[str, Any]) -> bytes:
+        days = card(session, args).days
+        return bar_line_chart([d.gmv_cents for d in days], [d.conversion for d in days])
+
+    def workbook(session: Session, args: dict[str, Any]) -> bytes:
+        return build_workbook(card(session, args), settings.tz)
+
+    return {"scorecard_chart": chart, "scorecard_xlsx": workbook}

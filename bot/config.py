@@ -73,6 +73,16 @@ class Settings(BaseSettings):
     tick_seconds: int = Field(60, ge=5, le=600, description="How often minute jobs (reminders, re-escalation) run")
     scheduler_standby_poll_seconds: float = Field(15.0, gt=0, le=300, description="How often a standby process checks whether the scheduler leader is gone")
     brief_digest_cron: str = Field("0 9 * * *", description="When the daily digest of pending briefs posts (crontab, team time zone)")
+    scorecard_cron: str = Field("0 9 * * mon", description="When the weekly scorecard for the previous ISO week posts to LEADERSHIP_CHANNEL (crontab, team time zone)")
+    default_hourly_rate_cents: int = Field(2500, ge=0, le=100_000, description="Host pay per time-clock hour in cents, for labor cost and GMV per labor dollar")
+    metrics_match_minutes: int = Field(15, ge=0, le=180, description="How far an export row's start time may be from the session's scheduled start to match it")
+    scorecard_wow_threshold_pct: int = Field(15, ge=1, le=500, description="Week-over-week change (percent) in a headline metric that becomes an insight")
+    scorecard_stockout_days: int = Field(7, ge=1, le=90, description="A SKU whose known stock runs out within this many days at its current velocity becomes an insight")
+    scorecard_missed_checkins: int = Field(2, ge=1, le=20, description="Missed check-ins in a week by one person that become an insight")
+    scorecard_promotion_weeks: int = Field(3, ge=1, le=12, description="Consecutive weeks above their tier's promotion bar before a host is recommended for promotion")
+    scorecard_promotion_gmv_per_hour: Annotated[dict[str, int], NoDecode] = Field(
+        default_factory=lambda: {"Rookie": 400, "Core": 900},
+        description="Promotion bar per host tier: GMV per host hour in dollars, e.g. Rookie=400,Core=900 (the top tier has none)")
     log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR)")
     brief_approvals_required: Annotated[dict[str, int], NoDecode] = Field(
         default_factory=dict,
@@ -109,6 +119,18 @@ class Settings(BaseSettings):
                 raise ValueError(f"'{count}' for {kind} is not a number of approvals from 1 to 5")
             result[kind] = int(count)
         return result
+    @field_validator("scorecard_promotion_gmv_per_hour", mode="before")
+    @classmethod
+    def _parse_promotion(cls, value: object) -> dict[str, int]:
+        pairs = [(str(k), str(v)) for k, v in value.items()] if isinstance(value, dict) else \
+            [tuple(p.strip() for p in part.partition("=")[::2]) for part in _split_ids(value)]
+        result: dict[str, int] = {}
+        for tier, dollars in pairs:
+            if not tier or not dollars.isdigit():
+                raise ValueError(f"'{tier}={dollars}' is not TIER=DOLLARS (for example Rookie=400,Core=900)")
+            result[tier] = int(dollars)
+        return result
+
     @field_validator("escalation_policy")
     @classmethod
     def _valid_policy(cls, value: str) -> str:
@@ -166,7 +188,7 @@ class Settings(BaseSettings):
             raise ValueError(f"'{value}' is not a Slack channel ID (they look like C012ABCDEF)")
         return value
 
-    @field_validator("brief_digest_cron")
+    @field_validator("brief_digest_cron", "scorecard_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         from apscheduler.triggers.cron import CronTrigger

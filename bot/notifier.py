@@ -47,6 +47,8 @@ class Rendered:
 
 # A board renderer turns (session, day, now) into the message to show; registered by name.
 BoardRenderer = Callable[[Session, date, datetime], Rendered]
+# A file renderer turns (session, args) into the bytes of an upload (e.g. the scorecard xlsx); registered by name.
+FileRenderer = Callable[[Session, dict[str, Any]], bytes]
 
 
 class RetryLater(Exception):
@@ -61,8 +63,10 @@ class Defer(RetryLater):
 
 class Notifier:
     def __init__(self, db: Database, client: WebClient, boards: dict[str, BoardRenderer] | None = None,
-                 poll_seconds: float = 2.0, board_min_interval: float = 3.0) -> None:
+                 poll_seconds: float = 2.0, board_min_interval: float = 3.0,
+                 files: dict[str, FileRenderer] | None = None) -> None:
         self.db = db
+        self.files = files or {}
         self.board_min_interval = timedelta(seconds=board_min_interval)
         self.client = client
         self.boards = boards or {}
@@ -216,7 +220,24 @@ class Notifier:
             return resp["ts"]
         if kind == "board":
             return self._upsert_board(payload["board"], date.fromisoformat(payload["date"]))
+        if kind == "upload":
+            return self._upload(payload)
         raise ValueError(f"unknown outbox kind {kind}")
+
+    def _upload(self, payload: dict[str, Any]) -> str | None:
+        """Render the file from the database now and upload it into the remembered message's thread."""
+        found = self._posted(payload["thread_of"])
+        if found is None or found[1] is None:
+            raise RetryLater(5, f"parent message {payload['thread_of']} not posted yet")
+        renderer = self.files.get(payload["renderer"])
+        if renderer is None:
+            raise ValueError(f"no renderer for file {payload['renderer']}")
+        with self.db.read() as s:
+            content = renderer(s, payload["args"])
+        resp = self.client.files_upload_v2(channel=found[0], thread_ts=found[1], content=content,
+                                           filename=payload["filename"], title=payload["title"])
+        files = resp.get("files") or [resp.get("file") or {}]
+        return str(files[0].get("id") or "") or None
 
     # -- messages edited in place ----------------------------------------------------------
     def _posted(self, key: str) -> tuple[str, str | None] | None:

@@ -10,7 +10,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
 from bot import clock
-from bot.boards import board_renderers
+from bot.boards import board_renderers, file_renderers
 from bot.config import Settings
 from bot.db.session import Database
 from bot.notifier import Notifier
@@ -45,7 +45,8 @@ class Runtime:
         client = make_client(settings)
         notifier = Notifier(db, make_client(settings, retry_rate_limits=False), board_renderers(settings),
                             poll_seconds=settings.notifier_poll_seconds,
-                            board_min_interval=settings.board_min_interval_seconds)
+                            board_min_interval=settings.board_min_interval_seconds,
+                            files=file_renderers(settings))
         return cls(settings=settings, db=db, client=client, notifier=notifier)
 
     @property

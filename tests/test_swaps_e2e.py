@@ -158,6 +158,15 @@ def test_direct_offer_accept_approve_and_stale_buttons(team, db):
         with pytest.raises(Conflict, match="nothing changed"):
             schedule.publish_week(s, "cli", schedule.parse_week("2026-W44"), RULES, OPS_CHANNEL)
 
+    # the weekly scorecard counts the approved swap in the week it was decided
+    from bot import clock
+    from bot.services.scorecard import operations
+
+    decided = the_swap(db).decided_at
+    with db.read() as s:
+        assert operations(s, decided - timedelta(days=1), decided + timedelta(days=1), clock.now()).swaps == 1
+        assert operations(s, decided + timedelta(days=1), decided + timedelta(days=8), clock.now()).swaps == 0
+
 
 @freeze_time(NOW, tick=True)
 def test_trade_two_steps_and_both_shifts_move(team, db):

@@ -25,6 +25,8 @@ COMMANDS: list[tuple[str, str, tuple[str, ...]]] = [
     ("/schedule tier @user TIER", "Set a host's tier (Rookie, Core, Lead)", ("associate",)),
     ("/availability @user", "Change someone's availability", ("associate",)),
     ("/escalate [summary]", "Raise a problem on set (SEV1-SEV4); the right people are paged until someone owns it", ()),
+    ("/metrics [session]", "Log a LIVE session's metrics (GMV, orders, viewers, per-SKU units)", ("associate",)),
+    ("/scorecard [YYYY-Www]", "The weekly LIVE scorecard, privately", ("associate", "leadership")),
     ("/ops help", "This list", ()),
     ("/ops people", "Everyone opsbot knows, with roles", ("associate",)),
     ("/ops role add @user ROLE", "Give a role: host, pa, associate, legal, leadership", ("associate",)),

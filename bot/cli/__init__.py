@@ -15,6 +15,7 @@ SUBCOMMAND_MODULES = [
     "bot.cli.briefs",
     "bot.cli.schedule",
     "bot.cli.escalations",
+    "bot.cli.metrics",
 ]
 
 

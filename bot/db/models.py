@@ -185,7 +185,7 @@ class OutboxMessage(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))  # post | dm | update | ephemeral | board
+    kind: Mapped[str] = mapped_column(String(32))  # post | dm | update | ephemeral | board | upload
     channel: Mapped[str | None] = mapped_column(String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(JSONType)
     dedupe_key: Mapped[str | None] = mapped_column(String(200), unique=True)

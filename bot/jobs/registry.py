@@ -13,6 +13,7 @@ JOB_MODULES: list[str] = [
     "bot.jobs.brief_reminders",
     "bot.jobs.brief_digest",
     "bot.jobs.swap_expiry",
+    "bot.jobs.scorecard",
 ]
 
 

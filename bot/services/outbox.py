@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.db.models import OutboxMessage
 
-KINDS = ("post", "dm", "update", "board")
+KINDS = ("post", "dm", "update", "board", "upload")
 
 
 def enqueue(
@@ -91,6 +91,16 @@ def refresh_board(session: Session, board: str, day: date) -> OutboxMessage | No
     if waiting is not None:
         return None
     return enqueue(session, "board", channel=key, payload={"board": board, "date": day.isoformat()})
+
+
+def upload(session: Session, renderer: str, args: dict[str, Any], *, filename: str, title: str, thread_of: str,
+           key: str | None = None) -> OutboxMessage | None:
+    """A file posted in the thread of a remembered message (files_upload_v2).
+
+    Only the renderer's name and arguments are stored: the notifier builds the bytes from the database
+    at delivery time (like boards), so the outbox row stays small."""
+    payload = {"renderer": renderer, "args": args, "filename": filename, "title": title, "thread_of": thread_of}
+    return enqueue(session, "upload", channel=None, payload=payload, dedupe_key=key)
 
 
 def pending_and_failed(session: Session, limit: int = 200) -> list[OutboxMessage]:

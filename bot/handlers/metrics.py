@@ -1,0 +1,80 @@
+"""/metrics, the Log metrics button and modal, and /scorecard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from slack_bolt import App
+
+from bot import clock
+from bot.blocks import metrics as blocks
+from bot.blocks.scorecard import scorecard_message
+from bot.handlers.common import guarded, input_value
+from bot.runtime import Runtime
+from bot.services import metrics, people, scorecard
+from bot.services.errors import Invalid
+from bot.services.metrics import FORM_FIELDS
+from bot.services.people import ADMIN
+from bot.timefmt import local_date
+
+
+def register(app: App, rt: Runtime) -> None:
+    def open_modal(body: dict, client: Any, ack: Any, session_id: int | None) -> None:
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, body["user"]["id"] if "user" in body else body["user_id"])
+            metrics.require_associate(actor, "log LIVE metrics")
+            selected = metrics.live_session(s, session_id) if session_id else None
+            view = blocks.metrics_modal(metrics.recent_sessions(s, clock.now()), selected,
+                                        metrics.form_defaults(s, session_id) if session_id else {}, rt.tz)
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.command("/metrics")
+    @guarded("command")
+    def metrics_command(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        text = (body.get("text") or "").strip().lstrip("#")
+        if text and not text.isdigit():
+            raise Invalid("Use `/metrics` to pick a recent session, or `/metrics 42` for session #42.")
+        open_modal(body, client, ack, int(text) if text else None)
+
+    @app.action("metrics_log")
+    @guarded("action")
+    def log_button(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        open_modal(body, client, ack, int(body["actions"][0]["value"]))
+
+    @app.view(blocks.MODAL_CALLBACK)
+    @guarded("view")
+    def submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        user_id = body["user"]["id"]
+        picked = input_value(body, "session")
+        raw = {name: input_value(body, name) for name, _, _ in FORM_FIELDS}
+        raw["skus"] = input_value(body, "skus")
+        with rt.db.transaction() as s:
+            live, created = metrics.submit_form(s, people.get_or_create(s, user_id),
+                                                int(picked) if picked and picked.isdigit() else None, raw, clock.now())
+            view = blocks.saved_modal(live, created, rt.tz)
+        ack(response_action="update", view=view)
+        rt.after_change(user_id)
+
+    @app.command("/scorecard")
+    @guarded("command")
+    def scorecard_command(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        text = (body.get("text") or "").strip()
+        try:
+            monday = scorecard.parse_iso_week(text) if text else None
+        except ValueError as exc:
+            raise Invalid(str(exc)) from None
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, body["user_id"])
+            people.require_role(actor, ADMIN, "leadership", doing="see the scorecard")
+        ack()
+        now = clock.now()
+        if monday is None:
+            today = local_date(now, rt.tz) - timedelta(days=7)
+            monday = today - timedelta(days=today.weekday())
+        with rt.db.read() as s:
+            card = scorecard.build(s, monday, scorecard.ScorecardConfig.from_settings(rt.settings), now)
+        msg_text, msg_blocks = scorecard_message(card, rt.tz)
+        respond(text=msg_text, blocks=msg_blocks, response_type="ephemeral")
+

@@ -1,0 +1,180 @@
+"""Realistic studio history from a seed: hosts, sessions, shifts, time entries, metrics, SKUs,
+escalations and briefs. Used by `opsbot demo` (4 weeks) and bench/scorecard.py (a year, 60 hosts).
+
+Magnitudes follow a real studio: sessions of 2 to 8 hours, a few thousand views each, average
+viewing around a minute, CTR and CTOR between 2% and 6%. Rows go in with bulk inserts.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from bot.db.briefs import Brief, BriefDecision, BriefVersion
+from bot.db.escalations import Escalation, EscalationEvent
+from bot.db.metrics import SessionMetrics, SkuMetrics
+from bot.db.models import LiveSession, Person, PersonRole, Shift, TimeEntry
+from bot.db.schedule import HostTier, PersonHostTier, Product, ProductTier
+from bot.services import schedule
+from bot.timefmt import local_to_utc
+
+DEMO_MARKER = "demo:opsbot"  # Person.slack_user_id of a marker row: `opsbot demo` only rewrites databases that carry it
+FIRST = ["Ava", "Mia", "Leo", "Zoe", "Kai", "Noa", "Eli", "Ivy", "Max", "Ada", "Ray", "Lea", "Sam", "Uma", "Jay", "Rin"]
+LAST = ["Park", "Nguyen", "Lopez", "Kim", "Chen", "Diaz", "Patel", "Reyes", "Cruz", "Ito", "Silva", "Khan"]
+LINES = ["Glow Serum", "Hydra Mask", "Lip Tint", "Sun Shield", "Night Cream", "Brow Gel", "Body Oil", "Hair Mist"]
+START_HOURS = (8, 10, 13, 16, 19, 21)
+
+
+@dataclass(frozen=True)
+class Plan:
+    monday: date
+    weeks: int = 4
+    hosts: int = 8
+    pas: int = 3
+    sessions_per_day: int = 3
+    skus_per_session: int = 6
+    products: int = 24
+
+
+def generate(s: Session, plan: Plan, tz: ZoneInfo, now: datetime, seed: int = 7) -> dict[str, int]:
+    """Fill an empty (migrated) database; sessions after `now` are published plans without results. Returns row counts."""
+    rng = random.Random(seed)
+    schedule.seed_default_tiers(s)
+    tiers = {t.name: t.id for t in s.scalars(select(HostTier))}
+    ptiers = {t.code: t.id for t in s.scalars(select(ProductTier))}
+    s.add(Person(slack_user_id=DEMO_MARKER, display_name="(demo data marker)", active=False, created_at=now))
+
+    def person(uid: str, name: str, role: str) -> int:
+        pid = s.execute(insert(Person).values(slack_user_id=uid, display_name=name, real_name=name, created_at=now)
+                        .returning(Person.id)).scalar_one()
+        s.execute(insert(PersonRole).values(person_id=pid, role=role, granted_at=now, granted_by="demo"))
+        return pid
+
+    person("UDEMOADM1", "Ava Associate", "associate")
+    person("UDEMOLEAD", "Lee Leader", "leadership")
+    person("UDEMOLGL1", "Lou Legal", "legal")
+    tier_names = list(tiers)
+    hosts = []
+    for i in range(plan.hosts):
+        name = f"{FIRST[i % len(FIRST)]} {LAST[(i * 7) % len(LAST)]}" + (f" {i // len(FIRST) + 1}" if i >= len(FIRST) else "")
+        pid = person(f"UDEMOH{i:03d}", name, "host")
+        s.execute(insert(PersonHostTier).values(person_id=pid, host_tier_id=tiers[tier_names[min(i % 5, 2) if i % 5 < 3 else 0]],
+                                                set_at=now, set_by="demo"))
+        hosts.append((pid, rng.uniform(0.7, 1.4), rng.uniform(0.0, 0.15)))  # skill, lateness tendency
+    pas = [person(f"UDEMOP{i:03d}", f"PA {FIRST[(i + 5) % len(FIRST)]}", "pa") for i in range(plan.pas)]
+    products = []
+    for i in range(plan.products):
+        code = f"{LINES[i % len(LINES)].split()[0].upper()}-{i + 1:02d}"
+        pid = s.execute(insert(Product).values(sku=code, name=f"{LINES[i % len(LINES)]} {i // len(LINES) + 1}",
+                                               product_tier_id=ptiers["ABC"[i % 3]]).returning(Product.id)).scalar_one()
+        products.append((pid, code, Decimal(rng.choice([1299, 1999, 2499, 3499, 4999])), rng.uniform(0.5, 2.0)))
+    stock = {code: rng.randint(80, 600) * plan.weeks for _, code, _, _ in products}
+
+    sessions, shifts, entries, mrows, krows = [], [], [], [], []
+    for day_index in range(plan.weeks * 7):
+        day = plan.monday + timedelta(days=day_index)
+        for slot in range(plan.sessions_per_day):
+            hour = START_HOURS[slot % len(START_HOURS)]
+            length = rng.choice([2, 2, 3, 3, 4, 5, 6, 8]) if plan.sessions_per_day <= 3 else rng.choice([2, 2, 3, 3, 4])
+            start = local_to_utc(day, time(hour, 0), tz)
+            sessions.append(dict(title=f"{LINES[(day_index + slot) % len(LINES)]} LIVE", starts_at=start,
+                                 ends_at=start + timedelta(hours=length), room=f"Studio {'AB'[slot % 2]}",
+                                 product_tier="ABC"[slot % 3], status="done" if start + timedelta(hours=length) <= now else "published",
+                                 created_at=now))
+    ids = list(s.execute(insert(LiveSession).returning(LiveSession.id, sort_by_parameter_order=True), sessions).scalars())
+    for sid, sess in zip(ids, sessions):
+        host = hosts[rng.randrange(len(hosts))]
+        crew = [("host", host[0]), ("pa", pas[rng.randrange(len(pas))])]
+        for role, pid in crew:
+            shifts.append(dict(session_id=sid, person_id=pid, role=role, starts_at=sess["starts_at"] - timedelta(minutes=30),
+                               ends_at=sess["ends_at"] + timedelta(minutes=15), cancelled=False, created_at=now, state="confirmed"))
+    shift_ids = list(s.execute(insert(Shift).returning(Shift.id, sort_by_parameter_order=True), shifts).scalars())
+    for shid, sh in zip(shift_ids, shifts):
+        if sh["ends_at"] > now:
+            continue
+        tendency = next((h[2] for h in hosts if h[0] == sh["person_id"]), 0.05)
+        roll = rng.random()
+        if roll < tendency / 3:
+            continue  # missed check-in
+        late = rng.randint(6, 25) if roll < tendency else 0
+        clock_in = sh["starts_at"] + timedelta(minutes=late or -rng.randint(0, 10))
+        entries.append(dict(person_id=sh["person_id"], shift_id=shid, clock_in_at=clock_in,
+                            clock_out_at=sh["ends_at"] + timedelta(minutes=rng.randint(0, 15)), late_minutes=late,
+                            unscheduled=False, edited=False, source="demo", created_at=now))
+    if entries:
+        s.execute(insert(TimeEntry), entries)
+    for sid, sess, sh in zip(ids, sessions, shifts[::2]):
+        if rng.random() < 0.04 or sess["status"] != "done":
+            continue  # metrics never logged: the scorecard lists these
+        skill = next(h[1] for h in hosts if h[0] == sh["person_id"])
+        hours = Decimal((sess["ends_at"] - sess["starts_at"]).total_seconds()) / 3600
+        views = int(rng.randint(700, 1400) * hours * Decimal(skill))
+        viewers = int(views * rng.uniform(0.55, 0.8))
+        impressions = int(views * rng.uniform(8, 15))  # every product card shown counts
+        clicks = int(impressions * rng.uniform(0.02, 0.06))
+        orders = max(1, int(clicks * rng.uniform(0.02, 0.06) * min(skill, 1.0)))
+        chosen = rng.sample(products, min(plan.skus_per_session, len(products)))
+        weights = [p[3] for p in chosen]
+        total_w = sum(weights)
+        units_total, gmv_total = 0, 0
+        for (pid, code, price, _), w in zip(chosen, weights):
+            units = int(orders * 1.3 * w / total_w + rng.random())
+            gmv = int(units * price)
+            stock[code] = max(0, stock[code] - units)
+            units_total += units
+            gmv_total += gmv
+            krows.append(dict(session_id=sid, sku=code, product_id=pid, units=units, gmv_cents=gmv, stock_after=stock[code],
+                              updated_at=now, updated_by="demo"))
+        mrows.append(dict(session_id=sid, gmv_cents=gmv_total, orders=min(orders, max(units_total, 1)),
+                          units_sold=max(units_total, 1), buyers=None, unique_viewers=viewers, views=views,
+                          avg_view_duration_seconds=Decimal(rng.randint(45, 95)), peak_viewers=int(viewers * 0.08),
+                          product_impressions=impressions, product_clicks=clicks, new_followers=int(viewers * 0.02),
+                          comments=int(views * 0.1), shares=int(views * 0.01), source="demo", created_at=now, updated_at=now,
+                          updated_by="demo"))
+    if mrows:
+        s.execute(insert(SessionMetrics), mrows)
+    if krows:
+        s.execute(insert(SkuMetrics), krows)
+    _escalations_and_briefs(s, rng, ids, sessions, now)
+    return {"sessions": len(ids), "shifts": len(shift_ids), "time_entries": len(entries), "metrics": len(mrows), "sku_rows": len(krows)}
+
+
+def _escalations_and_briefs(s: Session, rng: random.Random, ids: list[int], sessions: list[dict], now: datetime) -> None:
+    for n in range(max(1, len(ids) // 8)):
+        i = rng.randrange(len(ids))
+        raised = sessions[i]["starts_at"] + timedelta(minutes=rng.randint(5, 90))
+        sev = rng.choice([1, 2, 2, 3, 3, 3, 4])
+        acked = raised + timedelta(minutes=rng.randint(1, 20))
+        fixed = acked + timedelta(minutes=rng.randint(5, 120))
+        eid = s.execute(insert(Escalation).values(
+            summary=f"Demo issue {n + 1}", severity=sev, session_id=ids[i], affected="stream", reporter="UDEMOADM1",
+            owner="UDEMOADM1", status="resolved", escalated_at=raised, acknowledged_at=acked, resolved_at=fixed,
+            cause="tech", idempotency_key=f"demo:{n}").returning(Escalation.id)).scalar_one()
+        for kind, at in (("raised", raised), ("acknowledged", acked), ("resolved", fixed)):
+            s.execute(insert(EscalationEvent).values(escalation_id=eid, kind=kind, actor="UDEMOADM1", at=at, detail={}))
+    for n in range(max(1, len(ids) // 6)):
+        i = rng.randrange(len(ids))
+        submitted = sessions[i]["starts_at"] - timedelta(days=2, hours=rng.randint(0, 30))
+        decided = submitted + timedelta(hours=rng.randint(2, 40))
+        bid = s.execute(insert(Brief).values(
+            title=f"Talk track {n + 1}", kind="talk_track", session_id=ids[i], submitter="UDEMOADM1", status="approved",
+            current_version=1, approvals_required=1, draft_text="Demo talk track.", created_at=submitted,
+            updated_at=decided, due_at=submitted + timedelta(days=1)).returning(Brief.id)).scalar_one()
+        vid = s.execute(insert(BriefVersion).values(
+            brief_id=bid, number=1, text="Demo talk track.", text_sha256="0" * 64, submitted_by="UDEMOADM1",
+            submitted_at=submitted, due_at=submitted + timedelta(days=1), findings=[]).returning(BriefVersion.id)).scalar_one()
+        s.execute(insert(BriefDecision).values(version_id=vid, decider="UDEMOLGL1", decision="approve", at=decided))
+
+
+def is_demo(s: Session) -> bool:
+    return s.scalar(select(Person.id).where(Person.slack_user_id == DEMO_MARKER)) is not None
+
+
+def is_empty(s: Session) -> bool:
+    return s.scalar(select(Person.id).limit(1)) is None and s.scalar(select(LiveSession.id).limit(1)) is None
