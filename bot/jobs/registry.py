@@ -12,6 +12,7 @@ JOB_MODULES: list[str] = [
     "bot.jobs.escalations",
     "bot.jobs.brief_reminders",
     "bot.jobs.brief_digest",
+    "bot.jobs.run_of_show",
 ]
 
 
