@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.handlers import actions, briefs, commands, escalations, events, schedule, views
+from bot.handlers import actions, briefs, commands, escalations, events, run_of_show, schedule, views
 from bot.runtime import Runtime
 
 
@@ -16,3 +16,4 @@ def register_all(app: App, rt: Runtime) -> None:
     briefs.register(app, rt)
     schedule.register(app, rt)
     escalations.register(app, rt)
+    run_of_show.register(app, rt)
