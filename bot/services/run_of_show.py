@@ -160,8 +160,10 @@ def save_segment(session: Session, actor: schedule.Actor, session_id: int, segme
     before = audit.snapshot(seg, SEGMENT_FIELDS) if seg else None
     if seg is None:
         seg = RosSegment(session_id=session_id)
+        _apply(session, seg, data)
         session.add(seg)
-    _apply(session, seg, data)
+    else:
+        _apply(session, seg, data)
     session.flush()
     audit.record(session, actor=who, action="ros.segment_saved", entity_type="ros_segment", entity_id=seg.id,
                  before=before, after={"session_id": session_id, **audit.snapshot(seg, SEGMENT_FIELDS)})
