@@ -306,3 +306,53 @@ def test_day_walk_posts_and_reminders_keep_their_minutes(rt, db):
     assert len({p.dedupe_key for p in ops_posts(db)}) == 4  # head, 2 sessions, warnings: once
     reminders = dms(db, "remind:")
     assert sorted(m.created_at for m in reminders) == sorted([at(DAY, "05:00")] * 2 + [at(DAY, "06:30")])
+
+
+# -- the editor, from the session's menu in /schedule ------------------------------------------------
+
+def _segment_state(kind="product", offset="0", duration="10", title=None, sku=None, lead="host"):
+    return {"kind": {"value": {"type": "static_select", "selected_option": {"value": kind}}},
+            "title": {"value": {"type": "plain_text_input", "value": title}},
+            "offset": {"value": {"type": "number_input", "value": offset}},
+            "duration": {"value": {"type": "number_input", "value": duration}},
+            "sku": {"value": {"type": "plain_text_input", "value": sku}},
+            "offer": {"value": {"type": "plain_text_input", "value": None}},
+            "points": {"value": {"type": "plain_text_input", "value": "Show the texture"}},
+            "lead": {"value": {"type": "static_select", "selected_option": {"value": lead}}}}
+
+
+def test_editor_modal_adds_refuses_and_updates_the_posted_plan(server, db):
+    ids = plan_day(db, sessions=1, segs=1)
+    rt = server.rt
+    with freeze_time(f"{DAY} 16:05:00", tick=True):
+        fire_post(rt, specs(rt.settings)["run-of-show"])
+        server.drain()
+        plan = {"id": "VPLAN", "callback_id": "sched_plan", "private_metadata": json.dumps({"week": "2026-11-16"})}
+        n = len(server.stub.calls_to("views.push"))
+        server.slack.action("sched_menu", None, ADMIN, view=plan, action={
+            "type": "overflow", "action_id": "sched_menu", "selected_option": {"value": f"ros:{ids[0]}"}})
+        ros_view = server.stub.wait_for("views.push", count=n + 1)[-1].params["view"]
+        assert ros_view["callback_id"] == "ros_view" and "block 0" in json.dumps(ros_view["blocks"])
+
+        ros = {"id": "VROS", "callback_id": "ros_view", "private_metadata": ros_view["private_metadata"]}
+        server.slack.action("ros_add", str(ids[0]), ADMIN, view=ros)
+        form = server.stub.wait_for("views.push", count=n + 2)[-1].params["view"]
+        assert form["callback_id"] == "ros_segment_submit"
+        meta = form["private_metadata"]
+
+        status, body = server.slack.submit("ros_segment_submit", ADMIN, _segment_state(offset="3"), private_metadata=meta)
+        assert body["response_action"] == "errors" and "starts before" in body["errors"]["offset"]
+        status, body = server.slack.submit("ros_segment_submit", HOST, _segment_state(offset="30"), private_metadata=meta)
+        assert "Only Associate" in json.dumps(body)
+        u = len(server.stub.calls_to("views.update"))
+        status, body = server.slack.submit("ros_segment_submit", ADMIN,
+                                           _segment_state(kind="giveaway", offset="30", duration="15", title="mystery box"),
+                                           private_metadata=meta)
+        assert status == 200 and not body
+        updated = server.stub.wait_for("views.update", count=u + 1)[-1].params
+        assert updated["view_id"] == "VROS" and "Giveaway: mystery box" in json.dumps(updated["view"]["blocks"])
+        server.drain()
+    edits = server.stub.calls_to("chat.update")
+    assert any("Giveaway: mystery box" in json.dumps(c.params["blocks"]) for c in edits)
+    with db.read() as s:
+        assert [g.kind for g in run_of_show.segments(s, ids[0])] == ["flash_deal", "giveaway"]
