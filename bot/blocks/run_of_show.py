@@ -7,7 +7,7 @@ largest realistic day (8 sessions of 12 segments with talking points) stays insi
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 

@@ -13,6 +13,7 @@ from bot.blocks import run_of_show as blocks
 from bot.blocks.common import context, escape
 from bot.blocks.schedule import meta
 from bot.handlers.common import guarded, input_value
+from bot.db.run_of_show import RosSegment
 from bot.runtime import Runtime
 from bot.services import attendance, people, run_of_show, schedule
 from bot.services.errors import Invalid
@@ -70,7 +71,7 @@ def register(app: App, rt: Runtime) -> None:
                 run_of_show.refresh_posted(s, tz, [session_id])
                 view = editor(s, session_id, body["view"]["private_metadata"], ":wastebasket: Segment deleted.")
             else:
-                seg = s.get(run_of_show.RosSegment, int(raw_id))
+                seg = s.get(RosSegment, int(raw_id))
                 if seg is None:
                     raise Invalid("That segment was deleted; reopen the run-of-show.")
                 view = blocks.segment_modal(schedule.get_session(s, session_id), seg,
