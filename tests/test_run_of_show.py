@@ -36,6 +36,7 @@ def rt(db, db_url):
 
 
 def team(db):
+    seed(db)  # PostgreSQL runs truncate the seeded tiers
     with db.transaction() as s:
         person(s, ADMIN, "associate")
         person(s, HOST, "host", tier="Lead", name="hana")
@@ -274,14 +275,20 @@ def test_forgotten_checkout_buttons_through_the_signed_endpoint(server, db):
         server.drain()
         dm = next(c for c in server.stub.calls_to("chat.postMessage") if "checkout_at_end" in json.dumps(c.params.get("blocks")))
         assert dm.ok
+        n = len(server.stub.calls_to("response_url"))
         status, _ = server.slack.action("checkout_still_working", str(entry_id), HOST, channel_id="D" + HOST)
-        assert status == 200
+        assert status == 200  # the answer replaces the buttons (after the ack: wait for it while the clock is frozen)
+        assert "still working" in server.stub.wait_for("response_url", count=n + 1)[-1].params["text"]
     assert "0 check-out nag(s)" in _tick(rt, f"{DAY} 18:30:00")  # snoozed for an hour
     assert "1 check-out nag(s)" in _tick(rt, f"{DAY} 18:41:00")  # asks again; the associate was flagged once
     with freeze_time(f"{DAY} 18:45:00", tick=True):
+        n = len(server.stub.calls_to("response_url"))
         server.slack.action("checkout_at_end", str(entry_id), HOST2)  # not hers: refused, nothing changes
+        assert "only its owner" in server.stub.wait_for("response_url", count=n + 1)[-1].params["text"]
         server.slack.action("checkout_at_end", str(entry_id), HOST)
+        assert "Clocked out at 7:30 AM" in server.stub.wait_for("response_url", count=n + 2)[-1].params["text"]
         server.slack.action("checkout_at_end", str(entry_id), HOST)  # a double click is harmless
+        assert "already clocked out" in server.stub.wait_for("response_url", count=n + 3)[-1].params["text"]
     with db.read() as s:
         entry = s.get(TimeEntry, entry_id)
         assert entry.clock_out_at == at(DAY, "07:30")
