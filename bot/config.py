@@ -83,6 +83,12 @@ class Settings(BaseSettings):
     scorecard_promotion_gmv_per_hour: Annotated[dict[str, int], NoDecode] = Field(
         default_factory=lambda: {"Rookie": 400, "Core": 900},
         description="Promotion bar per host tier: GMV per host hour in dollars, e.g. Rookie=400,Core=900 (the top tier has none)")
+    run_of_show_time: str = Field("08:00", description="When the daily run-of-show posts to OPS_CHANNEL (HH:MM, team time zone)")
+    weekly_ros_cron: str = Field("0 15 * * fri", description="When next week's run-of-show posts (crontab, team time zone)")
+    reminder_lead_minutes: int = Field(60, ge=1, le=1440, description="How long before a shift its person gets a reminder DM")
+    missed_checkin_minutes: int = Field(10, ge=1, le=240, description="Minutes after a shift starts without a check-in before the associate is alerted")
+    forgotten_checkout_hours: float = Field(2, gt=0, le=24, description="Hours after a shift ends with the entry still open before the person is asked to clock out")
+    daily_post_grace_minutes: int = Field(60, ge=1, le=720, description="How late (after a restart) the daily run-of-show may still post")
     log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR)")
     brief_approvals_required: Annotated[dict[str, int], NoDecode] = Field(
         default_factory=dict,
@@ -188,7 +194,21 @@ class Settings(BaseSettings):
             raise ValueError(f"'{value}' is not a Slack channel ID (they look like C012ABCDEF)")
         return value
 
-    @field_validator("brief_digest_cron", "scorecard_cron")
+    @field_validator("run_of_show_time")
+    @classmethod
+    def _valid_time(cls, value: str) -> str:
+        m = re.match(r"^(\d{1,2}):(\d{2})$", value.strip())
+        if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
+            raise ValueError(f"'{value}' is not a time of day (HH:MM, 24-hour, e.g. 08:00)")
+        return f"{int(m.group(1)):02d}:{m.group(2)}"
+
+    @property
+    def run_of_show_cron(self) -> str:
+        """RUN_OF_SHOW_TIME as a daily crontab."""
+        hour, minute = self.run_of_show_time.split(":")
+        return f"{int(minute)} {int(hour)} * * *"
+
+    @field_validator("brief_digest_cron", "scorecard_cron", "weekly_ros_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         from apscheduler.triggers.cron import CronTrigger

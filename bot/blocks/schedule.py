@@ -206,6 +206,7 @@ def planning_modal(monday: date, label: str, sessions: list[LiveSession], tz: Zo
         menu = {"type": "overflow", "action_id": "sched_menu", "options": [
             {"text": plain("Assign people"), "value": f"assign:{live.id}"},
             {"text": plain("Edit session"), "value": f"edit:{live.id}"},
+            {"text": plain("Run of show"), "value": f"ros:{live.id}"},
             {"text": plain("Cancel session"), "value": f"cancel:{live.id}"}]}
         blocks.append(section(session_line(live, tz), accessory=menu, block_id=f"session_{live.id}"))
     if len(sessions) > PLAN_SESSION_LIMIT:

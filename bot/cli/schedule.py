@@ -118,5 +118,6 @@ def cmd_import(args: argparse.Namespace) -> int:
             print(f"row {number}: {reason}", file=sys.stderr)
         print(f"Nothing was imported: {len({n for n, _ in report.errors})} row(s) need fixing.", file=sys.stderr)
         return 1
-    print(f"Imported: {report.created} session(s) added, {report.updated} updated (drafts until the week is published).")
+    print(f"Imported: {report.created} session(s) added, {report.updated} updated (drafts until the week is published); "
+          f"run-of-show replaced for {report.ros_sessions} session(s).")
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.handlers import actions, briefs, commands, escalations, events, metrics, schedule, swaps, views
+from bot.handlers import actions, briefs, commands, escalations, events, metrics, run_of_show, schedule, swaps, views
 from bot.runtime import Runtime
 
 
@@ -18,3 +18,4 @@ def register_all(app: App, rt: Runtime) -> None:
     escalations.register(app, rt)
     swaps.register(app, rt)
     metrics.register(app, rt)
+    run_of_show.register(app, rt)

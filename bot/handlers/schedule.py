@@ -11,11 +11,12 @@ from slack_bolt import App
 from slack_sdk.webhook import WebhookClient
 
 from bot import clock
+from bot.blocks import run_of_show as ros_blocks
 from bot.blocks import schedule as blocks
 from bot.blocks.common import context, escape
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import availability, people, schedule, suggest
+from bot.services import availability, people, run_of_show, schedule, suggest
 from bot.services.errors import Invalid
 from bot.services.rules import Rules, describe_windows, week_bounds, week_start
 from bot.timefmt import local_date, local_to_utc, to_local
@@ -134,11 +135,15 @@ def register(app: App, rt: Runtime) -> None:
             actor = associate(s, body["user"]["id"])
             if verb == "cancel":
                 live = schedule.cancel_session(s, actor, session_id)
+                run_of_show.refresh_posted(s, rules.tz, [session_id])
                 notice = f":wastebasket: Cancelled *{escape(live.title)}*. Publish the week to tell the people on it."
                 view = None
             else:
                 live = schedule.get_session(s, session_id)
-                if verb == "edit":
+                if verb == "ros":
+                    view = ros_blocks.ros_modal(live, run_of_show.segments(s, live.id), rules.tz,
+                                                blocks.meta(session=session_id))
+                elif verb == "edit":
                     view = blocks.session_modal(live, schedule.session_skus(s, live.id), schedule.product_tiers(s),
                                                 schedule.products(s), monday, rules.tz, metadata)
                 else:
@@ -176,6 +181,7 @@ def register(app: App, rt: Runtime) -> None:
         monday = date.fromisoformat(body["actions"][0]["value"])
         with rt.db.transaction() as s:
             picks = suggest.suggest(s, associate(s, body["user"]["id"]), monday, rules, apply=True)
+            run_of_show.refresh_posted(s, rules.tz, [p.session.id for p in picks if p.person_slack_id])
             lines = [f"{p.session.title}: {p.person_name or 'no pick'} ({p.why})" for p in picks]
             notice = blocks.result_text(lines, f":bulb: Suggested hosts for {sum(1 for p in picks if p.person_slack_id)} "
                                                f"of {len(picks)} open slot(s); change any with Assign people.")
@@ -220,9 +226,11 @@ def register(app: App, rt: Runtime) -> None:
                 live, _ = schedule.edit_session(s, actor, int(m["session"]), data, rules,
                                                 override=bool(input_value(body, "override")))
                 notice = f":pencil2: Saved *{escape(live.title)}*."
+                run_of_show.refresh_posted(s, rules.tz, [live.id])
             else:
                 live = schedule.create_session(s, actor, data)
                 notice = f":heavy_plus_sign: Added *{escape(live.title)}*; assign people from its menu."
+                run_of_show.refresh_posted(s, rules.tz, [live.id])
         ack()
         rt.after_change()
         refresh_plan(client, m.get("plan"), date.fromisoformat(m["week"]), notice)
@@ -236,6 +244,7 @@ def register(app: App, rt: Runtime) -> None:
             actor = associate(s, body["user"]["id"])
             result = schedule.assign(s, actor, int(m["session"]), wanted, rules, override=bool(input_value(body, "override")))
             live = schedule.get_session(s, int(m["session"]))
+            run_of_show.refresh_posted(s, rules.tz, [live.id])
             notice = f":busts_in_silhouette: Updated *{escape(live.title)}*" + (
                 " (assigned anyway: " + "; ".join(escape(w.message) for w in result.warnings) + ")" if result.warnings else ".")
         ack()
@@ -249,7 +258,9 @@ def register(app: App, rt: Runtime) -> None:
         ack()
         shift_id = int(body["actions"][0]["value"])
         with rt.db.transaction() as s:
-            schedule.confirm_shift(s, people.get_or_create(s, body["user"]["id"]), shift_id)
+            _, changed = schedule.confirm_shift(s, people.get_or_create(s, body["user"]["id"]), shift_id)
+            if changed:
+                run_of_show.refresh_for_shift(s, rules.tz, shift_id)
         _mark_answered(body, shift_id, ":white_check_mark: Confirmed, thanks!", respond=respond)
         rt.after_change()
 
@@ -272,6 +283,7 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             person = people.get_or_create(s, body["user"]["id"])
             sh = schedule.decline_shift(s, person, int(m["shift"]), input_value(body, "reason"), rules, rt.settings.ops_channel)
+            run_of_show.refresh_posted(s, rules.tz, [sh.session_id])
             week = week_bounds(week_start(local_date(sh.starts_at, rules.tz)), rules.tz)
             text, bl = blocks.answered_dm(schedule.shifts_for(s, person, *week), rules.tz,
                                           ":x: Got it: you can't make that shift, and the associate has been told.")

@@ -14,6 +14,7 @@ JOB_MODULES: list[str] = [
     "bot.jobs.brief_digest",
     "bot.jobs.swap_expiry",
     "bot.jobs.scorecard",
+    "bot.jobs.run_of_show",
 ]
 
 

@@ -6,6 +6,14 @@ An End at or before Start is an error ("end before start"): the sheet has one Da
 past midnight is planned in the Slack form ("ends after midnight") instead of guessed here.
 A row whose Session and start match an existing session updates it (so export -> edit -> import
 round-trips); other rows add sessions as drafts. Sessions not in the file are left alone.
+
+The companion sheet `Run of show` (columns Session, Offset (min), Duration (min), Segment, SKU, Offer,
+Talking points, and an optional Lead: host/co-host) holds the segments. Its Session cell names a session
+as `YYYY-MM-DD HH:MM Title` (what export writes: date and start in the team time zone), or just the
+Title when exactly one row of the schedule sheet has it. A session is looked up among the schedule
+sheet's rows first, then among existing sessions. Every session named in the sheet gets exactly the
+segments listed for it (its old ones are replaced); sessions not named keep theirs. Both sheets are
+checked before anything is written: one bad row in either and nothing is imported.
 """
 
 from __future__ import annotations
@@ -22,12 +30,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import LiveSession, Person
-from bot.services import schedule
+from bot.services import run_of_show, schedule
 from bot.services.errors import Invalid
 from bot.services.rules import Busy, Rules, assess, load_facts
 from bot.timefmt import local_to_utc, to_local
 
 HEADER = ["Date", "Start", "End", "Session", "Product tier", "Host", "PA", "Notes"]
+ROS_SHEET = "Run of show"
+ROS_HEADER = ["Session", "Offset (min)", "Duration (min)", "Segment", "SKU", "Offer", "Talking points", "Lead"]
+ROS_REQUIRED = 7  # the Lead column may be left out
+_SESSION_REF_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s+(.+)$")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 MAX_ROWS = 2000
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -85,11 +97,47 @@ def _write_row(ws, day: date, start: time, end: time, values: list[str | None]) 
         ws.cell(row, col).data_type = "s"
 
 
+def _ros_sheet(wb: Workbook):  # type: ignore[no-untyped-def]
+    ws = wb.create_sheet(ROS_SHEET)
+    ws.append(ROS_HEADER)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for col, width in zip("ABCDEFGH", (44, 12, 14, 30, 14, 30, 60, 10)):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    leads = DataValidation(type="list", formula1='"Host,Co-host"', allow_blank=True, showErrorMessage=True,
+                           errorTitle="Lead", error="Host or Co-host (or leave empty).")
+    ws.add_data_validation(leads)
+    leads.add(f"H2:H{MAX_ROWS}")
+    return ws
+
+
+def session_ref(day: date, start: time, title: str) -> str:
+    return f"{day.isoformat()} {start:%H:%M} {title}"
+
+
+def _write_ros_row(ws, ref: str, seg: run_of_show.SegmentInput | run_of_show.RosSegment) -> None:  # type: ignore[no-untyped-def]
+    sku = seg.sku
+    lead = {"host": "Host", "cohost": "Co-host"}.get(seg.lead_role or "", "")
+    ws.append([safe_text(ref), seg.offset_min, seg.duration_min, safe_text(run_of_show.label(seg)), safe_text(sku),
+               safe_text(seg.offer), safe_text(seg.talking_points), lead])
+    for col in (1, 4, 5, 6, 7, 8):
+        ws.cell(ws.max_row, col).data_type = "s"
+
+
 def write_template(session: Session, path: Path) -> None:
     wb, ws = _sheet("Schedule")
+    title = "Glow serum LIVE (example: delete this row)"
     _write_row(ws, date(2026, 11, 2), time(10, 0), time(12, 0),
-               ["Glow serum LIVE (example: delete this row)", "A", "hana@studio.example", "U0123PA", "Bundle: serum + toner"])
+               [title, "A", "hana@studio.example", "U0123PA", "Bundle: serum + toner"])
     _validations(ws, [t.code for t in schedule.product_tiers(session)])
+    ros = _ros_sheet(wb)
+    ref = session_ref(date(2026, 11, 2), time(10, 0), title)
+    for seg in (run_of_show.SegmentInput("hook", 0, 5, "welcome and today's deal", lead_role="host"),
+                run_of_show.SegmentInput("product", 5, 20, "Glow serum", sku="GLOW-30", offer="2 for $40",
+                                         talking_points="Texture on camera\nWho it's for", lead_role="host"),
+                run_of_show.SegmentInput("flash_deal", 25, 10, sku="GLOW-30", offer="$15 for 10 minutes")):
+        _write_ros_row(ros, ref, seg)
     wb.save(path)
 
 
@@ -104,6 +152,12 @@ def export_week(session: Session, monday: date, rules: Rules, path: Path) -> int
                    [live.title, live.product_tier, _person_ref(host.person if host else None),
                     _person_ref(pa.person if pa else None), live.notes])
     _validations(ws, [t.code for t in schedule.product_tiers(session)])
+    ros = _ros_sheet(wb)
+    for live in sessions:
+        ls = to_local(live.starts_at, rules.tz)
+        ref = session_ref(ls.date(), ls.time(), live.title)
+        for seg in run_of_show.segments(session, live.id):
+            _write_ros_row(ros, ref, seg)
     wb.save(path)
     return len(sessions)
 
@@ -119,6 +173,18 @@ class Row:
     pa: Person | None
     notes: str | None
     existing: LiveSession | None = None
+    live: LiveSession | None = None  # set when applied
+
+
+@dataclass
+class RosPlan:
+    """The segments the Run of show sheet gives one session (a schedule-sheet row or an existing session)."""
+
+    row: Row | None
+    live: LiveSession | None
+    length: int
+    first_row: int
+    segments: list[run_of_show.SegmentInput] = field(default_factory=list)
 
 
 @dataclass
@@ -127,6 +193,7 @@ class ImportReport:
     warnings: list[tuple[int, str]] = field(default_factory=list)
     created: int = 0
     updated: int = 0
+    ros_sessions: int = 0  # sessions whose run-of-show the Run of show sheet replaced
 
     @property
     def ok(self) -> bool:
@@ -180,14 +247,17 @@ class PersonIndex:
         raise ValueError(f"unknown person '{ref}'")
 
 
-def read_rows(session: Session, path: Path, rules: Rules) -> tuple[list[Row], ImportReport]:
+def read_rows(session: Session, path: Path, rules: Rules) -> tuple[list[Row], list[RosPlan], ImportReport]:
     """Parse and validate every row; nothing is written."""
     report = ImportReport()
     try:
         wb = load_workbook(path, data_only=True, read_only=True)
     except Exception:
         raise Invalid(f"{path.name} isn't an .xlsx workbook opsbot can read.") from None
-    ws = wb.worksheets[0]
+    ros_ws = next((w for w in wb.worksheets if w.title.strip().lower() == ROS_SHEET.lower()), None)
+    ws = next(w for w in wb.worksheets if w is not ros_ws) if len(wb.worksheets) > 1 or ros_ws is None else None
+    if ws is None:
+        raise Invalid(f"{path.name} has only a {ROS_SHEET} sheet; the schedule sheet must come first.")
     rows_iter = ws.iter_rows(values_only=True)
     header = [_cell_text(v) for v in next(rows_iter, ())][: len(HEADER)]
     if [h.lower() for h in header] != [h.lower() for h in HEADER]:
@@ -242,10 +312,11 @@ def read_rows(session: Session, path: Path, rules: Rules) -> tuple[list[Row], Im
         assert day is not None and start is not None and end is not None
         rows.append(Row(number, local_to_utc(day, start, rules.tz), local_to_utc(day, end, rules.tz), title, tier_code,
                         who["host"], who["pa"], notes))
-    wb.close()
     if rows:
         _check_people(session, rows, tiers, rules, report)
-    return rows, report
+    plans = _read_ros(session, ros_ws, rows, rules, report) if ros_ws is not None else []
+    wb.close()
+    return rows, plans, report
 
 
 def _check_people(session: Session, rows: list[Row], tiers: dict, rules: Rules, report: ImportReport) -> None:  # type: ignore[type-arg]
@@ -283,10 +354,10 @@ def _check_people(session: Session, rows: list[Row], tiers: dict, rules: Rules, 
 def import_file(session: Session, actor: schedule.Actor, path: Path, rules: Rules) -> ImportReport:
     """Validate every row, then apply all of them, or nothing when any row is bad."""
     schedule.actor_id(actor)
-    rows, report = read_rows(session, path, rules)
+    rows, plans, report = read_rows(session, path, rules)
     if not report.ok:
         return report
-    if not rows:
+    if not rows and not plans:
         raise Invalid(f"{path.name} has no rows under the header.")
     for r in rows:
         data = schedule.SessionInput(r.title, r.starts_at, r.ends_at, r.existing.room if r.existing else None, r.tier,
@@ -300,5 +371,107 @@ def import_file(session: Session, actor: schedule.Actor, path: Path, rules: Rule
             report.updated += 1
         schedule.assign(session, actor, live.id, {"host": r.host.slack_user_id if r.host else None,
                                                   "pa": r.pa.slack_user_id if r.pa else None}, rules, override=True)
+        r.live = live
+    for plan in plans:
+        live = plan.row.live if plan.row is not None else plan.live
+        assert live is not None
+        run_of_show.replace_plan(session, actor, live, plan.segments)
+        report.ros_sessions += 1
+    run_of_show.refresh_posted(session, rules.tz, [r.live.id for r in rows if r.live is not None] +
+                               [(p.live.id if p.live else None) for p in plans])
     return report
 
+
+
+def _int_cell(value: object, column: str) -> int:
+    if isinstance(value, bool):
+        raise ValueError(f"{column} '{value}' is not a whole number of minutes")
+    if isinstance(value, (int, float)) and float(value).is_integer():
+        return int(value)
+    text = _cell_text(value)
+    if not re.fullmatch(r"-?\d+", text):
+        raise ValueError(f"{column} '{text}' is not a whole number of minutes")
+    return int(text)
+
+
+def _find_session(ref: str, rows: list[Row], session: Session, rules: Rules) -> tuple[Row | None, LiveSession | None]:
+    """A Session cell -> its schedule-sheet row, or an existing session; ValueError saying why not."""
+    m = _SESSION_REF_RE.match(ref)
+    if m:
+        try:
+            start = local_to_utc(date.fromisoformat(m.group(1)), _parse_time(m.group(2), "Session"), rules.tz)
+        except ValueError:
+            raise ValueError(f"Session '{ref}': bad date or time (write it as YYYY-MM-DD HH:MM Title)") from None
+        title = m.group(3).strip()
+        for r in rows:
+            if (r.title, r.starts_at) == (title, start):
+                return r, None
+        live = session.scalar(select(LiveSession).where(LiveSession.title == title, LiveSession.starts_at == start,
+                                                        LiveSession.status != "cancelled"))
+        if live is not None:
+            return None, live
+        raise ValueError(f"no session '{title}' starting {m.group(1)} {m.group(2)} in the schedule sheet or the calendar")
+    matches = [r for r in rows if r.title == ref]
+    if len(matches) == 1:
+        return matches[0], None
+    if len(matches) > 1:
+        raise ValueError(f"{len(matches)} schedule rows are called '{ref}'; write the Session as YYYY-MM-DD HH:MM {ref}")
+    raise ValueError(f"no session called '{ref}' in the schedule sheet (for other sessions write YYYY-MM-DD HH:MM Title)")
+
+
+def _read_ros(session: Session, ws, rows: list[Row], rules: Rules, report: ImportReport) -> list[RosPlan]:  # type: ignore[no-untyped-def]
+    """Parse and check the Run of show sheet, grouped per session; problems go to the report."""
+    where = f"({ROS_SHEET} sheet)"
+    it = ws.iter_rows(values_only=True)
+    header = [_cell_text(v).lower() for v in next(it, ())]
+    if header[:ROS_REQUIRED] != [h.lower() for h in ROS_HEADER[:ROS_REQUIRED]]:
+        report.errors.append((1, f"{where} the first row must be the header {', '.join(ROS_HEADER[:ROS_REQUIRED])} "
+                                 f"(and optionally {ROS_HEADER[-1]})"))
+        return []
+    plans: dict[int, RosPlan] = {}
+    for number, values in enumerate(it, start=2):
+        values = tuple(values) + (None,) * (len(ROS_HEADER) - len(values))
+        if all(_cell_text(v) == "" for v in values[: len(ROS_HEADER)]):
+            continue
+        if number > MAX_ROWS:
+            report.errors.append((number, f"{where} more than {MAX_ROWS - 1} rows; split the file"))
+            break
+        problems: list[str] = []
+        plan = None
+        ref = _cell_text(values[0])
+        if not ref:
+            problems.append("Session is empty")
+        else:
+            try:
+                row, live = _find_session(ref, rows, session, rules)
+                key = id(row) if row is not None else -live.id  # type: ignore[union-attr]
+                length = (int((row.ends_at - row.starts_at).total_seconds() // 60) if row is not None
+                          else run_of_show.length_min(live))  # type: ignore[arg-type]
+                plan = plans.setdefault(key, RosPlan(row, live, length, number))
+            except ValueError as exc:
+                problems.append(str(exc))
+        nums = []
+        for col, name in ((1, "Offset (min)"), (2, "Duration (min)")):
+            try:
+                nums.append(_int_cell(values[col], name))
+            except ValueError as exc:
+                problems.append(str(exc))
+        kind, title = run_of_show.parse_label(_cell_text(values[3]))
+        if not _cell_text(values[3]):
+            problems.append("Segment is empty (e.g. Hook, Product block: serum, Flash deal, Giveaway, Q&A, Close)")
+        lead_text = _cell_text(values[7]).lower().replace("-", "").replace(" ", "")
+        lead = {"": None, "host": "host", "cohost": "cohost"}.get(lead_text, "?")
+        if lead == "?":
+            problems.append(f"Lead '{_cell_text(values[7])}' is not Host or Co-host")
+            lead = None
+        if plan is not None and len(nums) == 2:
+            data = run_of_show.SegmentInput(kind, nums[0], nums[1], title, _cell_text(values[4]) or None,
+                                            _cell_text(values[5]) or None, _cell_text(values[6]) or None, lead)
+            problems.extend(run_of_show.check_segment(data, plan.length).values())
+            if not problems:
+                plan.segments.append(data)
+        report.errors.extend((number, f"{where} {p}") for p in problems)
+    for plan in plans.values():
+        for problem in run_of_show.plan_problems(plan.segments, plan.length):
+            report.errors.append((plan.first_row, f"{where} {problem}"))
+    return list(plans.values())
