@@ -99,6 +99,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--requests", type=int, default=400)
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (both apps)")
+    parser.add_argument("--threads", type=int, default=16, help="threads per worker (both apps)")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="opsbot-bench-")
     db_url = args.database_url or f"sqlite:///{tmp}/bench.db"
@@ -107,12 +109,12 @@ def main() -> int:
     try:
         env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api_url,
                "DATABASE_URL": db_url, "OPS_CHANNEL": "C0OPS", "OPSBOT_ADMINS": "UADMIN01", "LOG_LEVEL": "WARNING",
-               "WEB_CONCURRENCY": "2", "WEB_THREADS": "16", "PYTHONPATH": str(ROOT)}
+               "WEB_CONCURRENCY": str(args.workers), "WEB_THREADS": str(args.threads), "PYTHONPATH": str(ROOT)}
         env.pop("SLACK_APP_TOKEN", None)
         results = {}
         for name, cmd in (
             ("opsbot", [sys.executable, "-m", "bot", "run", "--http", "--no-scheduler"]),
-            ("bare Bolt", [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "16",
+            ("bare Bolt", [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
                            "--log-level", "warning", "bench.bare_app:app"]),
         ):
             port = free_port()
@@ -133,7 +135,7 @@ def main() -> int:
             finally:
                 proc.terminate()
                 proc.wait(10)
-        print(f"/checkin ack latency over HTTP (gunicorn 2 workers x 16 threads, {db_url.split(':')[0]})")
+        print(f"/checkin ack latency over HTTP (gunicorn {args.workers} workers x {args.threads} threads, {db_url.split(':')[0]})")
         for name, (one, fifty) in results.items():
             if name.endswith(" first"):
                 print(f"  {name.removesuffix(' first'):<10} 50 users, first contact  {summary(one)}")

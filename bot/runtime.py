@@ -38,6 +38,7 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.policy = Policy.from_settings(self.settings)
+        self._profiled: set[str] = set()
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
@@ -63,9 +64,14 @@ class Runtime:
 
     def sync_profile(self, user_id: str) -> None:
         """Fill a person's name, email and time zone from users.info (after the ack: it is a Web API call)."""
+        if user_id in self._profiled:
+            return  # known to be filled in: skip the lookup on every request
         with self.db.read() as s:
             person = people.get(s, user_id)
-            if person is None or not people.needs_profile(person):
+            if person is None:
+                return
+            if not people.needs_profile(person):
+                self._profiled.add(user_id)
                 return
         try:
             user = self.client.users_info(user=user_id)["user"]

@@ -40,8 +40,7 @@ def enqueue(
         status="pending", attempts=0, next_attempt_at=now, created_at=now,
     )
     if dedupe_key is None:
-        session.add(msg)
-        session.flush()
+        session.add(msg)  # written with the rest of the transaction
         return msg
     try:
         with session.begin_nested():
