@@ -363,3 +363,47 @@ def test_editor_modal_adds_refuses_and_updates_the_posted_plan(server, db):
     assert any("Giveaway: mystery box" in json.dumps(c.params["blocks"]) for c in edits)
     with db.read() as s:
         assert [g.kind for g in run_of_show.segments(s, ids[0])] == ["flash_deal", "giveaway"]
+
+
+def test_brief_approval_and_swap_approval_update_the_posted_run_of_show(server, db):
+    """Changes made elsewhere (legal approves a talk track, the associate approves a swap) reach today's post."""
+    from datetime import date as _date
+
+    from bot.services import briefs, people, swaps
+    from bot.services.briefs import BriefInput, BriefPolicy
+
+    ids = plan_day(db, sessions=2)
+    rt = server.rt
+    with db.transaction() as s:
+        person(s, "ULEGAL01", "legal", name="lee")
+    with freeze_time(f"{DAY} 13:00:00", tick=True):  # 05:00 in LA, before the first LIVE
+        run_post(rt, specs(rt.settings)["run-of-show"], DAY)
+        server.drain()
+        server.stub.clear()
+        policy = BriefPolicy(tz=RULES.tz, legal_channel="C0LEGAL")
+        with db.transaction() as s:
+            saved = briefs.save(s, people.get(s, HOST), BriefInput(title="Glow talk track", kind="talk_track", text="Light texture.",
+                                                                    session_id=ids[0], due_on=_date(2026, 11, 18)),
+                                brief_id=None, based_on=None, draft=False, now=rt.now(), policy=policy)
+            briefs.decide(s, people.get(s, "ULEGAL01"), saved.brief.id, 1, "approve", None, rt.now(), policy)
+        server.drain()
+        with db.read() as s:
+            ros_ts = {pm.key.rsplit(":", 1)[1]: pm.ts for pm in s.scalars(select(PostedMessage).where(PostedMessage.key.like(f"ros:{DAY}:%")))}
+
+        def ros_updates(part: str) -> list[str]:
+            return [json.dumps(c.params["blocks"]) for c in server.stub.calls_to("chat.update") if c.params["ts"] == ros_ts[part]]
+
+        assert any("Glow talk track" in u for u in ros_updates(f"s{ids[0]}"))
+
+        server.stub.clear()
+        cfg = swaps.SwapConfig.from_settings(rt.settings)
+        with db.transaction() as s:  # hugo (Rookie) may not host the A-tier first LIVE, so swap the C-tier second one
+            from bot.db.models import Shift
+
+            shift = s.scalar(select(Shift).where(Shift.session_id == ids[1], Shift.role == "host"))
+            person(s, "UHOST003", "host", tier="Core", name="rita")
+            offer = swaps.offer(s, people.get(s, HOST2), shift.id, "direct", cfg, target_user_id="UHOST003")
+            swaps.take(s, people.get(s, "UHOST003"), offer.id, cfg)
+            swaps.approve(s, people.get(s, ADMIN), offer.id, cfg)
+        server.drain()
+        assert any("<@UHOST003>" in u for u in ros_updates(f"s{ids[1]}"))

@@ -383,6 +383,11 @@ def decide(session: Session, actor: Person, brief_id: int, number: int, decision
     if final:
         text, msg = blocks.decision_dm(brief, version, row, policy.tz)
         outbox.dm(session, brief.submitter, text, msg, key=f"{remember_key(brief.id, number)}:outcome")
+        if brief.status == "approved" and brief.session_id is not None:
+            # an already-posted run-of-show links approved talk tracks; imported here because it reads this module
+            from bot.services import run_of_show
+
+            run_of_show.refresh_posted(session, policy.tz, [brief.session_id])
     return Decided(brief, version, row, final)
 
 

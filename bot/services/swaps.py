@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.db.models import Person, Shift
 from bot.db.swaps import ACTIVE, Swap
-from bot.services import audit, outbox, people
+from bot.services import audit, outbox, people, run_of_show
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.rules import ROLE_NEEDS, Issue, Rules, assess, load_facts, week_start
 from bot.services.schedule import SHIFT_FIELDS, latest_publication, product_tier
@@ -408,6 +408,7 @@ def _apply(session: Session, swap: Swap, who: str, cfg: SwapConfig) -> Swap:
     audit.record(session, actor=who, action="swap.approved", entity_type="swap", entity_id=swap.id,
                  before=before, after=_snap(swap), reason="auto-approved: same-tier hosts, no overtime" if who == AUTO else None)
     _refresh(session, swap, cfg)
+    run_of_show.refresh_posted(session, cfg.rules.tz, [sh.session_id for sh, _, _ in moves])  # today's post names the new host
     from bot.blocks import swaps as blocks
 
     tz = cfg.rules.tz
