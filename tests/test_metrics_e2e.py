@@ -101,7 +101,7 @@ def test_opsbot_demo_builds_prints_and_refuses_real_data(tmp_path, capsys):
     with freeze_time("2026-11-25 20:00:00"):
         assert main(["demo", "--database-url", url, "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "Today's LIVE sessions" in out and "LIVE scorecard 2026-W47" in out and "Insights and recommendations" in out
+    assert "Run of show · " in out and "Flash deal" in out and "LIVE scorecard 2026-W47" in out and "Insights and recommendations" in out
     assert (tmp_path / "scorecard-2026-W47.xlsx").exists() and (tmp_path / "scorecard-2026-W47.png").read_bytes()[:4] == b"\x89PNG"
     real = f"sqlite:///{tmp_path / 'real.db'}"
     from bot.db.migrate import upgrade

@@ -277,3 +277,29 @@ def segment_modal(live: LiveSession, seg: RosSegment | None, metadata: str) -> d
     ]
     return modal("Edit segment" if seg else "Add segment", blocks, callback_id="ros_segment_submit", submit="Save",
                  close="Back", private_metadata=metadata)
+
+
+def day_text(day: date, plans: list[SessionPlan], tz: ZoneInfo) -> str:
+    """The day's run-of-show as plain text, for the terminal (`opsbot demo`)."""
+    lines = [f"Run of show · {fmt_day(day)} ({tz.key})"]
+    if not plans:
+        lines.append("  No LIVE sessions today.")
+    for plan in plans:
+        live = plan.live
+        crew = ", ".join(f"{ROLE_LABEL[r]} {sh.person.name}" for r in ("host", "cohost", "pa")
+                         if (sh := plan.slot(r)) is not None and sh.person is not None)
+        lines.append(f"\n{fmt_span(live.starts_at, live.ends_at, tz)}  {live.title}  ({live.room or 'no room'}, tier "
+                     f"{live.product_tier or '-'})  {crew or 'nobody assigned'}")
+        for seg in plan.segments:
+            start = live.starts_at + timedelta(minutes=seg.offset_min)
+            bits = [f"  {fmt_time(start, tz):>8}  {seg.duration_min:>3} min  {label(seg)}"]
+            if seg.sku:
+                bits.append(f"SKU {seg.sku}")
+            if seg.offer:
+                bits.append(f"offer: {seg.offer}")
+            lines.append(" · ".join(bits))
+            lines.extend(f"{'':>20}> {p}" for p in (seg.talking_points or "").splitlines() if p.strip())
+        for b, v in plan.approved:
+            lines.append(f"  approved {b.kind.replace('_', ' ')}: {b.title} (v{v.number})")
+        lines.extend(f"  ! {w}" for w in plan.warnings)
+    return "\n".join(lines)

@@ -19,7 +19,7 @@ def register(subparsers: Any) -> None:
         "metrics", help="LIVE metrics from a Seller Center export (.xlsx or .csv): every row or none")
     imp.add_argument("file", type=Path, metavar="FILE")
     imp.set_defaults(func=cmd_import)
-    demo = subparsers.add_parser("demo", help="a demo database with 4 weeks of history; prints today's sessions and last week's scorecard")
+    demo = subparsers.add_parser("demo", help="a demo database with 4 weeks of history; prints today's run-of-show and last week's scorecard")
     demo.add_argument("--database-url", default="sqlite:///demo.db", help="where to build it (default sqlite:///demo.db)")
     demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
     demo.add_argument("--out", type=Path, default=Path("."), help="folder for the scorecard xlsx and chart (default .)")
@@ -57,14 +57,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from bot.blocks.scorecard import scorecard_text
     from bot.config import load_settings
     from bot.db.migrate import upgrade
-    from bot.db.models import LiveSession
     from bot.db.session import Database
-    from bot.services import demo, scorecard
+    from bot.blocks.run_of_show import day_text
+    from bot.services import demo, run_of_show, scorecard
     from bot.services.png_chart import bar_line_chart
     from bot.services.scorecard_xlsx import build_workbook
-    from bot.timefmt import day_bounds, fmt_span, local_date
-    from sqlalchemy import select
-    from sqlalchemy.orm import selectinload
+    from bot.timefmt import local_date
 
     settings = load_settings(database_url=args.database_url)
     db = Database(settings.database_url)
@@ -84,12 +82,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 counts = demo.generate(s, demo.Plan(monday=this_monday - td(weeks=4), weeks=5), settings.tz, now, seed=args.seed)
                 print("Demo database built: " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items()))
         with db.read() as s:
-            start, end = day_bounds(today, settings.tz)
-            print(f"\nToday's LIVE sessions ({today:%a %b %d}) — run-of-show module not in this branch, sessions with hosts:")
-            for live in s.scalars(select(LiveSession).options(selectinload(LiveSession.shifts)).where(
-                    LiveSession.starts_at >= start, LiveSession.starts_at < end).order_by(LiveSession.starts_at)):
-                crew = ", ".join(f"{sh.role} {sh.person.name}" for sh in live.shifts if sh.person and not sh.cancelled)
-                print(f"  {fmt_span(live.starts_at, live.ends_at, settings.tz)}  {live.title} ({live.room}) — {crew}")
+            print("\n" + day_text(today, run_of_show.day_plan(s, today, settings.tz), settings.tz))
             card = scorecard.build(s, this_monday - td(weeks=1), scorecard.ScorecardConfig.from_settings(settings), now)
         print("\n" + scorecard_text(card, settings.tz))
         args.out.mkdir(parents=True, exist_ok=True)

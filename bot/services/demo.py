@@ -20,6 +20,7 @@ from bot.db.briefs import Brief, BriefDecision, BriefVersion
 from bot.db.escalations import Escalation, EscalationEvent
 from bot.db.metrics import SessionMetrics, SkuMetrics
 from bot.db.models import LiveSession, Person, PersonRole, Shift, TimeEntry
+from bot.db.run_of_show import RosSegment
 from bot.db.schedule import HostTier, PersonHostTier, Product, ProductTier
 from bot.services import schedule
 from bot.timefmt import local_to_utc
@@ -46,7 +47,9 @@ def generate(s: Session, plan: Plan, tz: ZoneInfo, now: datetime, seed: int = 7)
     """Fill an empty (migrated) database; sessions after `now` are published plans without results. Returns row counts."""
     rng = random.Random(seed)
     schedule.seed_default_tiers(s)
-    tiers = {t.name: t.id for t in s.scalars(select(HostTier))}
+    tiers = {t.name: t.id for t in s.scalars(select(HostTier).order_by(HostTier.rank))}
+    rank = {t.name: t.rank for t in s.scalars(select(HostTier))}
+    needs = {t.code: t.min_host_tier.rank for t in s.scalars(select(ProductTier))}
     ptiers = {t.code: t.id for t in s.scalars(select(ProductTier))}
     s.add(Person(slack_user_id=DEMO_MARKER, display_name="(demo data marker)", active=False, created_at=now))
 
@@ -64,9 +67,9 @@ def generate(s: Session, plan: Plan, tz: ZoneInfo, now: datetime, seed: int = 7)
     for i in range(plan.hosts):
         name = f"{FIRST[i % len(FIRST)]} {LAST[(i * 7) % len(LAST)]}" + (f" {i // len(FIRST) + 1}" if i >= len(FIRST) else "")
         pid = person(f"UDEMOH{i:03d}", name, "host")
-        s.execute(insert(PersonHostTier).values(person_id=pid, host_tier_id=tiers[tier_names[min(i % 5, 2) if i % 5 < 3 else 0]],
-                                                set_at=now, set_by="demo"))
-        hosts.append((pid, rng.uniform(0.7, 1.4), rng.uniform(0.0, 0.15)))  # skill, lateness tendency
+        tier = tier_names[min(i % 5, 2) if i % 5 < 3 else 0]
+        s.execute(insert(PersonHostTier).values(person_id=pid, host_tier_id=tiers[tier], set_at=now, set_by="demo"))
+        hosts.append((pid, rng.uniform(0.7, 1.4), rng.uniform(0.0, 0.15), rank[tier]))  # skill, lateness tendency, tier rank
     pas = [person(f"UDEMOP{i:03d}", f"PA {FIRST[(i + 5) % len(FIRST)]}", "pa") for i in range(plan.pas)]
     products = []
     for i in range(plan.products):
@@ -82,18 +85,34 @@ def generate(s: Session, plan: Plan, tz: ZoneInfo, now: datetime, seed: int = 7)
         for slot in range(plan.sessions_per_day):
             hour = START_HOURS[slot % len(START_HOURS)]
             length = rng.choice([2, 2, 3, 3, 4, 5, 6, 8]) if plan.sessions_per_day <= 3 else rng.choice([2, 2, 3, 3, 4])
+            # a studio holds one LIVE at a time: end an hour before the next LIVE in the same room
+            same_room_next = START_HOURS[slot + 2] if slot + 2 < min(plan.sessions_per_day, len(START_HOURS)) else 24
+            length = max(2, min(length, same_room_next - hour - 1, 23 - hour))
             start = local_to_utc(day, time(hour, 0), tz)
             sessions.append(dict(title=f"{LINES[(day_index + slot) % len(LINES)]} LIVE", starts_at=start,
                                  ends_at=start + timedelta(hours=length), room=f"Studio {'AB'[slot % 2]}",
                                  product_tier="ABC"[slot % 3], status="done" if start + timedelta(hours=length) <= now else "published",
                                  created_at=now))
     ids = list(s.execute(insert(LiveSession).returning(LiveSession.id, sort_by_parameter_order=True), sessions).scalars())
+    busy: dict[int, list[tuple[datetime, datetime]]] = {}
+
+    def free(pool: list[int], start: datetime, end: datetime) -> int:
+        """Someone from `pool` with no shift overlapping [start, end) (the calendar would refuse an overlap)."""
+        options = [pid for pid in pool if all(end <= a or start >= b for a, b in busy.get(pid, []))]
+        pid = rng.choice(options or pool)
+        busy.setdefault(pid, []).append((start, end))
+        return pid
+
+    segments = []
     for sid, sess in zip(ids, sessions):
-        host = hosts[rng.randrange(len(hosts))]
-        crew = [("host", host[0]), ("pa", pas[rng.randrange(len(pas))])]
+        call, wrap = sess["starts_at"] - timedelta(minutes=30), sess["ends_at"] + timedelta(minutes=15)
+        eligible = [h[0] for h in hosts if h[3] >= needs.get(sess["product_tier"], 0)]  # tier high enough for the products
+        crew = [("host", free(eligible, call, wrap)), ("pa", free(pas, call, wrap))]
         for role, pid in crew:
-            shifts.append(dict(session_id=sid, person_id=pid, role=role, starts_at=sess["starts_at"] - timedelta(minutes=30),
-                               ends_at=sess["ends_at"] + timedelta(minutes=15), cancelled=False, created_at=now, state="confirmed"))
+            shifts.append(dict(session_id=sid, person_id=pid, role=role, starts_at=call, ends_at=wrap, cancelled=False,
+                               created_at=now, state="confirmed"))
+        segments.extend(_run_of_show(rng, sid, sess, products, now))
+    s.execute(insert(RosSegment), segments)
     shift_ids = list(s.execute(insert(Shift).returning(Shift.id, sort_by_parameter_order=True), shifts).scalars())
     for shid, sh in zip(shift_ids, shifts):
         if sh["ends_at"] > now:
@@ -143,6 +162,30 @@ def generate(s: Session, plan: Plan, tz: ZoneInfo, now: datetime, seed: int = 7)
         s.execute(insert(SkuMetrics), krows)
     _escalations_and_briefs(s, rng, ids, sessions, now)
     return {"sessions": len(ids), "shifts": len(shift_ids), "time_entries": len(entries), "metrics": len(mrows), "sku_rows": len(krows)}
+
+
+def _run_of_show(rng: random.Random, sid: int, sess: dict, products: list, now: datetime) -> list[dict]:
+    """A plausible plan: hook, product blocks with talking points, a flash deal, Q&A, close."""
+    minutes = int((sess["ends_at"] - sess["starts_at"]).total_seconds() // 60)
+    picks = rng.sample(products, 3)
+    plan = [dict(kind="hook", title="Welcome and today's deals", duration_min=10, lead_role="host",
+                 talking_points="Say hi to returning viewers by name\nTease the flash deal at the half-way mark")]
+    block = (minutes - 10 - 15 - 20 - 10) // 3
+    for _, code, price, _ in picks:
+        plan.append(dict(kind="product", title=None, sku_text=code, duration_min=block, lead_role="host",
+                         offer=f"${price / 100:.2f}, free shipping over $35",
+                         talking_points="Show the texture on camera\nRead the ingredients card, no medical claims"))
+    plan += [dict(kind="flash_deal", title="Flash deal", sku_text=picks[0][1], duration_min=15, offer="20% off for 15 minutes",
+                  lead_role="host", talking_points="Count down on screen; say the end time twice"),
+             dict(kind="qa", title="Questions from chat", duration_min=20, lead_role="host"),
+             dict(kind="close", title="Thanks and next LIVE", duration_min=10, lead_role="host")]
+    offset, rows = 0, []
+    for seg in plan:
+        product_id = next((p[0] for p in products if p[1] == seg.get("sku_text")), None)
+        rows.append(dict(session_id=sid, offset_min=offset, product_id=product_id, updated_at=now,
+                         **{k: seg.get(k) for k in ("kind", "title", "duration_min", "sku_text", "offer", "talking_points", "lead_role")}))
+        offset += seg["duration_min"]
+    return rows
 
 
 def _escalations_and_briefs(s: Session, rng: random.Random, ids: list[int], sessions: list[dict], now: datetime) -> None:
