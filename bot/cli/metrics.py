@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +37,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         with db.transaction() as s:
             report = metrics.import_file(s, "cli", args.file, tz=settings.tz, now=clock.now(),
-                                         tolerance=timedelta(minutes=settings.metrics_match_minutes))
-            if not report.ok:
-                s.rollback()
+                                         tolerance=metrics.match_tolerance(settings))
     except MetricsFileError as exc:
         print(f"opsbot: {exc}", file=sys.stderr)
         return 1

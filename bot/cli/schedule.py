@@ -111,13 +111,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             report = schedule_xlsx.import_file(s, "cli", args.file, rules)  # writes nothing unless every row is good
     except OpsError as exc:
         return _fail(exc)
-    for number, reason in report.warnings:
-        print(f"row {number}: warning: {reason}")
+    for line in report.warning_lines():
+        print(line)
     if not report.ok:
-        for number, reason in report.errors:
-            print(f"row {number}: {reason}", file=sys.stderr)
-        print(f"Nothing was imported: {len({n for n, _ in report.errors})} row(s) need fixing.", file=sys.stderr)
+        print("\n".join([*report.error_lines(), report.summary()]), file=sys.stderr)
         return 1
-    print(f"Imported: {report.created} session(s) added, {report.updated} updated (drafts until the week is published); "
-          f"run-of-show replaced for {report.ros_sessions} session(s).")
+    print(report.summary())
     return 0

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bot.config import Settings
 from bot.db.metrics import SessionMetrics, SkuMetrics
 from bot.db.models import LiveSession, Person
 from bot.db.schedule import Product
@@ -250,9 +251,15 @@ class ImportReport:
 
 def import_file(s: Session, actor: str, path: Path | str, *, tz: ZoneInfo, tolerance: timedelta, now: datetime,
                 file_name: str | None = None) -> ImportReport:
-    """Read an export and write it, every row or none. Raises MetricsFileError when the file itself is unusable."""
+    """Read an export and write it, every row or none: when the report is not ok nothing was written, so the
+    caller may still commit its own records. Raises MetricsFileError when the file itself is unusable."""
     name = file_name or Path(path).name
     return apply_export(s, actor, parse_export(path, filename=name), name, tz=tz, tolerance=tolerance, now=now)
+
+
+def match_tolerance(settings: Settings) -> timedelta:
+    """How far an export row's start may be from a session's scheduled start (METRICS_MATCH_MINUTES)."""
+    return timedelta(minutes=settings.metrics_match_minutes)
 
 
 def apply_export(s: Session, actor: str, parsed: ParsedExport, file_name: str, *, tz: ZoneInfo, tolerance: timedelta,

@@ -199,6 +199,22 @@ class ImportReport:
     def ok(self) -> bool:
         return not self.errors
 
+    def warning_lines(self) -> list[str]:
+        return [f"row {number}: warning: {reason}" for number, reason in self.warnings]
+
+    def error_lines(self) -> list[str]:
+        return [f"row {number}: {reason}" for number, reason in self.errors]
+
+    def summary(self) -> str:
+        if not self.ok:
+            return f"Nothing was imported: {len({n for n, _ in self.errors})} row(s) need fixing."
+        return (f"Imported: {self.created} session(s) added, {self.updated} updated (drafts until the week is published); "
+                f"run-of-show replaced for {self.ros_sessions} session(s).")
+
+    def lines(self) -> list[str]:
+        """The report as plain sentences, for the CLI and the bot: the outcome first, then each row."""
+        return [self.summary(), *self.error_lines(), *self.warning_lines()]
+
 
 def _cell_text(value: object) -> str:
     if value is None:
@@ -247,20 +263,47 @@ class PersonIndex:
         raise ValueError(f"unknown person '{ref}'")
 
 
-def read_rows(session: Session, path: Path, rules: Rules) -> tuple[list[Row], list[RosPlan], ImportReport]:
-    """Parse and validate every row; nothing is written."""
-    report = ImportReport()
+def _open(path: Path):  # type: ignore[no-untyped-def]
+    try:
+        return load_workbook(path, data_only=True, read_only=True)
+    except Exception:
+        raise Invalid(f"{path.name} isn't an .xlsx workbook opsbot can read.") from None
+
+
+def _sheets(wb):  # type: ignore[no-untyped-def]
+    """(schedule sheet, Run of show sheet): the schedule sheet is the first one that isn't the run-of-show."""
+    ros_ws = next((w for w in wb.worksheets if w.title.strip().lower() == ROS_SHEET.lower()), None)
+    ws = next(w for w in wb.worksheets if w is not ros_ws) if len(wb.worksheets) > 1 or ros_ws is None else None
+    return ws, ros_ws
+
+
+def _is_header(values: tuple | list) -> bool:  # type: ignore[type-arg]
+    header = [_cell_text(v) for v in values][: len(HEADER)]
+    return [h.lower() for h in header] == [h.lower() for h in HEADER]
+
+
+def looks_like_schedule(path: Path) -> bool:
+    """True when the workbook's schedule sheet starts with the template's header (what import_file reads)."""
     try:
         wb = load_workbook(path, data_only=True, read_only=True)
     except Exception:
-        raise Invalid(f"{path.name} isn't an .xlsx workbook opsbot can read.") from None
-    ros_ws = next((w for w in wb.worksheets if w.title.strip().lower() == ROS_SHEET.lower()), None)
-    ws = next(w for w in wb.worksheets if w is not ros_ws) if len(wb.worksheets) > 1 or ros_ws is None else None
+        return False
+    try:
+        ws, _ = _sheets(wb)
+        return ws is not None and _is_header(next(ws.iter_rows(values_only=True, max_row=1), ()))
+    finally:
+        wb.close()
+
+
+def read_rows(session: Session, path: Path, rules: Rules) -> tuple[list[Row], list[RosPlan], ImportReport]:
+    """Parse and validate every row; nothing is written."""
+    report = ImportReport()
+    wb = _open(path)
+    ws, ros_ws = _sheets(wb)
     if ws is None:
         raise Invalid(f"{path.name} has only a {ROS_SHEET} sheet; the schedule sheet must come first.")
     rows_iter = ws.iter_rows(values_only=True)
-    header = [_cell_text(v) for v in next(rows_iter, ())][: len(HEADER)]
-    if [h.lower() for h in header] != [h.lower() for h in HEADER]:
+    if not _is_header(next(rows_iter, ())):
         raise Invalid(f"The first row must be the header {', '.join(HEADER)} (in that order); "
                       f"`opsbot template schedule FILE.xlsx` writes one.")
     tiers = {t.code: t for t in schedule.product_tiers(session)}
