@@ -189,7 +189,7 @@ class Notifier:
 
     def _send(self, kind: str, channel: str | None, payload: dict[str, Any]) -> str | None:
         if kind == "post":
-            thread_ts = None
+            thread_ts = payload.get("thread_ts")
             if payload.get("thread_of"):
                 found = self._posted(payload["thread_of"])
                 if found is None or found[1] is None:

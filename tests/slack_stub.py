@@ -182,6 +182,10 @@ class SlackStub:
         self._faults: dict[str, list[_Fault]] = {}
         self._reactions: set[tuple[str, str, str]] = set()
         self._issued_files: dict[str, dict[str, Any]] = {}
+        self.files: dict[str, dict[str, Any]] = {}  # file_id -> files.info object (see add_file)
+        self.file_contents: dict[str, bytes] = {}
+        #: When set, GET /download/<id> insists on exactly this bot token (else any xoxb- token).
+        self.bot_token: str | None = None
         self._lock = threading.RLock()
         self._seq = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -282,6 +286,54 @@ class SlackStub:
         """
         with self._lock:
             self._faults.setdefault(method, []).append(_Fault(error, status, retry_after, times))
+
+    def add_file(
+        self,
+        file_id: str,
+        name: str,
+        content: bytes,
+        filetype: str,
+        *,
+        user: str = "",
+        size: int | None = None,
+        url: str | None = None,
+        shares: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Register a file someone shared: ``files.info`` describes it and ``GET /download/<file_id>`` serves it.
+
+        ``size`` overrides the reported size, ``url`` the ``url_private_download`` (to point it elsewhere),
+        ``shares`` is files.info's ``shares`` object (``{"public": {channel: [{"ts": ...}]}}``).
+        """
+        info: dict[str, Any] = {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "filetype": filetype,
+            "size": len(content) if size is None else size,
+            "user": user,
+            "url_private": url or f"{self.root_url}download/{file_id}",
+            "url_private_download": url or f"{self.root_url}download/{file_id}",
+            "shares": shares or {},
+        }
+        with self._lock:
+            self.files[file_id] = info
+            self.file_contents[file_id] = content
+        return info
+
+    def handle_download(self, file_id: str, headers: dict[str, str]) -> tuple[int, bytes]:
+        """Serve a registered file's bytes to the bot token; recorded as method ``"download"``."""
+        call = Call("download", {"file_id": file_id}, headers, time.time())
+        auth = headers.get("authorization", "")
+        good = auth == f"Bearer {self.bot_token}" if self.bot_token else auth.startswith("Bearer xoxb-")
+        with self._lock:
+            data = self.file_contents.get(file_id)
+        if not good:
+            self._violation("download", f"Authorization header was {auth!r}, not the bot token")
+            call.status, call.error = 403, "forbidden"
+        elif data is None:
+            call.status, call.error = 404, "file_not_found"
+        self._record(call)
+        return call.status, data if call.ok and data is not None else call.error.encode()  # type: ignore[union-attr]
 
     # ------------------------------------------------------------------ request handling
     def _violation(self, method: str, reason: str) -> None:
@@ -426,7 +478,13 @@ class SlackStub:
             "reactions.add": self._reactions_add,
             "files.getUploadURLExternal": self._get_upload_url,
             "files.completeUploadExternal": self._complete_upload,
+            "files.info": self._files_info,
         }
+
+    def _files_info(self, p: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            info = self.files.get(str(p.get("file", "")))
+        return {"ok": True, "file": dict(info)} if info is not None else {"ok": False, "error": "file_not_found"}
 
     def _auth_test(self, p: dict[str, Any]) -> dict[str, Any]:
         return {
@@ -698,6 +756,13 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(self.owner.handle_api(parts[1], params, headers))
         elif len(parts) >= 2 and parts[0] == "response":
             self._send(self.owner.handle_response_url("/".join(parts[1:]), raw, headers))
+        elif len(parts) == 2 and parts[0] == "download" and self.command == "GET":
+            status, data = self.owner.handle_download(parts[1], headers)
+            self.send_response(status)
+            self.send_header("Content-Type", "application/octet-stream" if status == 200 else "text/plain")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
         elif len(parts) == 2 and parts[0] == "upload":
             if self.owner.down:
                 self._send(_Reply(503, "Service Unavailable"))

@@ -51,9 +51,11 @@ def enqueue(
 
 
 def post(session: Session, channel: str | None, text: str, blocks: list[dict] | None = None, *,
-         key: str | None = None, remember_as: str | None = None, thread_of: str | None = None) -> OutboxMessage | None:
+         key: str | None = None, remember_as: str | None = None, thread_of: str | None = None,
+         thread_ts: str | None = None) -> OutboxMessage | None:
     """A channel message. `remember_as` stores its ts under that key (to edit or thread on it later);
-    `thread_of` posts in the thread of a remembered message."""
+    `thread_of` posts in the thread of a remembered message, `thread_ts` in the thread of a message
+    someone else posted (e.g. a file share)."""
     if not channel:
         return None
     payload: dict[str, Any] = {"text": text, "blocks": blocks}
@@ -61,6 +63,8 @@ def post(session: Session, channel: str | None, text: str, blocks: list[dict] | 
         payload["remember_as"] = remember_as
     if thread_of:
         payload["thread_of"] = thread_of
+    if thread_ts:
+        payload["thread_ts"] = thread_ts
     return enqueue(session, "post", channel=channel, payload=payload, dedupe_key=key)
 
 
