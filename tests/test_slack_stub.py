@@ -281,3 +281,28 @@ def test_signed_requests_drive_a_real_bolt_app(stub: SlackStub) -> None:
         server.shutdown()
         server.server_close()
     assert stub.violations == []
+
+
+def test_files_info_and_download_serve_registered_files_to_the_bot_token_only(stub: SlackStub, client: WebClient) -> None:
+    import urllib.error
+    import urllib.request
+
+    stub.bot_token = "xoxb-test"
+    stub.add_file("F1", "plan.xlsx", b"PK\x03\x04 bytes", "xlsx", user="U1")
+    info = client.files_info(file="F1")["file"]
+    assert (info["name"], info["filetype"], info["size"]) == ("plan.xlsx", "xlsx", 10)
+    with pytest.raises(SlackApiError):
+        client.files_info(file="F404")
+
+    def get(token: str) -> tuple[int, bytes]:
+        req = urllib.request.Request(info["url_private_download"], headers={"Authorization": f"Bearer {token}"})
+        try:
+            with urllib.request.urlopen(req, timeout=5) as resp:  # noqa: S310 - local stub
+                return resp.status, resp.read()
+        except urllib.error.HTTPError as err:
+            return err.code, err.read()
+
+    assert get("xoxb-test") == (200, b"PK\x03\x04 bytes")
+    assert get("xoxb-someone-else")[0] == 403
+    assert [(c.params["file_id"], c.status) for c in stub.calls_to("download")] == [("F1", 200), ("F1", 403)]
+    assert stub.violations == ["download: Authorization header was 'Bearer xoxb-someone-else', not the bot token"]
