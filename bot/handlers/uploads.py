@@ -77,11 +77,12 @@ class _Upload:
         info = self.rt.client.files_info(file=self.file_id)["file"]
         name = str(info.get("name") or self.file_id)
         self.thread_ts = None if self.in_dm else _share_ts(info, self.channel_id)
+        if not self.in_dm and not uploads.is_spreadsheet(name, info.get("filetype")):
+            return  # in a channel, a PDF or a photo is simply not for opsbot
         try:
             local_name = uploads.check_file(name, info.get("filetype"), info.get("size"))
         except Invalid as exc:
-            if self.in_dm:  # in a channel, a PDF or a photo is simply not for opsbot
-                self.refuse(exc.message)
+            self.refuse(exc.message)
             return
         try:
             data = slack_files.download(info.get("url_private_download"), token=self.rt.settings.slack_bot_token or "",

@@ -58,9 +58,17 @@ def may_import(person: Person | None) -> bool:
     return people.has_role(person, people.ADMIN)
 
 
+def _suffix(name: str, filetype: str | None) -> str | None:
+    return SUFFIXES.get((filetype or "").lower()) or SUFFIXES.get(Path(name).suffix.lower().lstrip("."))
+
+
+def is_spreadsheet(name: str, filetype: str | None) -> bool:
+    return _suffix(name, filetype) is not None
+
+
 def check_file(name: str, filetype: str | None, size: int | None, max_bytes: int = MAX_BYTES) -> str:
     """The local file name to save it under; Invalid (in plain words) for anything opsbot won't read."""
-    suffix = SUFFIXES.get((filetype or "").lower()) or SUFFIXES.get(Path(name).suffix.lower().lstrip("."))
+    suffix = _suffix(name, filetype)
     if suffix is None:
         raise Invalid(f"{name} isn't a spreadsheet opsbot imports: send the calendar as .xlsx, or the Seller Center "
                       "LIVE export as .xlsx or .csv.")
