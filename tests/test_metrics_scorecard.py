@@ -279,3 +279,25 @@ def test_prompt_dms_associates_once_per_ended_session(db, sessions):
     with db.read() as s:
         keys = [m.dedupe_key for m in s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "dm"))]
     assert keys == [f"metrics-prompt:{live.id}:UASSOC1"]
+
+
+def test_dst_week_boundaries_and_hours_on_air(db):
+    """The week of the fall-back change (2026-10-26 to 2026-11-01) is 169 hours long; a LIVE late on Sunday
+    Nov 1 belongs to it, one just after midnight to the next week, and an overnight LIVE across the change
+    counts its real time on air."""
+    seed(db)
+    with db.transaction() as s:
+        late_sunday = new_session(s, "2026-11-01", "22:00", "23:30", title="Sunday late")
+        monday = new_session(s, "2026-11-02", "00:30", "02:00", title="Monday early")
+        overnight = new_session(s, "2026-10-31", "23:00", "23:59", title="Overnight")
+        overnight.ends_at = at("2026-11-01", "03:00")  # 23:00 PDT to 03:00 PST: 5 real hours
+        for sid, gmv in ((late_sunday.id, 10000), (monday.id, 20000), (overnight.id, 50000)):
+            _metrics(s, sid, gmv_cents=gmv, orders=1, units_sold=1)
+    start, end = scorecard.week_bounds(date(2026, 10, 26), LA)
+    assert end - start == timedelta(hours=169)
+    with db.read() as s:
+        w44 = scorecard.build(s, date(2026, 10, 26), ScorecardConfig(tz=LA), NOW)
+        w45 = scorecard.build(s, date(2026, 11, 2), ScorecardConfig(tz=LA), NOW)
+    assert (w44.totals.sessions, w44.totals.gmv_cents) == (2, 60000)
+    assert (w45.totals.sessions, w45.totals.gmv_cents) == (1, 20000)
+    assert w44.totals.hours == Decimal("6.5")  # 1.5 h + 5 h across the extra hour
