@@ -11,7 +11,7 @@ from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 
 from bot.handlers import register_all
-from bot.runtime import Runtime
+from bot.runtime import Runtime, make_client
 
 log = logging.getLogger("opsbot.app")
 
@@ -55,7 +55,8 @@ def _as_function(auth: SingleWorkspaceAuthorize) -> Any:
 def create_app(rt: Runtime) -> App:
     app = App(
         signing_secret=rt.settings.slack_signing_secret or "socket-mode-has-no-signatures",
-        client=rt.client,
+        # Bolt builds each request's client from this one (base URL, retries) with the token `authorize` returns.
+        client=make_client(rt.settings, token=None),
         authorize=_as_function(SingleWorkspaceAuthorize(rt)),
         # Start even if Slack is briefly unreachable.
         token_verification_enabled=False,

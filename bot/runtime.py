@@ -20,12 +20,16 @@ from bot.services.timeclock import Policy
 log = logging.getLogger("opsbot.runtime")
 
 
-def make_client(settings: Settings, *, retry_rate_limits: bool = True) -> WebClient:
+_CONFIGURED = object()
+
+
+def make_client(settings: Settings, *, retry_rate_limits: bool = True, token: object = _CONFIGURED) -> WebClient:
     """A WebClient pointed at SLACK_API_URL. Interactive calls retry 429s; the notifier schedules its own retries."""
     handlers = [ConnectionErrorRetryHandler(max_retry_count=2)]
     if retry_rate_limits:
         handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
-    return WebClient(token=settings.slack_bot_token, base_url=settings.slack_api_url, timeout=10, retry_handlers=handlers)
+    bot_token = settings.slack_bot_token if token is _CONFIGURED else token
+    return WebClient(token=bot_token, base_url=settings.slack_api_url, timeout=10, retry_handlers=handlers)  # type: ignore[arg-type]
 
 
 @dataclass
