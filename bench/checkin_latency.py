@@ -91,6 +91,19 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def process_cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its children (gunicorn workers), from /proc (Linux)."""
+    total = 0.0
+    pids = [pid] + [int(c) for c in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    for p in pids:
+        try:
+            fields = open(f"/proc/{p}/stat").read().rsplit(")", 1)[1].split()
+        except FileNotFoundError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def summary(values: list[float]) -> str:
     return f"n={len(values):4d}  p50={pct(values, 50):7.1f} ms  p95={pct(values, 95):7.1f} ms  p99={pct(values, 99):7.1f} ms  mean={statistics.mean(values):6.1f} ms"
 
@@ -112,6 +125,7 @@ def main() -> int:
                "WEB_CONCURRENCY": str(args.workers), "WEB_THREADS": str(args.threads), "PYTHONPATH": str(ROOT)}
         env.pop("SLACK_APP_TOKEN", None)
         results = {}
+        cpu: dict[str, float] = {}
         for name, cmd in (
             ("opsbot", [sys.executable, "-m", "bot", "run", "--http", "--no-scheduler"]),
             ("bare Bolt", [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
@@ -129,7 +143,11 @@ def main() -> int:
                 # users.info, happens once per person ever and is measured separately).
                 first = measure(url, 50, 100, "W")
                 one = measure(url, 1, args.requests // 2, "W")
+                time.sleep(4)  # let after-ack work (board edits) settle so it is not counted below
+                cpu_before = process_cpu_seconds(proc.pid)
                 fifty = measure(url, 50, args.requests, "W")
+                time.sleep(4)
+                cpu[name] = (process_cpu_seconds(proc.pid) - cpu_before) / len(fifty) * 1000
                 results[name + " first"] = (first, first)
                 results[name] = (one, fifty)
             finally:
@@ -142,6 +160,8 @@ def main() -> int:
                 continue
             print(f"  {name:<10} 1 user   {summary(one)}")
             print(f"  {name:<10} 50 users {summary(fifty)}")
+        for name, ms in cpu.items():
+            print(f"  {name:<10} server CPU per request at 50 users (incl. after-ack work): {ms:.2f} ms")
         ratio = pct(results["opsbot"][1], 99) / pct(results["bare Bolt"][1], 99)
         ratio50 = pct(results["opsbot"][1], 50) / pct(results["bare Bolt"][1], 50)
         print(f"  opsbot / bare at 50 users: p99 x{ratio:.2f}, p50 x{ratio50:.2f}")
