@@ -1,7 +1,7 @@
 """Job `brief-reminders`: nudge legal half-way to a brief's due date, and flag overdue briefs to the associates.
 
 Each reminder and flag is sent once per version (outbox dedupe keys), so running this every few
-minutes, in several processes, is safe. Scheduling is wired up by the scheduler issue.
+minutes, in several processes, is safe. The scheduler runs it as a tick job (see jobs()).
 """
 
 from __future__ import annotations

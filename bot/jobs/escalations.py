@@ -2,7 +2,7 @@
 
 One job for all escalations, driven by the rows' timestamps, so it survives restarts and may be
 run by several processes at once: each reminder is claimed with a conditional UPDATE, so it goes
-out once. Run it every minute (the scheduler wiring lives with the other jobs).
+out once. The scheduler runs it every TICK_SECONDS; `opsbot escalations tick` runs it by hand.
 """
 
 from __future__ import annotations
