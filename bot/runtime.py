@@ -52,6 +52,7 @@ class Runtime:
                             poll_seconds=settings.notifier_poll_seconds,
                             board_min_interval=settings.board_min_interval_seconds,
                             files=file_renderers(settings))
+        db.on_outbox_commit(notifier.kick)  # whatever queues a message wakes the notifier once it commits
         return cls(settings=settings, db=db, client=client, notifier=notifier)
 
     @property
@@ -91,8 +92,7 @@ class Runtime:
                 people.apply_profile(s, person, user)
 
     def after_change(self, user_id: str | None = None) -> None:
-        """Run after a committed change: deliver queued messages now, and learn who a new person is."""
-        self.notifier.kick()
+        """Run after a committed change: learn who a new person is (queued messages already woke the notifier)."""
         if user_id:
             self.sync_profile(user_id)
 

@@ -124,3 +124,24 @@ def test_board_edits_are_spaced_and_folded(server, db, stub):
         server.drain()
     [update] = stub.calls_to("chat.update")
     assert all(f"<@{u}>" in str(update.params["blocks"]) for u in ("UCREW0001", "UCREW0002", "UCREW0003"))
+
+
+def test_notifier_is_woken_only_by_transactions_that_queue_messages(db):
+    woken = []
+    db.on_outbox_commit(lambda: woken.append(1))
+    with db.transaction() as s:
+        outbox.dm(s, HOST, "hello")
+    assert woken == [1]
+    with db.transaction() as s:  # a change that queues nothing does not wake it
+        from bot.services import people
+
+        people.get_or_create(s, HOST)
+    assert woken == [1]
+    try:
+        with db.transaction() as s:  # rolled back: nothing to deliver
+            outbox.dm(s, HOST, "never sent")
+            s.flush()
+            raise RuntimeError("boom")
+    except RuntimeError:
+        pass
+    assert woken == [1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -61,6 +61,13 @@ def make_engine(url: str, *, writer: bool = True) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
+def _note_outbox_rows(session: Session, _flush_context: object) -> None:
+    from bot.db.models import OutboxMessage
+
+    if any(isinstance(obj, OutboxMessage) for obj in session.new):
+        session.info["outbox_written"] = True
+
+
 class Database:
     """The engine plus a session factory; `transaction()` is the unit of work."""
 
@@ -74,6 +81,18 @@ class Database:
         # SQLite has one writer at a time: queue this process's writers on a lock instead of letting
         # them poll SQLite's busy handler, which sleeps up to 100 ms between tries.
         self._write_lock = threading.Lock() if sqlite else None
+        self._outbox_listeners: list[Callable[[], None]] = []
+        event.listen(self.sessions, "after_flush", _note_outbox_rows)
+        event.listen(self.sessions, "after_commit", self._after_commit)
+
+    def on_outbox_commit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` after any transaction that queued Slack messages commits (the notifier's wake-up)."""
+        self._outbox_listeners.append(listener)
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop("outbox_written", False):
+            for listener in self._outbox_listeners:
+                listener()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
