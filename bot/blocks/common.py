@@ -31,12 +31,16 @@ def clip(text: str, limit: int) -> str:
     return cut.rstrip() + "…"
 
 
-def chunk_lines(lines: list[str], *, max_chars: int = 2900, max_lines: int = 25) -> list[str]:
-    """Group lines into section texts that stay inside Slack's 3,000-character section limit."""
+def chunk_lines(lines: list[str], *, max_chars: int = 2900, max_lines: int | None = 25) -> list[str]:
+    """Group lines into section texts that stay inside Slack's 3,000-character section limit.
+
+    A single line longer than `max_chars` is clipped; `max_lines=None` packs as many lines as fit."""
     out: list[str] = []
     cur = ""
     for line in lines:
-        if cur and (len(cur) + len(line) + 1 > max_chars or cur.count("\n") >= max_lines - 1):
+        line = clip(line, max_chars)
+        full = max_lines is not None and cur.count("\n") >= max_lines - 1
+        if cur and (len(cur) + len(line) + 1 > max_chars or full):
             out.append(cur)
             cur = ""
         cur = f"{cur}\n{line}" if cur else line

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.orm import Session
 
 from bot.blocks.common import (
-    MAX_MESSAGE_BLOCKS, Block, actions, button, clip, context, divider, escape, header, mention, modal, plain, section,
+    MAX_MESSAGE_BLOCKS, Block, actions, button, chunk_lines, clip, context, divider, escape, header, mention, modal, plain, section,
 )
 from bot.blocks.schedule import session_line
 from bot.db.briefs import Brief, BriefVersion
@@ -29,19 +29,8 @@ MODAL_SEGMENT_LIMIT = 40
 
 
 def pack(lines: list[str], budget: int = SECTION_BUDGET) -> list[str]:
-    """Join lines into as few section texts as fit the budget (a single over-long line is clipped)."""
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        line = clip(line, budget)
-        if current and len(current) + 1 + len(line) > budget:
-            chunks.append(current)
-            current = line
-        else:
-            current = f"{current}\n{line}" if current else line
-    if current:
-        chunks.append(current)
-    return chunks
+    """As few section texts as fit the budget (a single over-long line is clipped)."""
+    return chunk_lines(lines, max_chars=budget, max_lines=None)
 
 
 def _who(sh: Shift | None) -> str:
