@@ -407,3 +407,33 @@ def test_brief_approval_and_swap_approval_update_the_posted_run_of_show(server, 
             swaps.approve(s, people.get(s, ADMIN), offer.id, cfg)
         server.drain()
         assert any("<@UHOST003>" in u for u in ros_updates(f"s{ids[1]}"))
+
+
+def test_segment_menu_edit_and_delete_through_the_signed_endpoint(server, db):
+    ids = plan_day(db, sessions=1, segs=2)
+    with db.read() as s:
+        first, second = run_of_show.segments(s, ids[0])
+    with freeze_time(f"{DAY} 16:05:00", tick=True):
+        ros = {"id": "VROS", "callback_id": "ros_view", "private_metadata": json.dumps({"session": ids[0]})}
+
+        def pick(value: str, user: str = ADMIN):
+            return server.slack.action("ros_menu", None, user, view=ros, action={
+                "type": "overflow", "action_id": "ros_menu", "selected_option": {"value": value}})
+
+        n = len(server.stub.calls_to("views.push"))
+        pick(f"edit:{first.id}")
+        form = server.stub.wait_for("views.push", count=n + 1)[-1].params["view"]
+        assert form["callback_id"] == "ros_segment_submit" and json.loads(form["private_metadata"])["segment"] == first.id
+
+        pick(f"delete:{second.id}", user=HOST)  # only the associate edits the run-of-show
+        assert "Only Associate" in server.stub.wait_for("chat.postMessage")[-1].params["text"]
+        with db.read() as s:
+            assert len(run_of_show.segments(s, ids[0])) == 2
+
+        u = len(server.stub.calls_to("views.update"))
+        pick(f"delete:{second.id}")
+        updated = server.stub.wait_for("views.update", count=u + 1)[-1].params
+        assert updated["view_id"] == "VROS" and "Segment deleted" in json.dumps(updated["view"]["blocks"])
+    with db.read() as s:
+        assert [seg.id for seg in run_of_show.segments(s, ids[0])] == [first.id]
+        assert s.scalar(select(AuditRecord).where(AuditRecord.entity_type == "ros_segment", AuditRecord.actor == ADMIN)) is not None

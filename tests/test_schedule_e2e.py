@@ -306,3 +306,48 @@ def test_published_shift_is_matched_by_checkin_with_lateness(team, db):
     with db.read() as s:
         [entry] = s.scalars(select(TimeEntry)).all()
         assert entry.shift_id == shift_id and entry.late_minutes == 12 and not entry.unscheduled
+
+
+def test_week_navigation_buttons_and_only_the_associate(team, db):
+    server = team
+    then(server, "views.open", lambda: server.command("/schedule", WEEK, ADMIN))
+    nav = next(b for b in last_view(server)["blocks"] if b.get("block_id") == "plan_nav")
+    nxt = next(e for e in nav["elements"] if e["action_id"] == "sched_week" and "Next" in e["text"]["text"])
+    assert nxt["value"] == "2026-11-02"
+    updated = then(server, "views.update", lambda: server.slack.action("sched_week", nxt["value"], ADMIN, view=plan_view(server)))
+    assert updated[0] == 200
+    call = server.stub.calls_to("views.update")[-1].params
+    assert call["view_id"] == "VPLAN" and "2026-W45" in str(call["view"]["blocks"][0])
+    # a host clicking a stale copy of the button is refused privately and the modal is not touched
+    n = len(server.stub.calls_to("views.update"))
+    server.slack.action("sched_week", "2026-11-09", HOST, view=plan_view(server))
+    [dm] = server.stub.wait_for("chat.postMessage")[-1:]
+    assert dm.params["channel"] == HOST and "Only Associate" in dm.params["text"]
+    assert len(server.stub.calls_to("views.update")) == n
+
+
+def test_remove_time_off_button(team, db):
+    server = team
+    from bot.services import availability
+
+    with db.transaction() as s:
+        hana = person(s, HOST)
+        availability.add_time_off(s, hana, hana, date(2099, 10, 30), date(2099, 10, 30), "wedding", RULES)
+    then(server, "views.open", lambda: server.command("/availability", "", HOST))
+    view = last_view(server)
+    removes = [b["accessory"] for b in view["blocks"] if b.get("accessory", {}).get("action_id") == "avail_remove_off"]
+    assert removes, "the availability modal lists the time off with a Remove button"
+    modal_ref = {"id": "VAVAIL", "callback_id": view["callback_id"], "private_metadata": view["private_metadata"]}
+    # someone else can't remove hana's time off: refused, nothing removed
+    server.slack.action("avail_remove_off", removes[0]["value"], HOST2, view=modal_ref)
+    server.stub.wait_for("chat.postMessage")
+    with db.read() as s:
+        assert len(s.scalars(select(TimeOff)).all()) == 1
+    then(server, "views.update", lambda: server.slack.action("avail_remove_off", removes[0]["value"], HOST, view=modal_ref))
+    assert server.stub.calls_to("views.update")[-1].params["view_id"] == "VAVAIL"
+    with db.read() as s:
+        assert s.scalars(select(TimeOff)).all() == []
+    # a second click on the same (now stale) button says so and changes nothing
+    n = len(server.stub.calls_to("chat.postMessage"))
+    server.slack.action("avail_remove_off", removes[0]["value"], HOST, view=modal_ref)
+    assert "already removed" in server.stub.wait_for("chat.postMessage", count=n + 1)[-1].params["text"]
