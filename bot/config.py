@@ -75,6 +75,7 @@ class Settings(BaseSettings):
     brief_digest_cron: str = Field("0 9 * * *", description="When the daily digest of pending briefs posts (crontab, team time zone)")
     scorecard_cron: str = Field("0 9 * * mon", description="When the weekly scorecard for the previous ISO week posts to LEADERSHIP_CHANNEL (crontab, team time zone)")
     default_hourly_rate_cents: int = Field(2500, ge=0, le=100_000, description="Host pay per time-clock hour in cents, for labor cost and GMV per labor dollar")
+    max_upload_uncompressed_mb: int = Field(50, ge=1, le=1024, description="Largest size a spreadsheet may unpack to (an .xlsx is a zip); bigger ones, and zip bombs, are refused before they are read")
     metrics_match_minutes: int = Field(15, ge=0, le=180, description="How far an export row's start time may be from the session's scheduled start to match it")
     scorecard_wow_threshold_pct: int = Field(15, ge=1, le=500, description="Week-over-week change (percent) in a headline metric that becomes an insight")
     scorecard_stockout_days: int = Field(7, ge=1, le=90, description="A SKU whose known stock runs out within this many days at its current velocity becomes an insight")

@@ -101,7 +101,8 @@ def test_round_trip_export_edit_import(cli_env, tmp_path, capsys):
     rows = [[c.value for c in row] for row in ws.iter_rows(min_row=2)]
     assert rows[0][3] == "'=HYPERLINK(\"http://evil\")" and rows[0][7] == "'+1 bundle" and rows[1][7] == "'@notes"
     assert all(ws.cell(r, c).data_type != "f" for r in range(1, ws.max_row + 1) for c in range(1, 9))
-    assert rows[0][5] == "hana@studio.test" and rows[1][1].strftime("%H:%M") == "09:00"
+    # people by name, with the Slack ID in a trailing column for the round trip (issue 14)
+    assert rows[0][5] == "hana" and rows[0][9] == HOST and rows[1][1].strftime("%H:%M") == "09:00"
 
     # edit the exported file: move the Sunday session's PA, re-import: updated, not duplicated
     wb = load_workbook(out)

@@ -31,13 +31,15 @@ def cmd_import(args: argparse.Namespace) -> int:
     from bot.db.session import Database
     from bot.services import metrics
     from bot.services.metrics_parsing import MetricsFileError
+    from bot.services.workbooks import Limits
 
     settings = settings_or_exit()
     db = Database(settings.database_url)
     try:
         with db.transaction() as s:
             report = metrics.import_file(s, "cli", args.file, tz=settings.tz, now=clock.now(),
-                                         tolerance=metrics.match_tolerance(settings))
+                                         tolerance=metrics.match_tolerance(settings),
+                                         limits=Limits.from_mb(settings.max_upload_uncompressed_mb))
     except MetricsFileError as exc:
         print(f"opsbot: {exc}", file=sys.stderr)
         return 1

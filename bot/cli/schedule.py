@@ -44,7 +44,7 @@ def _context():  # type: ignore[no-untyped-def]
     from bot.services.rules import Rules
 
     settings = settings_or_exit()
-    return Database(settings.database_url), Rules.from_settings(settings)
+    return Database(settings.database_url), Rules.from_settings(settings), settings.max_upload_uncompressed_mb
 
 
 def _fail(exc: OpsError) -> int:
@@ -58,7 +58,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     from bot.services import schedule, suggest
     from bot.timefmt import to_local
 
-    db, rules = _context()
+    db, rules, _ = _context()
     try:
         monday = schedule.parse_week(args.week)
         started = time.perf_counter()
@@ -78,7 +78,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from bot.services import schedule, schedule_xlsx
 
-    db, rules = _context()
+    db, rules, _ = _context()
     try:
         monday = schedule.parse_week(args.week)
         with db.read() as s:
@@ -92,9 +92,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_template(args: argparse.Namespace) -> int:
     from bot.services import schedule_xlsx
 
-    db, _ = _context()
+    db, rules, _ = _context()
     with db.read() as s:
-        schedule_xlsx.write_template(s, args.file)
+        schedule_xlsx.write_template(s, args.file, rules.tz)
     print(f"Wrote the calendar template to {args.file}.")
     return 0
 
@@ -105,10 +105,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     if not args.file.is_file():
         print(f"opsbot: {args.file} does not exist.", file=sys.stderr)
         return 2
-    db, rules = _context()
+    from bot.services.workbooks import Limits
+
+    db, rules, max_mb = _context()
     try:
         with db.transaction() as s:
-            report = schedule_xlsx.import_file(s, "cli", args.file, rules)  # writes nothing unless every row is good
+            report = schedule_xlsx.import_file(s, "cli", args.file, rules, Limits.from_mb(max_mb))  # writes nothing unless every row is good
     except OpsError as exc:
         return _fail(exc)
     for line in report.warning_lines():

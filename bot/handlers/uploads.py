@@ -22,7 +22,7 @@ from bot import clock, slack_files
 from bot.blocks.uploads import refusal_message, report_message
 from bot.handlers.common import OOPS, tell
 from bot.runtime import Runtime
-from bot.services import audit, metrics, outbox, people, uploads
+from bot.services import audit, metrics, outbox, people, uploads, workbooks
 from bot.services.errors import Invalid, OpsError
 from bot.services.rules import Rules
 
@@ -103,7 +103,8 @@ class _Upload:
             with s.begin_nested():
                 outcome = uploads.import_file(s, actor, path, rules=Rules.from_settings(self.rt.settings),
                                               tolerance=metrics.match_tolerance(self.rt.settings), now=clock.now(),
-                                              file_name=name)
+                                              file_name=name, limits=workbooks.Limits.from_mb(
+                                                  self.rt.settings.max_upload_uncompressed_mb))
         except OpsError as exc:
             return refusal_message(exc.message)
         audit.record(s, actor=self.user_id, action="file.imported" if outcome.ok else "file.rejected",

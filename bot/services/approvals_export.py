@@ -12,30 +12,18 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.blocks.briefs import KIND_LABEL
 from bot.services.briefs import ExportRow, findings_of
+from bot.services.cells import safe
 from bot.services.claims import summarize
 from bot.timefmt import to_local
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
-MAX_CELL = 32_000  # Excel's cell limit is 32,767 characters
 DECISION_LABEL = {"approve": "Approved", "request_changes": "Changes requested", "reject": "Rejected"}
-
-
-def safe(value: Any) -> Any:
-    """A cell value that can't become a formula or break the file (control characters removed)."""
-    if not isinstance(value, str):
-        return value
-    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    if len(value) > MAX_CELL:
-        value = value[:MAX_CELL] + " [cut: over Excel's cell limit]"
-    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def _sheet(ws: Worksheet, columns: list[tuple[str, int]], rows: list[list[Any]]) -> None:

@@ -250,11 +250,11 @@ class ImportReport:
 
 
 def import_file(s: Session, actor: str, path: Path | str, *, tz: ZoneInfo, tolerance: timedelta, now: datetime,
-                file_name: str | None = None) -> ImportReport:
+                file_name: str | None = None, limits: object = None) -> ImportReport:
     """Read an export and write it, every row or none: when the report is not ok nothing was written, so the
     caller may still commit its own records. Raises MetricsFileError when the file itself is unusable."""
     name = file_name or Path(path).name
-    return apply_export(s, actor, parse_export(path, filename=name), name, tz=tz, tolerance=tolerance, now=now)
+    return apply_export(s, actor, parse_export(path, filename=name, limits=limits), name, tz=tz, tolerance=tolerance, now=now)
 
 
 def match_tolerance(settings: Settings) -> timedelta:

@@ -10,12 +10,9 @@ error instead of a silent zero. Header synonyms live in
 
 from __future__ import annotations
 
-import csv
-import io
 import math
 import re
 import tomllib
-import zipfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -23,6 +20,8 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+
+from bot.services.sheet_limits import metric_problem
 
 __all__ = [
     "ColumnMapping",
@@ -571,6 +570,10 @@ def _parse_data_row(
             values[canonical] = _PARSERS[mapping.kinds[canonical]](raw)
         except ValueError as exc:
             result.errors.append(RowError(row_number, written, _as_text(raw), str(exc)))
+            continue
+        if (problem := metric_problem(canonical, mapping.kinds[canonical], values[canonical])) is not None:
+            result.errors.append(RowError(row_number, written, _as_text(raw), problem))
+            values[canonical] = None
     if values["start_time"] is None and _is_unknown(_cell(row, positions["start_time"][0])):
         written = positions["start_time"][1]
         result.errors.append(RowError(row_number, written, "", "is missing; every LIVE needs a start time"))
@@ -583,62 +586,8 @@ def _parse_data_row(
 # --------------------------------------------------------------------------- files
 
 
-def parse_export(path: Path | str, *, filename: str | None = None) -> ParsedExport:
-    """Read an .xlsx or .csv export; ``filename`` gives the real name when ``path`` is a temp file."""
-    path = Path(path)
-    name = filename or path.name
-    suffix = Path(name).suffix.casefold()
-    if suffix in (".xlsx", ".xlsm"):
-        return _parse_xlsx(path, name)
-    if suffix == ".csv":
-        return _parse_csv(path, name)
-    if suffix == ".xls":
-        raise MetricsFileError(f"'{name}' is an old .xls file; open it in Excel and save it as .xlsx, then upload again.")
-    raise MetricsFileError(f"'{name}' is not an .xlsx or .csv file; download the LIVE export as Excel or CSV.")
+def parse_export(path: Path | str, *, filename: str | None = None, limits: object = None) -> ParsedExport:
+    """Read an .xlsx or .csv export; ``filename`` gives the real name when ``path`` is a temp file (metrics_files)."""
+    from bot.services.metrics_files import parse_export as parse_file
 
-
-def _parse_xlsx(path: Path, name: str) -> ParsedExport:
-    """Try each sheet in order; the first with a header row wins."""
-    import openpyxl  # local import keeps the value parsers importable without it
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = openpyxl.load_workbook(path, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise MetricsFileError(f"Could not open '{name}' as an Excel file ({exc.__class__.__name__}).") from exc
-    try:
-        first_error: _NoHeaderError | None = None
-        for sheet in workbook.worksheets:
-            rows = sheet.iter_rows(min_row=1, max_row=sheet.max_row, values_only=True)
-            try:
-                return parse_rows(rows)
-            except _NoHeaderError as exc:
-                first_error = first_error or exc
-        raise first_error or _NoHeaderError(f"'{name}' has no sheets.")
-    finally:
-        workbook.close()
-
-
-def _parse_csv(path: Path, name: str) -> ParsedExport:
-    """Decode (UTF-8 with or without BOM, else Windows-1252) and try common delimiters."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise MetricsFileError(f"Could not read '{name}'.") from exc
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError as exc:
-            raise MetricsFileError(f"Could not read '{name}' as text; export it again as CSV (UTF-8).") from exc
-    first_error: _NoHeaderError | None = None
-    for delimiter in (",", "\t", ";"):
-        try:
-            return parse_rows(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        except _NoHeaderError as exc:
-            first_error = first_error or exc
-        except csv.Error as exc:
-            raise MetricsFileError(f"Could not read '{name}' as CSV ({exc}).") from exc
-    assert first_error is not None
-    raise first_error
+    return parse_file(path, filename=filename, limits=limits)  # type: ignore[arg-type]

@@ -1,165 +1,42 @@
-"""The calendar as a spreadsheet: template, export and all-or-nothing import (openpyxl).
+"""The calendar spreadsheet's all-or-nothing import (the template and export are in schedule_export).
 
-Columns, in order: Date (YYYY-MM-DD), Start (HH:MM), End (HH:MM), Session, Product tier, Host, PA,
-Notes. People are matched by Slack user ID, email, or exact display/real name (case-insensitive).
-An End at or before Start is an error ("end before start"): the sheet has one Date column, so a LIVE
-past midnight is planned in the Slack form ("ends after midnight") instead of guessed here.
-A row whose Session and start match an existing session updates it (so export -> edit -> import
-round-trips); other rows add sessions as drafts. Sessions not in the file are left alone.
-
-The companion sheet `Run of show` (columns Session, Offset (min), Duration (min), Segment, SKU, Offer,
-Talking points, and an optional Lead: host/co-host) holds the segments. Its Session cell names a session
-as `YYYY-MM-DD HH:MM Title` (what export writes: date and start in the team time zone), or just the
-Title when exactly one row of the schedule sheet has it. A session is looked up among the schedule
-sheet's rows first, then among existing sessions. Every session named in the sheet gets exactly the
-segments listed for it (its old ones are replaced); sessions not named keep theirs. Both sheets are
-checked before anything is written: one bad row in either and nothing is imported.
+Columns, in order: Date (YYYY-MM-DD), Start (HH:MM), End (HH:MM), Session, Product tier, Host, PA, Notes, and the
+export's optional trailing Session key, Host ID, PA ID (see schedule_sheet). People are matched by Slack user ID,
+email, or exact display/real name (case-insensitive); a Host/PA ID column settles who a name meant. An End before
+the Start ends the next day (a LIVE past midnight, as the Slack form's "ends after midnight").
+A row with a Session key edits that session, wherever it moved; a row without one whose Session and start match an
+existing session updates it; other rows add sessions as drafts. Sessions not in the file are left alone, and
+sessions that already started are left as they are and reported as skipped (they never block the other rows).
+Both sheets (the `Run of show` one: schedule_ros_import) are checked before anything is written: one bad row in
+either and nothing is imported. The file is opened once, through the safe opener (workbooks.open_workbook).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 
-from openpyxl import Workbook, load_workbook
-from openpyxl.styles import Font
-from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot import clock
 from bot.db.models import LiveSession, Person
-from bot.services import run_of_show, schedule
+from bot.services import run_of_show, schedule, workbooks
+from bot.services.cells import unquote
 from bot.services.errors import Invalid
 from bot.services.rules import Busy, Rules, assess, load_facts
-from bot.timefmt import local_to_utc, to_local
+from bot.services.schedule_export import export_week, write_template
+from bot.services.schedule_ros_import import RosPlan, read_ros
+from bot.services.schedule_sheet import HEADER, HOST_ID, KEY, MAX_ROWS, PA_ID, ROS_HEADER, ROS_SHEET, TRAILING
+from bot.services.sheet_limits import session_day_problem
+from bot.timefmt import fmt_datetime, local_date, local_to_utc
 
-HEADER = ["Date", "Start", "End", "Session", "Product tier", "Host", "PA", "Notes"]
-ROS_SHEET = "Run of show"
-ROS_HEADER = ["Session", "Offset (min)", "Duration (min)", "Segment", "SKU", "Offer", "Talking points", "Lead"]
-ROS_REQUIRED = 7  # the Lead column may be left out
-_SESSION_REF_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s+(.+)$")
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-MAX_ROWS = 2000
+__all__ = ["HEADER", "ROS_HEADER", "ROS_SHEET", "ImportReport", "PersonIndex", "RosPlan", "Row", "export_week",
+           "import_file", "import_workbook", "is_schedule", "looks_like_schedule", "read_rows", "write_template"]
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
-
-
-def safe_text(value: str | None) -> str | None:
-    """Text the bot writes never starts a formula: a leading = + - @ is quoted with an apostrophe."""
-    if value and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _unquote(value: str) -> str:
-    return value[1:] if len(value) > 1 and value[0] == "'" and value[1] in "=+-@" else value
-
-
-def _person_ref(p: Person | None) -> str:
-    if p is None:
-        return ""
-    return p.email or p.slack_user_id
-
-
-def _sheet(title: str) -> tuple[Workbook, object]:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title
-    ws.append(HEADER)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for col, width in zip("ABCDEFGH", (12, 8, 8, 32, 12, 26, 26, 40)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
-    return wb, ws
-
-
-def _validations(ws, tier_codes: list[str]) -> None:  # type: ignore[no-untyped-def]
-    tiers = DataValidation(type="list", formula1='"' + ",".join(tier_codes) + '"', allow_blank=True,
-                           showErrorMessage=True, errorTitle="Product tier", error="Pick one of: " + ", ".join(tier_codes))
-    dates = DataValidation(type="date", operator="between", formula1="DATE(2020,1,1)", formula2="DATE(2100,12,31)",
-                           allow_blank=True, showErrorMessage=True, errorTitle="Date", error="Enter a date as YYYY-MM-DD.")
-    times = DataValidation(type="time", operator="between", formula1="0", formula2="0.999988426", allow_blank=True,
-                           showErrorMessage=True, errorTitle="Time", error="Enter a time as HH:MM (24-hour).")
-    for dv, ref in ((tiers, f"E2:E{MAX_ROWS}"), (dates, f"A2:A{MAX_ROWS}"), (times, f"B2:C{MAX_ROWS}")):
-        ws.add_data_validation(dv)
-        dv.add(ref)
-
-
-def _write_row(ws, day: date, start: time, end: time, values: list[str | None]) -> None:  # type: ignore[no-untyped-def]
-    ws.append([day, start, end, *[safe_text(v) for v in values]])
-    row = ws.max_row
-    ws.cell(row, 1).number_format = "yyyy-mm-dd"
-    ws.cell(row, 2).number_format = "hh:mm"
-    ws.cell(row, 3).number_format = "hh:mm"
-    for col in range(4, 9):
-        ws.cell(row, col).data_type = "s"
-
-
-def _ros_sheet(wb: Workbook):  # type: ignore[no-untyped-def]
-    ws = wb.create_sheet(ROS_SHEET)
-    ws.append(ROS_HEADER)
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    for col, width in zip("ABCDEFGH", (44, 12, 14, 30, 14, 30, 60, 10)):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
-    leads = DataValidation(type="list", formula1='"Host,Co-host"', allow_blank=True, showErrorMessage=True,
-                           errorTitle="Lead", error="Host or Co-host (or leave empty).")
-    ws.add_data_validation(leads)
-    leads.add(f"H2:H{MAX_ROWS}")
-    return ws
-
-
-def session_ref(day: date, start: time, title: str) -> str:
-    return f"{day.isoformat()} {start:%H:%M} {title}"
-
-
-def _write_ros_row(ws, ref: str, seg: run_of_show.SegmentInput | run_of_show.RosSegment) -> None:  # type: ignore[no-untyped-def]
-    sku = seg.sku
-    lead = {"host": "Host", "cohost": "Co-host"}.get(seg.lead_role or "", "")
-    ws.append([safe_text(ref), seg.offset_min, seg.duration_min, safe_text(run_of_show.label(seg)), safe_text(sku),
-               safe_text(seg.offer), safe_text(seg.talking_points), lead])
-    for col in (1, 4, 5, 6, 7, 8):
-        ws.cell(ws.max_row, col).data_type = "s"
-
-
-def write_template(session: Session, path: Path) -> None:
-    wb, ws = _sheet("Schedule")
-    title = "Glow serum LIVE (example: delete this row)"
-    _write_row(ws, date(2026, 11, 2), time(10, 0), time(12, 0),
-               [title, "A", "hana@studio.example", "U0123PA", "Bundle: serum + toner"])
-    _validations(ws, [t.code for t in schedule.product_tiers(session)])
-    ros = _ros_sheet(wb)
-    ref = session_ref(date(2026, 11, 2), time(10, 0), title)
-    for seg in (run_of_show.SegmentInput("hook", 0, 5, "welcome and today's deal", lead_role="host"),
-                run_of_show.SegmentInput("product", 5, 20, "Glow serum", sku="GLOW-30", offer="2 for $40",
-                                         talking_points="Texture on camera\nWho it's for", lead_role="host"),
-                run_of_show.SegmentInput("flash_deal", 25, 10, sku="GLOW-30", offer="$15 for 10 minutes")):
-        _write_ros_row(ros, ref, seg)
-    wb.save(path)
-
-
-def export_week(session: Session, monday: date, rules: Rules, path: Path) -> int:
-    """Write a week's sessions; returns how many rows."""
-    wb, ws = _sheet(schedule.week_label(monday))
-    sessions = schedule.week_sessions(session, monday, rules)
-    for live in sessions:
-        ls, le = to_local(live.starts_at, rules.tz), to_local(live.ends_at, rules.tz)
-        host, pa = schedule.slot(live, "host"), schedule.slot(live, "pa")
-        _write_row(ws, ls.date(), ls.time().replace(second=0, microsecond=0), le.time().replace(second=0, microsecond=0),
-                   [live.title, live.product_tier, _person_ref(host.person if host else None),
-                    _person_ref(pa.person if pa else None), live.notes])
-    _validations(ws, [t.code for t in schedule.product_tiers(session)])
-    ros = _ros_sheet(wb)
-    for live in sessions:
-        ls = to_local(live.starts_at, rules.tz)
-        ref = session_ref(ls.date(), ls.time(), live.title)
-        for seg in run_of_show.segments(session, live.id):
-            _write_ros_row(ros, ref, seg)
-    wb.save(path)
-    return len(sessions)
 
 
 @dataclass
@@ -172,27 +49,19 @@ class Row:
     host: Person | None
     pa: Person | None
     notes: str | None
+    key: int | None = None
     existing: LiveSession | None = None
     live: LiveSession | None = None  # set when applied
-
-
-@dataclass
-class RosPlan:
-    """The segments the Run of show sheet gives one session (a schedule-sheet row or an existing session)."""
-
-    row: Row | None
-    live: LiveSession | None
-    length: int
-    first_row: int
-    segments: list[run_of_show.SegmentInput] = field(default_factory=list)
 
 
 @dataclass
 class ImportReport:
     errors: list[tuple[int, str]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # rows left as they are (the session already started)
     created: int = 0
     updated: int = 0
+    moved: int = 0  # of the updated, how many got a new start or end
     ros_sessions: int = 0  # sessions whose run-of-show the Run of show sheet replaced
 
     @property
@@ -200,7 +69,8 @@ class ImportReport:
         return not self.errors
 
     def warning_lines(self) -> list[str]:
-        return [f"row {number}: warning: {reason}" for number, reason in self.warnings]
+        return [f"row {number}: warning: {reason}" for number, reason in self.warnings] + \
+               [f"row {number}: skipped: {reason}" for number, reason in self.skipped]
 
     def error_lines(self) -> list[str]:
         return [f"row {number}: {reason}" for number, reason in self.errors]
@@ -208,8 +78,10 @@ class ImportReport:
     def summary(self) -> str:
         if not self.ok:
             return f"Nothing was imported: {len({n for n, _ in self.errors})} row(s) need fixing."
-        return (f"Imported: {self.created} session(s) added, {self.updated} updated (drafts until the week is published); "
-                f"run-of-show replaced for {self.ros_sessions} session(s).")
+        moved = f" ({self.moved} moved)" if self.moved else ""
+        skipped = f"; {len(self.skipped)} skipped (already started, left as they are)" if self.skipped else ""
+        return (f"Imported: {self.created} session(s) added, {self.updated} updated{moved} (drafts until the week is "
+                f"published){skipped}; run-of-show replaced for {self.ros_sessions} session(s).")
 
     def lines(self) -> list[str]:
         """The report as plain sentences, for the CLI and the bot: the outcome first, then each row."""
@@ -219,7 +91,7 @@ class ImportReport:
 def _cell_text(value: object) -> str:
     if value is None:
         return ""
-    return _unquote(str(value).strip())
+    return unquote(str(value).strip())
 
 
 def _parse_date(value: object) -> date:
@@ -230,7 +102,7 @@ def _parse_date(value: object) -> date:
     try:
         return date.fromisoformat(_cell_text(value))
     except ValueError:
-        raise ValueError(f"bad date '{_cell_text(value)}' (use YYYY-MM-DD)") from None
+        raise ValueError(f"bad date '{_cell_text(value)[:40]}' (use YYYY-MM-DD)") from None
 
 
 def _parse_time(value: object, column: str) -> time:
@@ -240,8 +112,19 @@ def _parse_time(value: object, column: str) -> time:
         return value.replace(second=0, microsecond=0)
     m = _TIME_RE.match(_cell_text(value))
     if not m or int(m.group(1)) > 23 or int(m.group(2)) > 59:
-        raise ValueError(f"bad {column} time '{_cell_text(value)}' (use HH:MM, 24-hour)")
+        raise ValueError(f"bad {column} time '{_cell_text(value)[:40]}' (use HH:MM, 24-hour)")
     return time(int(m.group(1)), int(m.group(2)))
+
+
+def _parse_key(value: object) -> int | None:
+    if value is None or _cell_text(value) == "":
+        return None
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() and value > 0:
+        return int(value)
+    text = _cell_text(value)
+    if re.fullmatch(r"\d{1,12}", text):
+        return int(text)
+    raise ValueError(f"Session key '{text[:40]}' is not one opsbot wrote; clear it to add the row as a new session")
 
 
 class PersonIndex:
@@ -249,25 +132,26 @@ class PersonIndex:
 
     def __init__(self, session: Session) -> None:
         self.by_key: dict[str, list[Person]] = {}
+        self.by_id: dict[str, Person] = {}
         for p in session.scalars(select(Person).where(Person.active.is_(True))):
+            self.by_id[p.slack_user_id.lower()] = p
             for key in {p.slack_user_id.lower(), (p.email or "").lower(), (p.display_name or "").lower(),
                         (p.real_name or "").lower()} - {""}:
                 self.by_key.setdefault(key, []).append(p)
 
-    def find(self, ref: str) -> Person:
-        found = self.by_key.get(ref.strip().lstrip("@").lower(), [])
+    def find(self, ref: str, slack_id: str = "") -> Person:
+        """The person a cell names; `slack_id` (the export's ID column) wins while the name still fits it."""
+        ref = ref.strip().lstrip("@").lower()
+        by_id = self.by_id.get(slack_id.strip().lower()) if slack_id else None
+        if by_id is not None and ref in {by_id.slack_user_id.lower(), by_id.name.lower(), (by_id.email or "").lower(),
+                                         (by_id.real_name or "").lower()}:
+            return by_id
+        found = self.by_key.get(ref, [])
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
             raise ValueError(f"'{ref}' matches {len(found)} people; use their email or Slack user ID")
-        raise ValueError(f"unknown person '{ref}'")
-
-
-def _open(path: Path):  # type: ignore[no-untyped-def]
-    try:
-        return load_workbook(path, data_only=True, read_only=True)
-    except Exception:
-        raise Invalid(f"{path.name} isn't an .xlsx workbook opsbot can read.") from None
+        raise ValueError(f"unknown person '{ref[:80]}'")
 
 
 def _sheets(wb):  # type: ignore[no-untyped-def]
@@ -282,84 +166,167 @@ def _is_header(values: tuple | list) -> bool:  # type: ignore[type-arg]
     return [h.lower() for h in header] == [h.lower() for h in HEADER]
 
 
-def looks_like_schedule(path: Path) -> bool:
-    """True when the workbook's schedule sheet starts with the template's header (what import_file reads)."""
+def is_schedule(wb: Any, name: str = "the file") -> bool:
+    """True when an opened workbook's schedule sheet starts with the template's header (what the import reads)."""
+    ws, _ = _sheets(wb)
+    return ws is not None and _is_header(next(workbooks.rows(ws, name, max_row=1), ()))
+
+
+def looks_like_schedule(path: Path, limits: workbooks.Limits | None = None) -> bool:
     try:
-        wb = load_workbook(path, data_only=True, read_only=True)
-    except Exception:
+        with workbooks.open_workbook(path, limits=limits) as wb:
+            return is_schedule(wb, path.name)
+    except Invalid:
         return False
-    try:
-        ws, _ = _sheets(wb)
-        return ws is not None and _is_header(next(ws.iter_rows(values_only=True, max_row=1), ()))
-    finally:
-        wb.close()
 
 
-def read_rows(session: Session, path: Path, rules: Rules) -> tuple[list[Row], list[RosPlan], ImportReport]:
-    """Parse and validate every row; nothing is written."""
+def _started(live: LiveSession, now: datetime) -> bool:
+    return live.status in ("live", "done") or live.starts_at <= now
+
+
+def read_rows(session: Session, path: Path, rules: Rules,
+              limits: workbooks.Limits | None = None) -> tuple[list[Row], list[RosPlan], ImportReport]:
+    """Parse and validate every row of a file; nothing is written."""
+    with workbooks.open_workbook(path, limits=limits) as wb:
+        return read_workbook(session, wb, path.name, rules)
+
+
+def read_workbook(session: Session, wb: Any, name: str, rules: Rules) -> tuple[list[Row], list[RosPlan], ImportReport]:
+    """Parse and validate every row of an opened workbook; nothing is written."""
     report = ImportReport()
-    wb = _open(path)
     ws, ros_ws = _sheets(wb)
     if ws is None:
-        raise Invalid(f"{path.name} has only a {ROS_SHEET} sheet; the schedule sheet must come first.")
-    rows_iter = ws.iter_rows(values_only=True)
-    if not _is_header(next(rows_iter, ())):
+        raise Invalid(f"{name} has only a {ROS_SHEET} sheet; the schedule sheet must come first.")
+    rows_iter = workbooks.rows(ws, name)
+    header = tuple(next(rows_iter, ()))
+    if not _is_header(header):
         raise Invalid(f"The first row must be the header {', '.join(HEADER)} (in that order); "
                       f"`opsbot template schedule FILE.xlsx` writes one.")
+    trailing = {t.lower(): t for t in TRAILING}
+    extra = {trailing[_cell_text(v).lower()]: i for i, v in enumerate(header)
+             if i >= len(HEADER) and _cell_text(v).lower() in trailing}
+    width = max([len(HEADER), *[i + 1 for i in extra.values()]])
     tiers = {t.code: t for t in schedule.product_tiers(session)}
     index = PersonIndex(session)
+    today = local_date(clock.now(), rules.tz)
     rows: list[Row] = []
     for number, values in enumerate(rows_iter, start=2):
-        values = tuple(values) + (None,) * (len(HEADER) - len(values))
-        if all(_cell_text(v) == "" for v in values[: len(HEADER)]):
+        values = tuple(values) + (None,) * (width - len(values))
+        if all(_cell_text(v) == "" for v in values[:width]):
             continue
         if number > MAX_ROWS:
             report.errors.append((number, f"more than {MAX_ROWS - 1} rows; split the file"))
             break
         problems: list[str] = []
-        try:
-            day = _parse_date(values[0])
-        except ValueError as exc:
-            problems.append(str(exc))
-            day = None
-        start = end = None
-        for col, name in ((1, "Start"), (2, "End")):
-            try:
-                parsed = _parse_time(values[col], name)
-                start, end = (parsed, end) if col == 1 else (start, parsed)
-            except ValueError as exc:
-                problems.append(str(exc))
-        if start is not None and end is not None and end <= start:
-            problems.append(f"end before start ({end:%H:%M} is not after {start:%H:%M}; a LIVE past midnight "
-                            "must be added in Slack)")
-        title = _cell_text(values[3])
-        if not title:
-            problems.append("Session is empty")
-        elif len(title) > schedule.MAX_TITLE:
-            problems.append(f"Session is longer than {schedule.MAX_TITLE} characters")
-        tier_code = _cell_text(values[4]).upper() or None
-        if tier_code and tier_code not in tiers:
-            problems.append(f"unknown product tier '{tier_code}' (tiers: {', '.join(tiers)})")
-        who: dict[str, Person | None] = {"host": None, "pa": None}
-        for col, role in ((5, "host"), (6, "pa")):
-            ref = _cell_text(values[col])
-            if ref:
-                try:
-                    who[role] = index.find(ref)
-                except ValueError as exc:
-                    problems.append(str(exc))
-        notes = _cell_text(values[7]) or None
-        if problems:
+        row = _parse_row(values, extra, tiers, index, today, rules, problems)
+        if problems or row is None:
             report.errors.extend((number, p) for p in problems)
             continue
-        assert day is not None and start is not None and end is not None
-        rows.append(Row(number, local_to_utc(day, start, rules.tz), local_to_utc(day, end, rules.tz), title, tier_code,
-                        who["host"], who["pa"], notes))
+        row.number = number
+        rows.append(row)
+    now = clock.now()
+    _resolve_existing(session, rows, report, now, rules)
+    rows = [r for r in rows if r.number not in {n for n, _ in report.skipped}]
     if rows:
         _check_people(session, rows, tiers, rules, report)
-    plans = _read_ros(session, ros_ws, rows, rules, report) if ros_ws is not None else []
-    wb.close()
+    plans = (read_ros(session, workbooks.rows(ros_ws, name), rows, rules, report, text=_cell_text,
+                      parse_time=_parse_time, started=lambda live: _started(live, now))
+             if ros_ws is not None else [])
     return rows, plans, report
+
+
+def _parse_row(values: tuple[Any, ...], extra: dict[str, int], tiers: dict, index: PersonIndex, today: date,  # type: ignore[type-arg]
+               rules: Rules, problems: list[str]) -> Row | None:
+    """One schedule row -> Row (number filled in by the caller); each problem is appended to `problems`."""
+    day = start = end = None
+    try:
+        day = _parse_date(values[0])
+        if (why := session_day_problem(day, today)) is not None:
+            problems.append(why)
+            day = None
+    except ValueError as exc:
+        problems.append(str(exc))
+    for col, name in ((1, "Start"), (2, "End")):
+        try:
+            parsed = _parse_time(values[col], name)
+            start, end = (parsed, end) if col == 1 else (start, parsed)
+        except ValueError as exc:
+            problems.append(str(exc))
+    if start is not None and end is not None and end == start:
+        problems.append(f"End is the same as Start ({start:%H:%M}); a LIVE needs a length")
+    title = _cell_text(values[3])
+    if not title:
+        problems.append("Session is empty")
+    elif len(title) > schedule.MAX_TITLE:
+        problems.append(f"Session is longer than {schedule.MAX_TITLE} characters")
+    tier_code = _cell_text(values[4]).upper() or None
+    if tier_code and tier_code not in tiers:
+        problems.append(f"unknown product tier '{tier_code[:20]}' (tiers: {', '.join(tiers)})")
+    who: dict[str, Person | None] = {"host": None, "pa": None}
+    for col, role, id_col in ((5, "host", HOST_ID), (6, "pa", PA_ID)):
+        ref = _cell_text(values[col])
+        if ref:
+            try:
+                who[role] = index.find(ref, _cell_text(values[extra[id_col]]) if id_col in extra else "")
+            except ValueError as exc:
+                problems.append(str(exc))
+    notes = _cell_text(values[7]) or None
+    if notes and len(notes) > schedule.MAX_NOTES:
+        problems.append(f"Notes are longer than {schedule.MAX_NOTES:,} characters")
+    key = None
+    try:
+        key = _parse_key(values[extra[KEY]]) if KEY in extra else None
+    except ValueError as exc:
+        problems.append(str(exc))
+    if problems or day is None or start is None or end is None:
+        return None
+    starts_at = local_to_utc(day, start, rules.tz)
+    ends_at = local_to_utc(day + timedelta(days=1) if end < start else day, end, rules.tz)  # past midnight: next day
+    if ends_at - starts_at > schedule.MAX_SESSION:
+        hours, limit = (ends_at - starts_at) / timedelta(hours=1), schedule.MAX_SESSION / timedelta(hours=1)
+        problems.append(f"end before start ({end:%H:%M} is before {start:%H:%M}): as a LIVE ending the next day it "
+                        f"would last {hours:g} hours, more than {limit:g}; check the times" if end < start else
+                        f"{start:%H:%M}-{end:%H:%M} is longer than {limit:g} hours; check the times")
+        return None
+    return Row(0, starts_at, ends_at, title, tier_code, who["host"], who["pa"], notes, key)
+
+
+def _resolve_existing(session: Session, rows: list[Row], report: ImportReport, now: datetime, rules: Rules) -> None:
+    """Each row's existing session (by key, else by title and start); rows of started sessions become skipped."""
+    keyed = {r.key for r in rows if r.key is not None}
+    by_id = {lv.id: lv for lv in session.scalars(select(LiveSession).where(LiveSession.id.in_(keyed)))} if keyed else {}
+    seen_keys: dict[int, int] = {}
+    for r in rows:
+        if r.key is None:
+            continue
+        live = by_id.get(r.key)
+        if r.key in seen_keys:
+            report.errors.append((r.number, f"same Session key ({r.key}) as row {seen_keys[r.key]}"))
+        elif live is None or live.status == "cancelled":
+            report.errors.append((r.number, f"Session key {r.key} belongs to no session in the calendar (cancelled or "
+                                            "deleted since the export?); clear it to add the row as a new session"))
+        else:
+            r.existing = live
+        seen_keys.setdefault(r.key, r.number)
+    claimed = {r.existing.id for r in rows if r.existing is not None}
+    loose = [r for r in rows if r.key is None]
+    if loose:
+        start, end = min(r.starts_at for r in loose), max(r.starts_at for r in loose)
+        existing = {(s.title, s.starts_at): s for s in session.scalars(
+            select(LiveSession).where(LiveSession.status != "cancelled", LiveSession.starts_at >= start,
+                                      LiveSession.starts_at <= end)) if s.id not in claimed}
+        for r in loose:
+            r.existing = existing.get((r.title, r.starts_at))
+    for r in rows:
+        live = r.existing
+        if live is None or not _started(live, now):
+            continue
+        when = fmt_datetime(live.starts_at, rules.tz)
+        if (r.starts_at, r.ends_at) != (live.starts_at, live.ends_at):
+            report.errors.append((r.number, f"{live.title} already started ({when}), so it can't be moved; clear its "
+                                            "Session key to add this row as a new session"))
+        else:
+            report.skipped.append((r.number, f"{live.title} already started ({when}); left as it is"))
 
 
 def _check_people(session: Session, rows: list[Row], tiers: dict, rules: Rules, report: ImportReport) -> None:  # type: ignore[type-arg]
@@ -368,14 +335,7 @@ def _check_people(session: Session, rows: list[Row], tiers: dict, rules: Rules, 
     end = max(r.ends_at for r in rows)
     people_ids = list({p.id for r in rows for p in (r.host, r.pa) if p is not None})
     facts = load_facts(session, start, end, people_ids)
-    existing = {(s.title, s.starts_at): s for s in session.scalars(
-        select(LiveSession).where(LiveSession.status != "cancelled", LiveSession.starts_at >= start,
-                                  LiveSession.starts_at <= end))}
-    replaced: set[int] = set()
-    for r in rows:
-        r.existing = existing.get((r.title, r.starts_at))
-        if r.existing is not None:
-            replaced.update(sh.id for sh in r.existing.shifts)
+    replaced = {sh.id for r in rows if r.existing is not None for sh in r.existing.shifts}
     seen: dict[tuple[str, datetime], int] = {}
     for r in rows:
         if (r.title, r.starts_at) in seen:
@@ -394,14 +354,22 @@ def _check_people(session: Session, rows: list[Row], tiers: dict, rules: Rules, 
             f.add(Busy(-r.number, r.starts_at, r.ends_at, f"{role.upper() if role == 'pa' else 'Host'} on row {r.number}"))
 
 
-def import_file(session: Session, actor: schedule.Actor, path: Path, rules: Rules) -> ImportReport:
+def import_file(session: Session, actor: schedule.Actor, path: Path, rules: Rules,
+                limits: workbooks.Limits | None = None) -> ImportReport:
     """Validate every row, then apply all of them, or nothing when any row is bad."""
     schedule.actor_id(actor)
-    rows, plans, report = read_rows(session, path, rules)
+    with workbooks.open_workbook(path, limits=limits) as wb:
+        return import_workbook(session, actor, wb, path.name, rules)
+
+
+def import_workbook(session: Session, actor: schedule.Actor, wb: Any, name: str, rules: Rules) -> ImportReport:
+    """import_file for a workbook the caller opened (a DMed file is opened once, to tell what it is and read it)."""
+    schedule.actor_id(actor)
+    rows, plans, report = read_workbook(session, wb, name, rules)
     if not report.ok:
         return report
-    if not rows and not plans:
-        raise Invalid(f"{path.name} has no rows under the header.")
+    if not rows and not plans and not report.skipped:
+        raise Invalid(f"{name} has no rows under the header.")
     for r in rows:
         data = schedule.SessionInput(r.title, r.starts_at, r.ends_at, r.existing.room if r.existing else None, r.tier,
                                      [p.id for p in schedule.session_skus(session, r.existing.id)] if r.existing else [],
@@ -410,8 +378,10 @@ def import_file(session: Session, actor: schedule.Actor, path: Path, rules: Rule
             live = schedule.create_session(session, actor, data)
             report.created += 1
         else:
+            moved = (r.existing.starts_at, r.existing.ends_at) != (r.starts_at, r.ends_at)
             live, _ = schedule.edit_session(session, actor, r.existing.id, data, rules, override=True)
             report.updated += 1
+            report.moved += moved
         schedule.assign(session, actor, live.id, {"host": r.host.slack_user_id if r.host else None,
                                                   "pa": r.pa.slack_user_id if r.pa else None}, rules, override=True)
         r.live = live
@@ -423,98 +393,3 @@ def import_file(session: Session, actor: schedule.Actor, path: Path, rules: Rule
     run_of_show.refresh_posted(session, rules.tz, [r.live.id for r in rows if r.live is not None] +
                                [(p.live.id if p.live else None) for p in plans])
     return report
-
-
-
-def _int_cell(value: object, column: str) -> int:
-    if isinstance(value, bool):
-        raise ValueError(f"{column} '{value}' is not a whole number of minutes")
-    if isinstance(value, (int, float)) and float(value).is_integer():
-        return int(value)
-    text = _cell_text(value)
-    if not re.fullmatch(r"-?\d+", text):
-        raise ValueError(f"{column} '{text}' is not a whole number of minutes")
-    return int(text)
-
-
-def _find_session(ref: str, rows: list[Row], session: Session, rules: Rules) -> tuple[Row | None, LiveSession | None]:
-    """A Session cell -> its schedule-sheet row, or an existing session; ValueError saying why not."""
-    m = _SESSION_REF_RE.match(ref)
-    if m:
-        try:
-            start = local_to_utc(date.fromisoformat(m.group(1)), _parse_time(m.group(2), "Session"), rules.tz)
-        except ValueError:
-            raise ValueError(f"Session '{ref}': bad date or time (write it as YYYY-MM-DD HH:MM Title)") from None
-        title = m.group(3).strip()
-        for r in rows:
-            if (r.title, r.starts_at) == (title, start):
-                return r, None
-        live = session.scalar(select(LiveSession).where(LiveSession.title == title, LiveSession.starts_at == start,
-                                                        LiveSession.status != "cancelled"))
-        if live is not None:
-            return None, live
-        raise ValueError(f"no session '{title}' starting {m.group(1)} {m.group(2)} in the schedule sheet or the calendar")
-    matches = [r for r in rows if r.title == ref]
-    if len(matches) == 1:
-        return matches[0], None
-    if len(matches) > 1:
-        raise ValueError(f"{len(matches)} schedule rows are called '{ref}'; write the Session as YYYY-MM-DD HH:MM {ref}")
-    raise ValueError(f"no session called '{ref}' in the schedule sheet (for other sessions write YYYY-MM-DD HH:MM Title)")
-
-
-def _read_ros(session: Session, ws, rows: list[Row], rules: Rules, report: ImportReport) -> list[RosPlan]:  # type: ignore[no-untyped-def]
-    """Parse and check the Run of show sheet, grouped per session; problems go to the report."""
-    where = f"({ROS_SHEET} sheet)"
-    it = ws.iter_rows(values_only=True)
-    header = [_cell_text(v).lower() for v in next(it, ())]
-    if header[:ROS_REQUIRED] != [h.lower() for h in ROS_HEADER[:ROS_REQUIRED]]:
-        report.errors.append((1, f"{where} the first row must be the header {', '.join(ROS_HEADER[:ROS_REQUIRED])} "
-                                 f"(and optionally {ROS_HEADER[-1]})"))
-        return []
-    plans: dict[int, RosPlan] = {}
-    for number, values in enumerate(it, start=2):
-        values = tuple(values) + (None,) * (len(ROS_HEADER) - len(values))
-        if all(_cell_text(v) == "" for v in values[: len(ROS_HEADER)]):
-            continue
-        if number > MAX_ROWS:
-            report.errors.append((number, f"{where} more than {MAX_ROWS - 1} rows; split the file"))
-            break
-        problems: list[str] = []
-        plan = None
-        ref = _cell_text(values[0])
-        if not ref:
-            problems.append("Session is empty")
-        else:
-            try:
-                row, live = _find_session(ref, rows, session, rules)
-                key = id(row) if row is not None else -live.id  # type: ignore[union-attr]
-                length = (int((row.ends_at - row.starts_at).total_seconds() // 60) if row is not None
-                          else run_of_show.length_min(live))  # type: ignore[arg-type]
-                plan = plans.setdefault(key, RosPlan(row, live, length, number))
-            except ValueError as exc:
-                problems.append(str(exc))
-        nums = []
-        for col, name in ((1, "Offset (min)"), (2, "Duration (min)")):
-            try:
-                nums.append(_int_cell(values[col], name))
-            except ValueError as exc:
-                problems.append(str(exc))
-        kind, title = run_of_show.parse_label(_cell_text(values[3]))
-        if not _cell_text(values[3]):
-            problems.append("Segment is empty (e.g. Hook, Product block: serum, Flash deal, Giveaway, Q&A, Close)")
-        lead_text = _cell_text(values[7]).lower().replace("-", "").replace(" ", "")
-        lead = {"": None, "host": "host", "cohost": "cohost"}.get(lead_text, "?")
-        if lead == "?":
-            problems.append(f"Lead '{_cell_text(values[7])}' is not Host or Co-host")
-            lead = None
-        if plan is not None and len(nums) == 2:
-            data = run_of_show.SegmentInput(kind, nums[0], nums[1], title, _cell_text(values[4]) or None,
-                                            _cell_text(values[5]) or None, _cell_text(values[6]) or None, lead)
-            problems.extend(run_of_show.check_segment(data, plan.length).values())
-            if not problems:
-                plan.segments.append(data)
-        report.errors.extend((number, f"{where} {p}") for p in problems)
-    for plan in plans.values():
-        for problem in run_of_show.plan_problems(plan.segments, plan.length):
-            report.errors.append((plan.first_row, f"{where} {problem}"))
-    return list(plans.values())

@@ -18,7 +18,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.services.approvals_export import safe
+from bot.services.cells import safe
 from bot.services.scorecard import DEFINITIONS, Scorecard, by_severity
 from bot.timefmt import to_local
 

@@ -16,8 +16,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import Person, ProcessedRequest
-from bot.services import metrics, people, schedule_xlsx
+from bot.services import metrics, people, schedule_xlsx, workbooks
 from bot.services.errors import Invalid
+from bot.services.metrics_files import parse_workbook
 from bot.services.metrics_parsing import MetricsFileError
 from bot.services.rules import Rules
 
@@ -78,27 +79,41 @@ def check_file(name: str, filetype: str | None, size: int | None, max_bytes: int
     return stem + suffix
 
 
-def detect(path: Path) -> str:
+def detect(path: Path, limits: workbooks.Limits | None = None) -> str:
     """'schedule' when the sheet starts with the calendar template's header; otherwise 'metrics' (whose reader
     finds the header anywhere near the top and says so when there is none)."""
-    if path.suffix == ".xlsx" and schedule_xlsx.looks_like_schedule(path):
+    if path.suffix == ".xlsx" and schedule_xlsx.looks_like_schedule(path, limits):
         return "schedule"
     return "metrics"
 
 
+def _not_recognised(name: str, exc: MetricsFileError) -> Invalid:
+    return Invalid(f"{name} is neither a calendar (first row {', '.join(schedule_xlsx.HEADER)}) nor a LIVE "
+                   f"metrics export opsbot recognises: {exc}")
+
+
 def import_file(s: Session, actor: Person, path: Path, *, rules: Rules, tolerance: timedelta, now: datetime,
-                file_name: str | None = None) -> Outcome:
-    """Run the matching all-or-nothing import as `actor`; when the outcome is not ok nothing was written."""
+                file_name: str | None = None, limits: workbooks.Limits | None = None) -> Outcome:
+    """Run the matching all-or-nothing import as `actor`; when the outcome is not ok nothing was written.
+
+    An .xlsx is checked and opened once (workbooks.open_workbook): the same workbook tells what it is and is read."""
     if not may_import(actor):
         raise Invalid(NOT_ASSOCIATE)
     name = file_name or path.name
-    if detect(path) == "schedule":
-        report = schedule_xlsx.import_file(s, actor, path, rules)
-        return Outcome("schedule", report.ok, report.lines())
-    try:
-        mreport = metrics.import_file(s, actor.slack_user_id, path, tz=rules.tz, tolerance=tolerance, now=now,
-                                      file_name=name)
-    except MetricsFileError as exc:
-        raise Invalid(f"{name} is neither a calendar (first row {', '.join(schedule_xlsx.HEADER)}) nor a LIVE "
-                      f"metrics export opsbot recognises: {exc}") from None
+    if path.suffix != ".xlsx":
+        try:
+            mreport = metrics.import_file(s, actor.slack_user_id, path, tz=rules.tz, tolerance=tolerance, now=now,
+                                          file_name=name, limits=limits)
+        except MetricsFileError as exc:
+            raise _not_recognised(name, exc) from None
+        return Outcome("metrics", mreport.ok, mreport.lines())
+    with workbooks.open_workbook(path, name=name, limits=limits) as wb:
+        if schedule_xlsx.is_schedule(wb, name):
+            report = schedule_xlsx.import_workbook(s, actor, wb, name, rules)
+            return Outcome("schedule", report.ok, report.lines())
+        try:
+            parsed = parse_workbook(wb, name)
+        except MetricsFileError as exc:
+            raise _not_recognised(name, exc) from None
+    mreport = metrics.apply_export(s, actor.slack_user_id, parsed, name, tz=rules.tz, tolerance=tolerance, now=now)
     return Outcome("metrics", mreport.ok, mreport.lines())

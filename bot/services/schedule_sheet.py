@@ -1,0 +1,36 @@
+"""The calendar workbook's layout, shared by its export (schedule_export) and its import (schedule_xlsx).
+
+The schedule sheet's first eight columns are what people plan with; the three trailing ones are written by the
+export for the round trip and may be left out of a hand-made file:
+- Session key: the session's ID. A row with a key edits that session, even when its date, start or title changed
+  (so a moved row moves the session instead of adding a second one).
+- Host ID, PA ID: the Slack user IDs behind the names in Host and PA, so two people with one name stay apart.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, time
+
+from bot.db.models import Person
+
+HEADER = ["Date", "Start", "End", "Session", "Product tier", "Host", "PA", "Notes"]
+KEY, HOST_ID, PA_ID = "Session key", "Host ID", "PA ID"
+TRAILING = [KEY, HOST_ID, PA_ID]
+ROS_SHEET = "Run of show"
+ROS_HEADER = ["Session", "Offset (min)", "Duration (min)", "Segment", "SKU", "Offer", "Talking points", "Lead"]
+ROS_REQUIRED = 7  # the Lead column may be left out
+MAX_ROWS = 2000
+NEXT_DAY_FORMAT = 'hh:mm "(next day)"'
+"""The End cell of a LIVE that ends after midnight: still a time (it round-trips), shown as '01:00 (next day)'."""
+SESSION_REF_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s+(.+)$")
+
+
+def session_ref(day: date, start: time, title: str) -> str:
+    """How the Run of show sheet names a session: date and start in the team time zone, then the title."""
+    return f"{day.isoformat()} {start:%H:%M} {title}"
+
+
+def person_name(p: Person | None) -> str:
+    """What the Host and PA cells show: the person's name (the ID goes in the trailing column)."""
+    return p.name if p is not None else ""
