@@ -115,8 +115,8 @@ def changes_dm(monday: date, changes: list[Any], by_id: dict[int, Shift], tz: Zo
         if ch.kind == "moved":
             o = ch.old
             was = fmt_span(datetime.fromisoformat(o["starts_at"]), datetime.fromisoformat(o["ends_at"]), tz)
-            blocks.append(section(f":arrows_counterclockwise: *Moved:* was {was}\nnow {shift_line(sh, tz)}"))
-            words.append(f"moved to {fmt_span(sh.starts_at, sh.ends_at, tz)}")
+            blocks.append(section(f":arrows_counterclockwise: *Moved* from {was}\nto {shift_line(sh, tz)}"))
+            words.append(f"{escape(o['title'])} moved from {was} to {fmt_span(sh.starts_at, sh.ends_at, tz)}")
         elif ch.kind == "added":
             blocks.append(section(f":heavy_plus_sign: *Added:* {shift_line(sh, tz)}"))
             words.append(f"added {fmt_span(sh.starts_at, sh.ends_at, tz)}")

@@ -23,7 +23,7 @@ ROS_REQUIRED = 7  # the Lead column may be left out
 MAX_ROWS = 2000
 NEXT_DAY_FORMAT = 'hh:mm "(next day)"'
 """The End cell of a LIVE that ends after midnight: still a time (it round-trips), shown as '01:00 (next day)'."""
-SESSION_REF_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s+(.+)$")
+SESSION_REF_RE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s+(\d{1,2}:\d{2})\s+(.+)$", re.DOTALL)
 
 
 def session_ref(day: date, start: time, title: str) -> str:
