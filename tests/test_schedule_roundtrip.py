@@ -150,3 +150,22 @@ def test_the_template_example_is_dated_ahead_of_today(cli_env, tmp_path):  # noq
             day = wb.active["A2"].value.date()
             assert day > date.fromisoformat(today[:10]) and day.weekday() == 0
             assert wb["Run of show"]["A2"].value.startswith(f"{day.isoformat()} 10:00 Glow serum LIVE")
+
+
+def test_a_key_that_opsbot_did_not_write_is_a_row_error(cli_env, tmp_path, capsys):  # noqa: F811
+    from openpyxl import Workbook
+
+    from bot.services.schedule_xlsx import HEADER
+
+    wb = Workbook()
+    wb.active.append(HEADER + [KEY])
+    wb.active.append(["2026-10-27", "10:00", "12:00", "Typed key", "C", "", "", "", "abc"])
+    wb.active.append(["2026-10-28", "10:00", "12:00", "Huge key", "C", "", "", "", 1e20])
+    wb.active.append(["2026-10-29", "10:00", "12:00", "No key", "C", "", "", "", None])
+    path = tmp_path / "keys.xlsx"
+    wb.save(path)
+    assert main(["import", "schedule", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "row 2: Session key 'abc' is not one opsbot wrote" in err and "row 3: Session key" in err
+    assert "row 4" not in err and "Traceback" not in err
+    assert count(cli_env) == 0

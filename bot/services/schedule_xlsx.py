@@ -31,7 +31,7 @@ from bot.services.rules import Busy, Rules, assess, load_facts
 from bot.services.schedule_export import export_week, write_template
 from bot.services.schedule_ros_import import RosPlan, read_ros
 from bot.services.schedule_sheet import HEADER, HOST_ID, KEY, MAX_ROWS, PA_ID, ROS_HEADER, ROS_SHEET, TRAILING
-from bot.services.sheet_limits import session_day_problem
+from bot.services.sheet_limits import INT_MAX, session_day_problem
 from bot.timefmt import fmt_datetime, local_date, local_to_utc
 
 __all__ = ["HEADER", "ROS_HEADER", "ROS_SHEET", "ImportReport", "PersonIndex", "RosPlan", "Row", "export_week",
@@ -119,10 +119,10 @@ def _parse_time(value: object, column: str) -> time:
 def _parse_key(value: object) -> int | None:
     if value is None or _cell_text(value) == "":
         return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() and value > 0:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() and 0 < value <= INT_MAX:
         return int(value)
     text = _cell_text(value)
-    if re.fullmatch(r"\d{1,12}", text):
+    if re.fullmatch(r"\d{1,10}", text) and 0 < int(text) <= INT_MAX:
         return int(text)
     raise ValueError(f"Session key '{text[:40]}' is not one opsbot wrote; clear it to add the row as a new session")
 
@@ -141,12 +141,12 @@ class PersonIndex:
 
     def find(self, ref: str, slack_id: str = "") -> Person:
         """The person a cell names; `slack_id` (the export's ID column) wins while the name still fits it."""
-        ref = ref.strip().lstrip("@").lower()
+        key = ref.strip().lstrip("@").lower()
         by_id = self.by_id.get(slack_id.strip().lower()) if slack_id else None
-        if by_id is not None and ref in {by_id.slack_user_id.lower(), by_id.name.lower(), (by_id.email or "").lower(),
+        if by_id is not None and key in {by_id.slack_user_id.lower(), by_id.name.lower(), (by_id.email or "").lower(),
                                          (by_id.real_name or "").lower()}:
             return by_id
-        found = self.by_key.get(ref, [])
+        found = self.by_key.get(key, [])
         if len(found) == 1:
             return found[0]
         if len(found) > 1:
