@@ -12,6 +12,7 @@ from openpyxl import load_workbook
 from schedule_helpers import RULES, at, person
 from sqlalchemy import select
 from test_schedule_xlsx import cli_env, count, write  # noqa: F401  (fixture)
+from test_uploads_e2e import bot  # noqa: F401  (fixture)
 
 from bot.cli import main
 from bot.db.models import LiveSession, OutboxMessage
@@ -169,3 +170,29 @@ def test_a_key_that_opsbot_did_not_write_is_a_row_error(cli_env, tmp_path, capsy
     assert "row 2: Session key 'abc' is not one opsbot wrote" in err and "row 3: Session key" in err
     assert "row 4" not in err and "Traceback" not in err
     assert count(cli_env) == 0
+
+
+def test_a_dmed_unchanged_export_of_this_week_imports_and_reports_the_skipped_rows(bot, db, tmp_path):  # noqa: F811
+    from schedule_helpers import new_session
+    from test_uploads_e2e import handled, share
+
+    from conftest import ADMIN
+    from bot.services import schedule_export
+
+    with db.transaction() as s:
+        done = new_session(s, "2026-11-17", "18:00", "20:00", tier="C", title="Night Cream LIVE")
+        schedule.assign(s, "cli", done.id, {"host": HOST}, RULES)
+        done.status = "done"
+        later = schedule.create_session(s, "cli", schedule.SessionInput(  # Saturday 8 PM to Sunday 1 AM
+            "Late LIVE", at("2026-11-21", "20:00"), at("2026-11-22", "01:00"), None, "C"))
+        out = tmp_path / "week.xlsx"
+        schedule_export.export_week(s, date(2026, 11, 16), RULES, out)
+    bot.stub.add_file("FW", "week.xlsx", out.read_bytes(), "xlsx", user=ADMIN)
+    share(bot, "FW")
+    [reply] = handled(bot, db, "FW")
+    text = reply.params["text"]
+    assert "0 session(s) added, 1 updated" in text and "1 skipped" in text, text
+    assert "row 2: skipped: Night Cream LIVE already started" in text
+    with db.read() as s:
+        assert s.get(LiveSession, later.id).ends_at == at("2026-11-22", "01:00")
+        assert s.get(LiveSession, done.id).status == "done"

@@ -173,3 +173,21 @@ def test_scorecard_and_approvals_exports_use_the_shared_sanitiser():
     from bot.services import approvals_export, scorecard_xlsx
 
     assert approvals_export.safe is safe and scorecard_xlsx.safe is safe
+
+
+def test_the_archive_checks_count_parts_and_spare_small_parts(tmp_path):
+    import zipfile
+
+    from bot.services.errors import Invalid
+    from bot.services.workbooks import Limits, check_archive
+
+    many = tmp_path / "many.xlsx"
+    with zipfile.ZipFile(many, "w") as z:
+        for i in range(2001):
+            z.writestr(f"xl/p{i}.xml", "")
+    with pytest.raises(Invalid, match="2,001 parts inside; opsbot reads workbooks of up to 2,000 parts"):
+        check_archive(many, "many.xlsx", Limits())
+    small = tmp_path / "small.xlsx"
+    small.write_bytes(xlsx_bytes([["x" * 10]] * 2000))  # repetitive, so it compresses well, but it is small
+    check_archive(small, "small.xlsx", Limits())
+    assert Limits.from_mb(None).max_uncompressed_bytes == 50 * 1_048_576
