@@ -50,7 +50,7 @@ class Limits:
 def _not_xlsx(name: str) -> UnreadableWorkbook:
     return UnreadableWorkbook(f"Could not open {name}: it isn't an .xlsx workbook opsbot can read (it may be damaged, "
                               "password-protected or another format); save it again as Excel Workbook (.xlsx) and "
-                              "send it again. Nothing was imported.")
+                              "try again. Nothing was imported.")
 
 
 def check_archive(path: Path, name: str, limits: Limits) -> None:
@@ -111,6 +111,6 @@ def rows(ws: Any, name: str, **kwargs: Any) -> Iterator[tuple[Any, ...]]:
             return
         except DAMAGED:
             raise UnreadableWorkbook(f"Part of {name} is damaged and can't be read (the sheet '{ws.title}' is not valid "
-                                     "Excel data); open it in Excel, save it again as .xlsx and send it again. "
+                                     "Excel data); open it in Excel, save it again as .xlsx and try again. "
                                      "Nothing was imported.") from None
         yield values
