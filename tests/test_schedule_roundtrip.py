@@ -16,7 +16,7 @@ from test_uploads_e2e import bot  # noqa: F401  (fixture)
 
 from bot.cli import main
 from bot.db.models import LiveSession, OutboxMessage
-from bot.services import schedule
+from bot.services import run_of_show, schedule
 from bot.services.schedule_sheet import HOST_ID, KEY, NEXT_DAY_FORMAT, TRAILING
 
 MONDAY = date(2026, 10, 26)
@@ -122,11 +122,13 @@ def test_reimporting_this_weeks_export_skips_sessions_that_already_started(cli_e
         with db.transaction() as s:
             done = s.scalar(select(LiveSession).where(LiveSession.title == "Night Cream LIVE"))
             done.status = "done"
+            run_of_show.replace_plan(s, "cli", done, [run_of_show.SegmentInput("hook", 0, 5, "hello")])
         out = export(tmp_path, capsys)
         assert main(["import", "schedule", str(out)]) == 0, capsys.readouterr().err
         printed = capsys.readouterr().out
         assert "0 session(s) added, 1 updated" in printed and "1 skipped (already started" in printed
         assert "row 2: skipped: Night Cream LIVE already started" in printed
+        assert "row 2: skipped: (Run of show sheet) Night Cream LIVE has already started" in printed
         wb = load_workbook(out)
         wb.active.cell(3, 7).value = "pat"  # the future session still takes edits in the same file
         wb.save(out)

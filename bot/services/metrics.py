@@ -35,6 +35,7 @@ from bot.services.metrics_parsing import (
     validate_metrics,
 )
 from bot.services.people import ADMIN, require_role, with_role
+from bot.services.workbooks import Limits
 from bot.timefmt import local_to_utc
 
 # The session totals stored per LIVE (every canonical field of the mapping file that is a column).
@@ -250,7 +251,7 @@ class ImportReport:
 
 
 def import_file(s: Session, actor: str, path: Path | str, *, tz: ZoneInfo, tolerance: timedelta, now: datetime,
-                file_name: str | None = None, limits: object = None) -> ImportReport:
+                file_name: str | None = None, limits: Limits | None = None) -> ImportReport:
     """Read an export and write it, every row or none: when the report is not ok nothing was written, so the
     caller may still commit its own records. Raises MetricsFileError when the file itself is unusable."""
     name = file_name or Path(path).name

@@ -20,8 +20,12 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.services.sheet_limits import metric_problem
+
+if TYPE_CHECKING:
+    from bot.services.workbooks import Limits
 
 __all__ = [
     "ColumnMapping",
@@ -586,8 +590,8 @@ def _parse_data_row(
 # --------------------------------------------------------------------------- files
 
 
-def parse_export(path: Path | str, *, filename: str | None = None, limits: object = None) -> ParsedExport:
+def parse_export(path: Path | str, *, filename: str | None = None, limits: Limits | None = None) -> ParsedExport:
     """Read an .xlsx or .csv export; ``filename`` gives the real name when ``path`` is a temp file (metrics_files)."""
     from bot.services.metrics_files import parse_export as parse_file
 
-    return parse_file(path, filename=filename, limits=limits)  # type: ignore[arg-type]
+    return parse_file(path, filename=filename, limits=limits)

@@ -79,7 +79,8 @@ class ImportReport:
         if not self.ok:
             return f"Nothing was imported: {len({n for n, _ in self.errors})} row(s) need fixing."
         moved = f" ({self.moved} moved)" if self.moved else ""
-        skipped = f"; {len(self.skipped)} skipped (already started, left as they are)" if self.skipped else ""
+        n = sum(1 for _, reason in self.skipped if not reason.startswith(f"({ROS_SHEET} sheet)"))
+        skipped = f"; {n} skipped (already started, left as they are)" if n else ""
         return (f"Imported: {self.created} session(s) added, {self.updated} updated{moved} (drafts until the week is "
                 f"published){skipped}; run-of-show replaced for {self.ros_sessions} session(s).")
 
