@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
-from bot import clock
+from bot import clock, slack_errors
 from bot.boards import board_renderers, file_renderers
 from bot.config import Settings
 from bot.db.session import Database
+from bot.logs import SLACK
 from bot.notifier import Notifier
 from bot.slack_errors import TriggerSafeConnectionRetryHandler, TriggerSafeRateLimitRetryHandler
 from bot.services import people
@@ -85,11 +85,12 @@ class Runtime:
                 return
         try:
             user = self.client.users_info(user=user_id)["user"]
-        except SlackApiError as exc:
-            log.warning("users.info for %s failed: %s", user_id, exc.response.get("error") if exc.response else exc)
-            return
         except Exception as exc:  # Slack unreachable: try again on the next contact
-            log.warning("users.info for %s failed: %s", user_id, type(exc).__name__)
+            failure = slack_errors.classify(exc)
+            if failure is not None and failure.unreachable:
+                SLACK.down(f"users.info: {failure.error}")  # one line a minute, not one per request
+            else:
+                log.warning("users.info for %s failed: %s", user_id, failure.error if failure else type(exc).__name__)
             return
         with self.db.transaction() as s:
             person = people.get(s, user_id)

@@ -7,6 +7,7 @@ The stub answers 503 while `down`; the notifier's passes are driven with the clo
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections import Counter
 from datetime import timedelta
@@ -158,3 +159,30 @@ def test_expired_trigger_says_try_again(server, db):
     server.command("/escalate", "", HOST)
     [answer] = wait_for_replies(server, 1)
     assert answer == FORM_EXPIRED
+
+
+def test_database_down_answers_in_plain_words_and_logs_once_a_minute(server, db, tmp_path, caplog):
+    """SQLite: the database file is replaced by a folder, so no connection can open (PostgreSQL down looks alike)."""
+    import pytest
+
+    from bot.handlers.outage import DB_DOWN
+
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("simulated by moving the SQLite file away")
+    grant(db, HOST, "host")
+    path = db.engine.url.database
+    moved = tmp_path / "elsewhere"
+    for engine in (db.engine, db._read_engine):
+        engine.dispose()
+    os.rename(path, str(moved))
+    os.mkdir(path)  # a folder where the file was: SQLite cannot open it (even as root)
+    try:
+        with caplog.at_level(logging.WARNING):
+            answers = [server.command("/checkin", "", HOST)[1] for _ in range(5)]
+    finally:
+        os.rmdir(path)
+        os.rename(str(moved), path)
+    assert all(a["text"] == DB_DOWN for a in answers), answers
+    lines = [r for r in caplog.records if "unreachable" in r.getMessage()]
+    assert len(lines) == 1 and lines[0].getMessage().startswith("database unreachable")
+    assert all(r.exc_info is None for r in caplog.records if r.name.startswith("opsbot"))
