@@ -79,6 +79,11 @@ class OutageLog:
             self.log.warning("%s still unreachable after %d min (%s)", self.what, minutes, detail)
             return True
 
+    def reset(self) -> None:
+        """Forget any outage without a line (tests: each starts with Slack and the database up)."""
+        with self._lock:
+            self._since = self._last = None
+
     def up(self) -> None:
         """Note a success: logs once that the outage ended."""
         with self._lock:
