@@ -7,7 +7,6 @@ The stub answers 503 while `down`; the notifier's passes are driven with the clo
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections import Counter
 from datetime import timedelta
@@ -15,12 +14,13 @@ from datetime import timedelta
 from conftest import ADMIN, HOST, OPS_CHANNEL, PA
 from escalation_helpers import ESC_CHANNEL, add_session, click, grant, open_modal, replies, submit
 from freezegun import freeze_time
+from outage_helpers import database_down
 from sqlalchemy import select
 
 from bot import clock
 from bot.db.escalations import Escalation
 from bot.db.models import OutboxMessage
-from bot.handlers.outage import FORM_BUSY, FORM_DOWN, FORM_EXPIRED
+from bot.handlers.outage import DB_DOWN, FORM_BUSY, FORM_DOWN, FORM_EXPIRED
 
 OOPS_START = "Something went wrong"
 
@@ -165,26 +165,9 @@ def test_expired_trigger_says_try_again(server, db):
 
 
 def test_database_down_answers_in_plain_words_and_logs_once_a_minute(server, db, tmp_path, caplog):
-    """SQLite: the database file is replaced by a folder, so no connection can open (PostgreSQL down looks alike)."""
-    import pytest
-
-    from bot.handlers.outage import DB_DOWN
-
-    if db.engine.dialect.name != "sqlite":
-        pytest.skip("simulated by moving the SQLite file away")
     grant(db, HOST, "host")
-    path = db.engine.url.database
-    moved = tmp_path / "elsewhere"
-    for engine in (db.engine, db._read_engine):
-        engine.dispose()
-    os.rename(path, str(moved))
-    os.mkdir(path)  # a folder where the file was: SQLite cannot open it (even as root)
-    try:
-        with caplog.at_level(logging.WARNING):
-            answers = [server.command("/checkin", "", HOST)[1] for _ in range(5)]
-    finally:
-        os.rmdir(path)
-        os.rename(str(moved), path)
+    with database_down(db, tmp_path), caplog.at_level(logging.WARNING):
+        answers = [server.command("/checkin", "", HOST)[1] for _ in range(5)]
     assert all(a["text"] == DB_DOWN for a in answers), answers
     lines = [r for r in caplog.records if "unreachable" in r.getMessage()]
     assert len(lines) == 1 and lines[0].getMessage().startswith("database unreachable")
