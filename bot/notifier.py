@@ -13,64 +13,33 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 from sqlalchemy import exists, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, aliased
 
 from bot import clock, slack_errors
-from bot.db.models import OutboxMessage, PostedMessage
+from bot.db.models import OutboxMessage
 from bot.db.outage import unreachable as db_unreachable
 from bot.db.session import Database
 from bot.logs import DATABASE, SLACK
+from bot.notifier_types import (  # noqa: F401 - BoardRenderer, FileRenderer, Rendered are imported from here
+    BoardRenderer, Defer, EditedInPlace, FileRenderer, Rendered, RetryLater, Undeliverable,
+)
 from bot.outbox_alerts import alert_failed
 
 log = logging.getLogger("opsbot.notifier")
 
 CLAIM_FOR = timedelta(seconds=60)
-POSTED_CLAIM_STALE = timedelta(seconds=60)
 MAX_BACKOFF = 60.0  # seconds: after an outage, everything goes out within a minute of Slack's return
 DEFAULT_HORIZON = timedelta(hours=24)
 PERMANENT_ERRORS = slack_errors.PERMANENT_ERRORS  # kept for callers that imported it from here
 SENT, DONE, WAITING, DOWN = "sent", "done", "waiting", "down"
 
 
-@dataclass
-class Rendered:
-    channel: str | None
-    text: str
-    blocks: list[dict[str, Any]]
-
-
-# A board renderer turns (session, day, now) into the message to show; registered by name.
-BoardRenderer = Callable[[Session, date, datetime], Rendered]
-# A file renderer turns (session, args) into the bytes of an upload (e.g. the scorecard xlsx); registered by name.
-FileRenderer = Callable[[Session, dict[str, Any]], bytes]
-
-
-class RetryLater(Exception):
-    """Try again later: after `delay` seconds, or the capped backoff when None (e.g. parent not posted yet)."""
-
-    def __init__(self, delay: float | None, reason: str) -> None:
-        super().__init__(reason)
-        self.delay = delay
-
-
-class Defer(RetryLater):
-    """Not a failure: try again later without counting an attempt (e.g. a board edited moments ago)."""
-
-
-class Undeliverable(Exception):
-    """This message can never be sent as it is (unknown kind, no renderer): fail it and tell a person."""
-
-
-class Notifier:
+class Notifier(EditedInPlace):
     def __init__(self, db: Database, client: WebClient, boards: dict[str, BoardRenderer] | None = None,
                  poll_seconds: float = 2.0, board_min_interval: float = 3.0,
                  files: dict[str, FileRenderer] | None = None, retry_horizon: timedelta = DEFAULT_HORIZON) -> None:
@@ -320,68 +289,6 @@ class Notifier:
                                            filename=payload["filename"], title=payload["title"])
         files = resp.get("files") or [resp.get("file") or {}]
         return str(files[0].get("id") or "") or None
-
-    # -- messages edited in place ----------------------------------------------------------
-    def _posted(self, key: str) -> tuple[str, str | None] | None:
-        with self.db.read() as s:
-            row = s.scalar(select(PostedMessage).where(PostedMessage.key == key))
-            return (row.channel, row.ts) if row else None
-
-    def _remember(self, key: str, channel: str, ts: str) -> None:
-        now = clock.now()
-        with self.db.transaction() as s:
-            row = s.scalar(select(PostedMessage).where(PostedMessage.key == key))
-            if row is None:
-                s.add(PostedMessage(key=key, channel=channel, ts=ts, claimed_at=now, updated_at=now))
-            else:
-                row.channel, row.ts, row.updated_at = channel, ts, now
-
-    def _upsert_board(self, board: str, day: date) -> str | None:
-        """Render the board fresh and edit its message, posting it the first time (once, across processes)."""
-        renderer = self.boards.get(board)
-        if renderer is None:
-            raise Undeliverable(f"no renderer for board {board}")
-        now = clock.now()
-        key = f"{board}:{day.isoformat()}"
-        with self.db.read() as s:
-            posted = s.scalar(select(PostedMessage).where(PostedMessage.key == key))
-            # Edit a board at most once per interval: the edits in between fold into the next one
-            # (refresh_board adds nothing while one is waiting), which keeps us inside Slack's limits.
-            if posted is not None and posted.ts is not None and now - posted.updated_at < self.board_min_interval:
-                raise Defer((self.board_min_interval - (now - posted.updated_at)).total_seconds(), f"{key} edited moments ago")
-            rendered = renderer(s, day, now)
-        if not rendered.channel:
-            return None  # no channel configured: nothing to show
-        if posted is not None and posted.ts is not None:
-            self.client.chat_update(channel=posted.channel, ts=posted.ts, text=rendered.text, blocks=rendered.blocks)
-            with self.db.transaction() as s:
-                s.execute(update(PostedMessage).where(PostedMessage.key == key).values(updated_at=now))
-            return posted.ts
-        if not self._claim_post(key, rendered.channel, now):
-            raise RetryLater(2, f"{key} is being posted by another notifier")
-        try:
-            resp = self.client.chat_postMessage(channel=rendered.channel, text=rendered.text, blocks=rendered.blocks)
-        except Exception:
-            with self.db.transaction() as s:  # let the next attempt post it
-                s.execute(PostedMessage.__table__.delete().where(PostedMessage.key == key, PostedMessage.ts.is_(None)))
-            raise
-        with self.db.transaction() as s:
-            s.execute(update(PostedMessage).where(PostedMessage.key == key).values(ts=resp["ts"], channel=resp["channel"], updated_at=now))
-        return resp["ts"]
-
-    def _claim_post(self, key: str, channel: str, now: datetime) -> bool:
-        """Insert the placeholder row; the unique key lets exactly one notifier post the first message."""
-        try:
-            with self.db.transaction() as s:
-                s.add(PostedMessage(key=key, channel=channel, ts=None, claimed_at=now, updated_at=now))
-            return True
-        except IntegrityError:
-            with self.db.transaction() as s:  # take over a claim whose poster died
-                res = s.execute(update(PostedMessage).where(
-                    PostedMessage.key == key, PostedMessage.ts.is_(None),
-                    PostedMessage.claimed_at < now - POSTED_CLAIM_STALE).values(claimed_at=now))
-                return res.rowcount == 1
-
 
 def _backoff(attempts: int) -> float:
     """2, 4, 8 ... seconds, capped at a minute: no fixed budget, the horizon decides when to give up."""
