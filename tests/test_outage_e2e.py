@@ -172,3 +172,22 @@ def test_database_down_answers_in_plain_words_and_logs_once_a_minute(server, db,
     lines = [r for r in caplog.records if "unreachable" in r.getMessage()]
     assert len(lines) == 1 and lines[0].getMessage().startswith("database unreachable")
     assert all(r.exc_info is None for r in caplog.records if r.name.startswith("opsbot"))
+
+
+def test_postgresql_refusing_connections_reads_as_an_outage_not_a_bug():
+    """Nothing listens on port 1: the error a stopped PostgreSQL gives is recognised as unreachable."""
+    from sqlalchemy import text
+
+    from bot.db.outage import unreachable
+    from bot.db.session import Database
+
+    down = Database("postgresql+psycopg://postgres@127.0.0.1:1/opsbot?connect_timeout=2")
+    try:
+        with down.read() as s:
+            s.execute(text("SELECT 1"))
+    except Exception as exc:  # noqa: BLE001 - the point is what it is
+        assert unreachable(exc), repr(exc)
+    else:
+        raise AssertionError("port 1 answered")
+    finally:
+        down.dispose()
