@@ -134,3 +134,18 @@ def test_outage_log_says_it_once_then_once_a_minute_then_back(caplog):
     assert lines[0].startswith("Slack unreachable (http_503)")
     assert sum("still unreachable" in line for line in lines) == 4
     assert lines[-1] == "Slack reachable again after 301 s" and len(lines) == 6
+
+
+def test_board_refreshes_during_an_outage_become_one_post_with_the_latest_state(server, db):
+    server.stub.down = True
+    start = clock.now()
+    for i, user in enumerate(("UCREW0001", "UCREW0002", "UCREW0003")):
+        server.command("/checkin", "", user)
+        drive(server, start + timedelta(minutes=2 * i), 110, every=10)
+    assert [(r.kind, r.status) for r in rows(db)] == [("board", "pending")]
+    server.stub.down = False
+    with freeze_time(start + timedelta(minutes=8)):
+        server.drain()
+    [post] = [c for c in server.stub.calls_to("chat.postMessage") if c.ok]
+    assert all(f"<@{u}>" in str(post.params["blocks"]) for u in ("UCREW0001", "UCREW0002", "UCREW0003"))
+    assert [c for c in server.stub.calls_to("chat.update") if c.ok] == []
