@@ -11,6 +11,7 @@ from slack_bolt import App
 from slack_bolt.authorization import AuthorizeResult
 
 from bot.handlers import register_all
+from bot.logs import SLACK
 from bot.runtime import Runtime, make_client
 
 log = logging.getLogger("opsbot.app")
@@ -39,7 +40,7 @@ class SingleWorkspaceAuthorize:
                     resp = self.rt.client.auth_test()
                     self._result = AuthorizeResult.from_auth_test_response(auth_test_response=resp, bot_token=token)
                 except Exception as exc:  # Slack down: serve the request anyway
-                    log.warning("auth.test failed (%s); serving with the configured token", type(exc).__name__)
+                    SLACK.down(f"auth.test: {type(exc).__name__}; serving with the configured token")
                     return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=token)
             return self._result
 

@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     swap_auto_approve_min_hours: float = Field(24, ge=0, le=720, description="Auto-approve only swaps accepted more than this many hours before the shift")
     swap_offer_expiry_hours: float = Field(2, ge=0, le=168, description="Untaken swap offers expire this many hours before the shift; the associate is alerted")
     notifier_poll_seconds: float = Field(2.0, gt=0, le=60, description="How often the notifier looks for outbox messages")
+    outbox_retry_horizon_hours: float = Field(24, gt=0, le=24 * 14, description="How long a Slack message is retried through outages (5xx, 429, network) before it fails and the associate is told")
     board_min_interval_seconds: float = Field(3.0, ge=0, le=300, description="Shortest time between two edits of a live board")
     tick_seconds: int = Field(60, ge=5, le=600, description="How often minute jobs (reminders, re-escalation) run")
     scheduler_standby_poll_seconds: float = Field(15.0, gt=0, le=300, description="How often a standby process checks whether the scheduler leader is gone")

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 
-from bot import clock
+from bot import clock, slack_errors
 from bot.boards import board_renderers, file_renderers
 from bot.config import Settings
 from bot.db.session import Database
+from bot.logs import SLACK
 from bot.notifier import Notifier
+from bot.slack_errors import TriggerSafeConnectionRetryHandler, TriggerSafeRateLimitRetryHandler
 from bot.services import people
 from bot.services.timeclock import Policy
 
@@ -24,10 +25,13 @@ _CONFIGURED = object()
 
 
 def make_client(settings: Settings, *, retry_rate_limits: bool = True, token: object = _CONFIGURED) -> WebClient:
-    """A WebClient pointed at SLACK_API_URL. Interactive calls retry 429s; the notifier schedules its own retries."""
-    handlers = [ConnectionErrorRetryHandler(max_retry_count=2)]
+    """A WebClient pointed at SLACK_API_URL. Interactive calls retry 429s; the notifier schedules its own retries.
+
+    views.open/views.push are never retried: their trigger_id expires in 3 seconds, sooner than any
+    Retry-After, so the person is told at once to try again (bot.handlers.common)."""
+    handlers: list = [TriggerSafeConnectionRetryHandler(max_retry_count=2)]
     if retry_rate_limits:
-        handlers.append(RateLimitErrorRetryHandler(max_retry_count=2))
+        handlers.append(TriggerSafeRateLimitRetryHandler(max_retry_count=2))
     bot_token = settings.slack_bot_token if token is _CONFIGURED else token
     return WebClient(token=bot_token, base_url=settings.slack_api_url, timeout=10, retry_handlers=handlers)  # type: ignore[arg-type]
 
@@ -51,7 +55,8 @@ class Runtime:
         notifier = Notifier(db, make_client(settings, retry_rate_limits=False), board_renderers(settings),
                             poll_seconds=settings.notifier_poll_seconds,
                             board_min_interval=settings.board_min_interval_seconds,
-                            files=file_renderers(settings))
+                            files=file_renderers(settings),
+                            retry_horizon=timedelta(hours=settings.outbox_retry_horizon_hours))
         db.on_outbox_commit(notifier.kick)  # whatever queues a message wakes the notifier once it commits
         return cls(settings=settings, db=db, client=client, notifier=notifier)
 
@@ -80,11 +85,12 @@ class Runtime:
                 return
         try:
             user = self.client.users_info(user=user_id)["user"]
-        except SlackApiError as exc:
-            log.warning("users.info for %s failed: %s", user_id, exc.response.get("error") if exc.response else exc)
-            return
         except Exception as exc:  # Slack unreachable: try again on the next contact
-            log.warning("users.info for %s failed: %s", user_id, type(exc).__name__)
+            failure = slack_errors.classify(exc)
+            if failure is not None and failure.unreachable:
+                SLACK.down(f"users.info: {failure.error}")  # one line a minute, not one per request
+            else:
+                log.warning("users.info for %s failed: %s", user_id, failure.error if failure else type(exc).__name__)
             return
         with self.db.transaction() as s:
             person = people.get(s, user_id)

@@ -41,6 +41,16 @@ PA = "UPA00001"
 OPS_CHANNEL = "C0OPS"
 
 
+@pytest.fixture(autouse=True)
+def _no_outage_from_an_earlier_test() -> Iterator[None]:
+    """The outage logs are per process (bot.logs): a test that left Slack "down" must not leak into the next."""
+    from bot.logs import DATABASE, SLACK
+
+    SLACK.reset()
+    DATABASE.reset()
+    yield
+
+
 @pytest.fixture(scope="session")
 def _template_db() -> Iterator[str]:
     """Migrate once per test run: a template SQLite file to copy, or the PostgreSQL database itself."""

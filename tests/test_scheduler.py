@@ -117,6 +117,23 @@ def test_tick_job_records_last_run(rt, db):
     assert tick.last_status == "done" and tick.last_result == "2 reminders"
 
 
+def test_jobs_during_a_database_outage_log_one_line_a_minute_not_tracebacks(rt, db, tmp_path, caplog):
+    import logging
+
+    from outage_helpers import database_down
+
+    from bot.jobs.base import outage_safe
+
+    spec = JobSpec(name="test-tick", func=lambda ctx: "2 reminders", kind="tick")
+    with database_down(db, tmp_path), caplog.at_level(logging.WARNING), freeze_time(at_la("2026-11-25T16:10:00")):
+        for _ in range(3):  # within the post's grace: it would write its run row
+            assert "database unreachable" in outage_safe(run_tick)(rt, spec)
+            assert "database unreachable" in outage_safe(fire_post)(rt, SPEC)
+    assert [r.getMessage()[:20] for r in caplog.records if r.name.startswith("opsbot")] == ["database unreachable"]
+    assert all(r.exc_info is None for r in caplog.records)
+    assert "2 reminders" in outage_safe(run_tick)(rt, spec)  # back: runs as before
+
+
 def test_leader_lock_in_one_process(db):
     a, b = LeaderLock(db.engine), LeaderLock(db.engine)
     try:

@@ -102,9 +102,12 @@ def raise_modal(summary: str, sessions: list[LiveSession], on_air: LiveSession |
                  private_metadata=json.dumps({"nonce": nonce}))
 
 
-def raised_modal(esc: Escalation, created: bool, channel: str | None) -> dict[str, Any]:
+def raised_modal(esc: Escalation, created: bool, channel: str | None, slack_down: bool = False) -> dict[str, Any]:
     where = f" in <#{channel}>" if channel else ""
-    if created:
+    if created and slack_down:  # the post and pages wait in the outbox: say so, not "being paged"
+        text = (f":white_check_mark: Escalation *#{esc.id}* (SEV{esc.severity}) is recorded. Slack isn't answering "
+                f"right now, so its post{where} and the pages go out as soon as Slack is back. If it's urgent, call the associate.")
+    elif created:
         text = (f":white_check_mark: Escalation *#{esc.id}* (SEV{esc.severity}) is raised{where}. "
                 "The right people are being paged; you'll get a DM when someone owns it.")
     else:

@@ -213,11 +213,15 @@ def cmd_outbox(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
     db = Database(settings.database_url)
     if args.retry:
+        from datetime import timedelta
+
         from bot import clock
 
-        with db.transaction() as s:
+        now = clock.now()
+        with db.transaction() as s:  # a fresh retry horizon from now; the chain's waiting children follow it
             res = s.execute(update(OutboxMessage).where(OutboxMessage.id == args.retry, OutboxMessage.status == "failed")
-                            .values(status="pending", next_attempt_at=clock.now(), attempts=0))
+                            .values(status="pending", next_attempt_at=now, attempts=0, claimed_until=None,
+                                    give_up_at=now + timedelta(hours=settings.outbox_retry_horizon_hours)))
         print("Queued again." if res.rowcount else "No failed message with that ID.")
         return 0 if res.rowcount else 1
     with db.read() as s:

@@ -182,6 +182,7 @@ class OutboxMessage(Base):
     __table_args__ = (
         CheckConstraint("status IN ('pending','sending','sent','failed')", name="status_known"),
         Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_chain", "chain", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -197,6 +198,10 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     result_ts: Mapped[str | None] = mapped_column(String(32))
+    # The remembered message this one posts, edits or threads on: a chain goes out in id order.
+    chain: Mapped[str | None] = mapped_column(String(200))
+    # Retry until then (default: created_at + OUTBOX_RETRY_HORIZON_HOURS; `opsbot outbox --retry` renews it).
+    give_up_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class PostedMessage(Base):

@@ -11,6 +11,8 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.blocks.common import error_message, escape, modal, section
+from bot.handlers.outage import answer_for
+from bot.logs import SLACK
 from bot.services.errors import Invalid, OpsError
 
 log = logging.getLogger("opsbot.handlers")
@@ -34,8 +36,11 @@ def tell(body: dict[str, Any], client: WebClient, respond: Any, text: str) -> No
         return
     try:
         client.chat_postMessage(channel=user_id_of(body), text=safe, blocks=error_message(safe))
-    except Exception:
-        log.exception("could not tell %s: %s", user_id_of(body), text)
+    except Exception as exc:
+        if answer_for(exc) is None:
+            log.exception("could not tell %s: %s", user_id_of(body), text)
+        else:
+            SLACK.down(f"could not tell {user_id_of(body)}: {type(exc).__name__}")
 
 
 def guarded(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -59,10 +64,13 @@ def guarded(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
                 fn(ack=ack_once, body=body, client=client, respond=respond, **kw)
             except OpsError as exc:
                 _refuse(kind, exc, ack_once, acked["done"], body, client, respond)
-            except Exception:
-                ref = uuid.uuid4().hex[:8]
-                log.exception("listener %s failed (ref %s)", fn.__name__, ref)
-                _refuse(kind, OpsError(OOPS.format(ref=ref)), ack_once, acked["done"], body, client, respond)
+            except Exception as exc:
+                answer = answer_for(exc)  # an outage or rate limit, said plainly (and logged once a minute)
+                if answer is None:
+                    ref = uuid.uuid4().hex[:8]
+                    log.exception("listener %s failed (ref %s)", fn.__name__, ref)
+                    answer = OOPS.format(ref=ref)
+                _refuse(kind, OpsError(answer), ack_once, acked["done"], body, client, respond)
             finally:
                 if not acked["done"]:
                     ack_once()

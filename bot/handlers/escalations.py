@@ -11,6 +11,7 @@ from slack_bolt import App
 from bot import clock
 from bot.blocks import escalations as esc_blocks
 from bot.handlers.common import guarded, input_value
+from bot.logs import SLACK
 from bot.runtime import Runtime
 from bot.services import escalations, people
 from bot.services.escalations import EscalationConfig, RaiseForm
@@ -60,7 +61,7 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, user_id)
             esc, created = escalations.raise_escalation(s, actor, form, _nonce(body), clock.now(), c)
-            view = esc_blocks.raised_modal(esc, created, c.channel)
+            view = esc_blocks.raised_modal(esc, created, c.channel, slack_down=SLACK.down_since is not None)
         ack(response_action="update", view=view)
         rt.after_change(user_id)
 

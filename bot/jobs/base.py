@@ -9,6 +9,7 @@ Two kinds:
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable
@@ -22,6 +23,8 @@ from sqlalchemy.exc import IntegrityError
 
 from bot import clock
 from bot.db.jobs import JobRun, JobTick
+from bot.db.outage import unreachable as db_unreachable
+from bot.logs import DATABASE
 from bot.timefmt import to_local
 
 if TYPE_CHECKING:
@@ -97,6 +100,8 @@ def run_post(rt: Runtime, spec: JobSpec, period: str, *, scheduled_for: datetime
         result = spec.func(JobContext(rt=rt, now=now, period=period, forced=force, run_key=key))
         status = "done"
     except Exception as exc:
+        if db_unreachable(exc):
+            raise  # outage_safe logs the outage once a minute; the run is retried at the next fire
         log.exception("job=%s period=%s failed", spec.name, period)
         result, status = f"failed: {type(exc).__name__}: {exc}"[:500], "failed"
     with rt.db.transaction() as s:
@@ -129,6 +134,8 @@ def run_tick(rt: Runtime, spec: JobSpec, now: datetime | None = None) -> str:
     try:
         result, status = spec.func(JobContext(rt=rt, now=now, period=now.isoformat(timespec="minutes"))), "done"
     except Exception as exc:
+        if db_unreachable(exc):
+            raise  # outage_safe logs the outage once a minute
         log.exception("job=%s tick failed", spec.name)
         result, status = f"failed: {type(exc).__name__}: {exc}"[:500], "failed"
     with rt.db.transaction() as s:
@@ -140,3 +147,19 @@ def run_tick(rt: Runtime, spec: JobSpec, now: datetime | None = None) -> str:
     rt.notifier.kick()
     log.info("job=%s tick status=%s ms=%.0f result=%s", spec.name, status, (time.monotonic() - started) * 1000, result)
     return f"{spec.name}: {result}"
+
+
+def outage_safe(fn: Callable[..., str]) -> Callable[..., str]:
+    """What the scheduler runs: a database outage is one log line a minute, not a traceback per job."""
+
+    @functools.wraps(fn)
+    def run(rt: Runtime, spec: JobSpec, *args: object, **kwargs: object) -> str:
+        try:
+            return fn(rt, spec, *args, **kwargs)
+        except Exception as exc:
+            if not db_unreachable(exc):
+                raise
+            DATABASE.down(f"job {spec.name}: {type(exc).__name__}")
+            return f"{spec.name}: database unreachable, not run"
+
+    return run

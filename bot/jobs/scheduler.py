@@ -13,9 +13,11 @@ import threading
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.jobs.base import JobSpec, fire_post, run_tick
+from bot.db.outage import unreachable as db_unreachable
+from bot.jobs.base import JobSpec, fire_post, outage_safe, run_tick
 from bot.jobs.leader import LeaderLock
 from bot.jobs.registry import all_jobs
+from bot.logs import DATABASE
 from bot.runtime import Runtime
 
 log = logging.getLogger("opsbot.scheduler")
@@ -48,8 +50,11 @@ class Scheduler:
                         self._lead()
                 elif self.leading:
                     self._step_down()
-            except Exception:
-                log.exception("scheduler leader check failed")
+            except Exception as exc:
+                if db_unreachable(exc):
+                    DATABASE.down(f"scheduler leader check: {type(exc).__name__}")
+                else:
+                    log.exception("scheduler leader check failed")
             self._stop.wait(poll)
 
     def _lead(self) -> None:
@@ -57,10 +62,10 @@ class Scheduler:
         aps = BackgroundScheduler(timezone=tz, job_defaults={"coalesce": True, "max_instances": 1})
         for spec in self.jobs.values():
             if spec.kind == "tick":
-                aps.add_job(run_tick, IntervalTrigger(seconds=self.rt.settings.tick_seconds, timezone=tz),
+                aps.add_job(outage_safe(run_tick), IntervalTrigger(seconds=self.rt.settings.tick_seconds, timezone=tz),
                             args=[self.rt, spec], id=spec.name, name=spec.name, misfire_grace_time=30)
             else:
-                aps.add_job(fire_post, spec.trigger(tz), args=[self.rt, spec], id=spec.name, name=spec.name,
+                aps.add_job(outage_safe(fire_post), spec.trigger(tz), args=[self.rt, spec], id=spec.name, name=spec.name,
                             misfire_grace_time=int(spec.grace.total_seconds()))
         aps.start()
         self._aps = aps

@@ -37,7 +37,7 @@ def enqueue(
     now = clock.now()
     msg = OutboxMessage(
         kind=kind, channel=channel, payload=payload, dedupe_key=dedupe_key,
-        status="pending", attempts=0, next_attempt_at=now, created_at=now,
+        status="pending", attempts=0, next_attempt_at=now, created_at=now, chain=chain_of(kind, payload),
     )
     if dedupe_key is None:
         session.add(msg)  # written with the rest of the transaction
@@ -48,6 +48,16 @@ def enqueue(
     except IntegrityError:
         return None  # another transaction queued the same key first
     return msg
+
+
+def chain_of(kind: str, payload: dict[str, Any]) -> str | None:
+    """The remembered message this one depends on or creates: the notifier sends a chain in order
+    (the escalation post, then its edits and thread replies), however long the parent takes."""
+    if kind == "update":
+        return payload.get("key")
+    if kind in ("post", "upload") and payload.get("thread_of"):
+        return payload["thread_of"]
+    return payload.get("remember_as") if kind in ("post", "dm") else None
 
 
 def post(session: Session, channel: str | None, text: str, blocks: list[dict] | None = None, *,

@@ -1,0 +1,29 @@
+"""Is this exception the database being out of reach (down, restarting, network), not a bug?
+
+Used to answer people in plain words and to log an outage once a minute instead of a traceback
+per request (see bot.logs.OutageLog).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+_SIGNS = (
+    "connection refused", "could not connect", "server closed the connection", "connection reset",
+    "terminating connection", "the database system is", "connection timed out", "timeout expired",
+    "no route to host", "connection is closed", "unable to open database file", "disk i/o error",
+    "name or service not known", "connection to server",
+)
+
+
+def unreachable(exc: BaseException) -> bool:
+    """True for lost or refused connections (PostgreSQL down, SQLite file gone), False for bugs and locks."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, (OperationalError, InterfaceError)):
+        text = str(exc).lower()
+        return any(sign in text for sign in _SIGNS)
+    return False
