@@ -74,8 +74,9 @@ def cmd_list(args: argparse.Namespace) -> int:
     if not specs:
         print("No jobs are registered.")
         return 0
-    print(f"{'JOB':<20} {'SCHEDULE':<16} {'NEXT RUN':<22} {'LAST RUN':<44} RESULT")
     with rt.db.read() as s:
+        s.scalar(select(JobTick.job).limit(1))  # reach the database before printing anything
+        print(f"{'JOB':<20} {'SCHEDULE':<16} {'NEXT RUN':<22} {'LAST RUN':<44} RESULT")
         for spec in specs.values():
             if spec.kind == "tick":
                 tick = s.get(JobTick, spec.name)
