@@ -4,7 +4,6 @@ that is unreachable or missing: one sentence on stderr, a non-zero exit, never a
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import subprocess
 import sys
@@ -12,10 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import build_parser, main
+from cli_helpers import UNREACHABLE_PG, cli  # noqa: F401 (fixture)
+
+from bot.cli import build_parser
 
 ROOT = Path(__file__).resolve().parents[1]
-UNREACHABLE_PG = "postgresql+psycopg://opsbot:secret@127.0.0.1:1/opsbot"
 # commands that serve forever when everything is fine: only run them where something is wrong
 SERVES = {("run",), ("scheduler",)}
 NO_DATABASE = {("check-config",)}  # reads settings only (its own checks live in tests/test_cli.py)
@@ -55,29 +55,6 @@ def argv_for(path: tuple[str, ...], parser: argparse.ArgumentParser, missing: Pa
         else:
             argv.extend([action.option_strings[-1], bad_value(action.dest, missing)])
     return argv
-
-
-@pytest.fixture
-def cli(tmp_path, monkeypatch, capsys):
-    for key in list(os.environ):
-        if key.startswith(("SLACK_", "DATABASE_URL", "TEAM_", "OPS_", "LEGAL_", "LEADERSHIP_", "ESCALATION_")):
-            monkeypatch.delenv(key)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-sweep-1")
-    monkeypatch.setenv("SLACK_SIGNING_SECRET", "sweep-signing-secret")
-    monkeypatch.setenv("SLACK_API_URL", "http://127.0.0.1:1/api/")
-
-    def run(argv: list[str], database_url: str) -> tuple[int, str]:
-        monkeypatch.setenv("DATABASE_URL", database_url)
-        logging.getLogger().handlers.clear()  # an earlier in-process run left a handler on a closed capture
-        try:
-            code = main(argv)
-        except SystemExit as exc:  # argparse's own usage errors
-            code = exc.code if isinstance(exc.code, int) else 2
-        out = capsys.readouterr()
-        return code, out.out + out.err
-
-    return run
 
 
 def test_every_subcommand_has_a_description():

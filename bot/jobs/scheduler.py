@@ -13,6 +13,7 @@ import threading
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import clock
 from bot.jobs.base import JobSpec, fire_post, run_tick
 from bot.jobs.leader import LeaderLock
 from bot.jobs.registry import all_jobs
@@ -62,6 +63,10 @@ class Scheduler:
             else:
                 aps.add_job(fire_post, spec.trigger(tz), args=[self.rt, spec], id=spec.name, name=spec.name,
                             misfire_grace_time=int(spec.grace.total_seconds()))
+        from bot.jobs import history
+
+        with self.rt.db.transaction() as s:  # history starts now for jobs this database has not seen
+            history.register(s, [n for n, spec in self.jobs.items() if spec.kind == "post"], clock.now())
         aps.start()
         self._aps = aps
         log.info("scheduler: this process is the leader; jobs: %s", ", ".join(sorted(self.jobs)) or "none")
