@@ -118,3 +118,14 @@ def test_jobs_list_into_a_closed_pipe_exits_quietly(tmp_path):
     result = subprocess.run(["bash", "-c", cmd], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr, result.stderr
     assert result.stderr.strip() == "" and "rc=0" in result.stdout
+
+
+def test_socket_mode_with_slack_unreachable_is_one_sentence(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "OPSBOT_"))}
+    env.update(PYTHONPATH=str(ROOT), DATABASE_URL=f"sqlite:///{tmp_path}/socket.db", SLACK_BOT_TOKEN="xoxb-sweep-1",
+               SLACK_APP_TOKEN="xapp-1-sweep", SLACK_API_URL="http://127.0.0.1:1/api/")
+    result = subprocess.run([sys.executable, "-m", "bot", "run", "--no-scheduler"], env=env, cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "cannot reach Slack at http://127.0.0.1:1/api/" in lines[0], result.stderr

@@ -31,13 +31,18 @@ class CliError(Exception):
         self.message, self.code = message, code
 
 
-def _database_url() -> str:
+def _setting(name: str, default: str = "") -> str:
+    """A setting as the process sees it (environment or .env), only to word an error."""
     try:
         from bot.config import load_settings
 
-        return load_settings().database_url
-    except Exception:  # noqa: BLE001 - only used to word an error
-        return os.environ.get("DATABASE_URL", "")
+        return str(getattr(load_settings(), name.lower()) or default)
+    except Exception:  # noqa: BLE001
+        return os.environ.get(name, default)
+
+
+def _database_url() -> str:
+    return _setting("DATABASE_URL")
 
 
 def describe_database(url: str) -> str:
@@ -98,7 +103,7 @@ def _slack_unreachable(exc: BaseException) -> CliError | None:
         return CliError(f"Slack refused the request ({error or exc}); check SLACK_BOT_TOKEN and SLACK_APP_TOKEN.")
     if isinstance(exc, (URLError, ConnectionError, TimeoutError, SlackClientError)):
         reason = getattr(exc, "reason", None) or exc
-        api = os.environ.get("SLACK_API_URL", "https://slack.com/api/")
+        api = _setting("SLACK_API_URL", "https://slack.com/api/")
         return CliError(f"cannot reach Slack at {api} (SLACK_API_URL): {reason}. Check the network and try again.")
     return None
 
