@@ -70,7 +70,7 @@ def session_message(plan: SessionPlan, tz: ZoneInfo) -> tuple[str, list[Block]]:
     people.append(f"PA {_who(plan.slot('pa'))}")
     info = [f"*{fmt_span(live.starts_at, live.ends_at, tz)}*", f"Room {escape(live.room) if live.room else '_not set_'}",
             f"Product tier {escape(live.product_tier) if live.product_tier else '_not set_'}"]
-    blocks: list[Block] = [header(f"{to_local(live.starts_at, tz):%H:%M} · {live.title}"),
+    blocks: list[Block] = [header(f"{fmt_time(live.starts_at, tz)} · {live.title}"),
                            section(" · ".join(info) + "\n" + " · ".join(people))]
     featured = [f"`{escape(p.sku)}`" + (f" {escape(p.name)}" if p.name else "") for p in plan.skus]
     offers = [f"{escape(label(s))}: {escape(s.offer)}" for s in plan.segments if s.offer]
@@ -107,7 +107,7 @@ def day_messages(day: date, plans: list[SessionPlan], tz: ZoneInfo) -> list[tupl
         text, bl = session_message(plan, tz)
         parts.append((f"s{plan.live.id}", text, bl))
     if plans:
-        warnings = [f"• *{to_local(p.live.starts_at, tz):%H:%M} {escape(p.live.title)}*: {escape(w)}"
+        warnings = [f"• *{fmt_time(p.live.starts_at, tz)} {escape(p.live.title)}*: {escape(w)}"
                     for p in plans for w in p.warnings]
         w_blocks: list[Block] = [section(f"*Needs action today* ({len(warnings)})")]
         chunks = pack(warnings) if warnings else [":white_check_mark: Nothing needs action: every slot is filled and confirmed."]

@@ -105,9 +105,9 @@ def cmd_scheduler(args: argparse.Namespace) -> int:
 
 
 def _fmt(when: datetime | None, tz: Any) -> str:
-    from bot.timefmt import to_local
+    from bot.timefmt import fmt_time, to_local
 
-    return to_local(when, tz).strftime("%a %Y-%m-%d %H:%M") if when else "-"
+    return f"{to_local(when, tz):%a %Y-%m-%d} {fmt_time(when, tz)}" if when else "-"
 
 
 def cmd_list(args: argparse.Namespace) -> int:
