@@ -26,6 +26,8 @@ def test_demo_output_and_data_are_believable(cli, tmp_path):
     assert code == 0, out
     shown = "\n".join(line for line in out.splitlines() if " INFO " not in line)  # log lines have their own clock
     assert "PA PA" not in shown and "Host Host" not in shown
+    for crew in re.findall(r"Host (\w+ \w+), PA (\w+ \w+)", shown):
+        assert crew[0] != crew[1], crew  # a PA is not a host's namesake
     assert not re.search(r"\b1 sessions\b", shown) and not re.search(r"\b1 hours\b", shown)
     assert TWENTY_FOUR_HOUR.findall(shown) == [], TWENTY_FOUR_HOUR.findall(shown)[:5]
     db = Database(url)

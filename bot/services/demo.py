@@ -72,7 +72,7 @@ def generate(s: Session, plan: Plan, tz: ZoneInfo, now: datetime, seed: int = 7)
         s.execute(insert(PersonHostTier).values(person_id=pid, host_tier_id=tiers[tier], set_at=now, set_by="demo"))
         hosts.append((pid, rng.uniform(0.7, 1.4), rng.uniform(0.0, 0.15), rank[tier]))  # skill, lateness tendency, tier rank
     # names are names: the role is shown next to them ("PA Noa Silva"), never part of them
-    pas = [person(f"UDEMOP{i:03d}", f"{FIRST[(i + 5) % len(FIRST)]} {LAST[(i * 5 + 3) % len(LAST)]}", "pa")
+    pas = [person(f"UDEMOP{i:03d}", f"{FIRST[(i + 8) % len(FIRST)]} {LAST[(i * 5 + 3) % len(LAST)]}", "pa")
            for i in range(plan.pas)]
     products = []
     for i in range(plan.products):
