@@ -32,7 +32,7 @@ def test_admin_adds_and_removes_role(server, db):
     assert roles_of(db, HOST) == set()
     with db.read() as s:
         actions = [a.action for a in s.scalars(select(AuditRecord).where(AuditRecord.actor == ADMIN))]
-    assert actions == ["person.created", "role.granted", "role.revoked"]  # HOST was new: created by the admin
+    assert actions == ["person.created", "role.granted", "schedule.host_tier_set", "role.revoked"]  # HOST was new: created by the admin; a new host starts at the entry tier
 
 
 def test_non_admin_cannot_change_roles_and_nothing_changes(server, db):

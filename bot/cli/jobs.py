@@ -21,8 +21,16 @@ def register(sub: Any) -> None:
     jsub = jobs.add_subparsers(dest="jobs_command", metavar="ACTION")
     lst = jsub.add_parser("list", help="each job, next run, last run and result, missed posts")
     lst.set_defaults(func=cmd_list)
-    run = jsub.add_parser("run", help="run one job now (idempotent unless --force)", description=_run_description(),
+    run = jsub.add_parser("run", help="run one job now (idempotent unless --force)",
+                          description="Run one scheduled job now (idempotent unless --force).",
                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    plain_help = run.format_help
+
+    def format_help() -> str:  # the job list needs every job module: build it only when help is shown
+        run.description = _run_description()
+        return plain_help()
+
+    run.format_help = format_help  # type: ignore[method-assign]
     run.add_argument("name", metavar="NAME", help="the job to run (listed above)")
     run.add_argument("--date", type=_day, metavar="YYYY-MM-DD",
                      help="the day to post for; for a weekly job, any day of the week it posts for")
