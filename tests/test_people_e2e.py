@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import ADMIN, HOST, HOST2, LEGAL
+from schedule_helpers import seed
 from sqlalchemy import select
 
 from bot.db.models import AuditRecord, Person
@@ -22,6 +23,7 @@ def test_help_lists_only_what_caller_may_use(server):
 
 
 def test_admin_adds_and_removes_role(server, db):
+    seed(db)  # the host tiers (PostgreSQL runs truncate the seeded ones)
     status, body = server.command("/ops", f"role add <@{HOST}|hana> host", ADMIN)
     assert status == 200 and "is now Host" in body
     assert roles_of(db, HOST) == {"host"}
