@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 # Each module exposes `register(subparsers)`; the parser it adds sets `func(args) -> int`.
 SUBCOMMAND_MODULES = [
@@ -30,8 +30,15 @@ def verb(subparsers: Any, name: str, help: str) -> Any:  # noqa: A002
     return existing._opsbot_things
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake said in one sentence (subcommands inherit the class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message.rstrip('.')} (see `{self.prog} --help`).\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="opsbot", description="opsbot: TikTok Shop LIVE operations in Slack")
+    parser = Parser(prog="opsbot", description="opsbot: TikTok Shop LIVE operations in Slack")
     parser.add_argument("--debug", action="store_true", help="print the full traceback when something fails")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMAND_MODULES:
