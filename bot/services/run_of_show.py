@@ -248,7 +248,8 @@ def _warnings(session: Session, live: LiveSession, segs: list[RosSegment]) -> li
         have = schedule.host_tier_of(session, sh.person)
         if have is None or have.rank < tier.min_host_tier.rank:
             out.append(f"{schedule.ROLE_LABEL[sh.role]} {sh.person.name} is "
-                       f"{have.name if have else 'without a tier'}, below tier {tier.code} (needs {tier.min_host_tier.name})")
+                       f"{have.name if have else 'without a tier'}, below tier {tier.code} (needs {tier.min_host_tier.name}: "
+                       f"`/schedule tier @{sh.person.name} {tier.min_host_tier.name}`)")
     waiting = session.scalars(select(Brief).where(Brief.session_id == live.id, Brief.kind.in_(briefs.RUN_OF_SHOW_KINDS),
                                                   Brief.status != "approved").order_by(Brief.id)).all()
     for b in waiting:
