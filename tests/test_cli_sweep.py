@@ -130,3 +130,10 @@ def test_socket_mode_with_slack_unreachable_is_one_sentence(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stdout + result.stderr, result.stdout + result.stderr
     lines = [line for line in result.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "cannot reach Slack at http://127.0.0.1:1/api/" in lines[0], result.stderr
+
+
+@pytest.mark.parametrize("command", [["jobs", "list"], ["outbox"], ["export", "schedule", "--week", "2026-W48", "--out", "w.xlsx"]])
+def test_an_unmigrated_database_says_run_migrate(cli, tmp_path, command):
+    code, out = cli(command, f"sqlite:///{tmp_path}/empty.db")
+    lines = [line for line in out.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1 and "run `opsbot migrate`" in lines[0], out
