@@ -61,3 +61,22 @@ def test_role_refusals_name_the_command(db):
         with pytest.raises(OpsError) as e:
             people.remove_role(s, admin, ADMIN, "associate")
         assert "`/ops role add @name associate`" in e.value.message
+
+
+def test_time_off_refusal_names_the_command_that_changes_it(db):
+    from datetime import date
+
+    from freezegun import freeze_time
+
+    from bot.services import availability
+
+    seed(db)
+    with freeze_time("2026-11-10 12:00:00"), db.transaction() as s:
+        hana = person(s, HOST, "host", name="hana")
+        all_week(s, hana)
+        availability.add_time_off(s, hana, hana, date(2026, 11, 18), date(2026, 11, 18), "exam", RULES)
+        live = new_session(s, "2026-11-18", "10:00", "12:00", tier="C")
+        with pytest.raises(OpsError) as e:
+            schedule.assign(s, "cli", live.id, {"host": HOST}, RULES)
+    said = " ".join([e.value.message, *getattr(e.value, "fields", {}).values()])
+    assert "has time off" in said and "`/availability @hana`" in said, said

@@ -191,7 +191,8 @@ def assess(f: PersonFacts, role: str, start: datetime, end: datetime, min_tier: 
                                     f"can set it with `/schedule tier @{name} {min_tier.name}`).", True))
     for off_s, off_e in f.time_off:
         if off_s < end and off_e > start:
-            issues.append(Issue("time_off", f"{name} has time off {fmt_span(off_s, off_e, tz)}.", True))
+            issues.append(Issue("time_off", f"{name} has time off {fmt_span(off_s, off_e, tz)} (if that changed, "
+                                            f"`/availability @{name}` edits it).", True))
             break
     mine = [b for b in f.shifts if b.shift_id not in exclude]
     for b in mine:
