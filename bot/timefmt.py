@@ -49,6 +49,11 @@ def fmt_day(day: date) -> str:
     return f"{day.strftime('%a %b')} {day.day}"
 
 
+def fmt_day_time(instant: datetime, tz: ZoneInfo) -> str:
+    """'Wed Nov 25, 9:05 AM': the one way a moment is shown (12-hour, as the team reads it on set)."""
+    return f"{fmt_day(local_date(instant, tz))}, {fmt_time(instant, tz)}"
+
+
 def fmt_datetime(instant: datetime, tz: ZoneInfo) -> str:
     """'Wed Nov 25, 9:05 AM PST'"""
     local = to_local(instant, tz)

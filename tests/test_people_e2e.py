@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import ADMIN, HOST, HOST2, LEGAL
+from schedule_helpers import seed
 from sqlalchemy import select
 
 from bot.db.models import AuditRecord, Person
@@ -22,6 +23,7 @@ def test_help_lists_only_what_caller_may_use(server):
 
 
 def test_admin_adds_and_removes_role(server, db):
+    seed(db)  # the host tiers (PostgreSQL runs truncate the seeded ones)
     status, body = server.command("/ops", f"role add <@{HOST}|hana> host", ADMIN)
     assert status == 200 and "is now Host" in body
     assert roles_of(db, HOST) == {"host"}
@@ -32,7 +34,7 @@ def test_admin_adds_and_removes_role(server, db):
     assert roles_of(db, HOST) == set()
     with db.read() as s:
         actions = [a.action for a in s.scalars(select(AuditRecord).where(AuditRecord.actor == ADMIN))]
-    assert actions == ["person.created", "role.granted", "role.revoked"]  # HOST was new: created by the admin
+    assert actions == ["person.created", "role.granted", "schedule.host_tier_set", "role.revoked"]  # HOST was new: created by the admin; a new host starts at the entry tier
 
 
 def test_non_admin_cannot_change_roles_and_nothing_changes(server, db):

@@ -180,6 +180,7 @@ def test_largest_day_splits_within_block_kit_limits(server, db):
         server.drain()
     calls = server.stub.calls_to("chat.postMessage")
     assert len(calls) == 10 and all(c.ok for c in calls)
+    assert len([c for c in calls if not c.params.get("thread_ts")]) == 1  # one top-level post; the rest in its thread
     for c in calls:
         assert len(c.params["blocks"]) <= 50
         assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in c.params["blocks"])

@@ -1,6 +1,6 @@
 """Block Kit for the run-of-show: the daily and weekly posts, shift reminders, attendance nudges, the editing modals.
 
-The daily post is split into parts (an overview, one message per session, the warnings) so that the
+The daily post is split into parts (the overview on top, one reply per session and the warnings in its thread) so that the
 largest realistic day (8 sessions of 12 segments with talking points) stays inside Slack's limits:
 50 blocks per message and 3,000 characters per section.
 """
@@ -70,9 +70,9 @@ def session_message(plan: SessionPlan, tz: ZoneInfo) -> tuple[str, list[Block]]:
     people.append(f"PA {_who(plan.slot('pa'))}")
     info = [f"*{fmt_span(live.starts_at, live.ends_at, tz)}*", f"Room {escape(live.room) if live.room else '_not set_'}",
             f"Product tier {escape(live.product_tier) if live.product_tier else '_not set_'}"]
-    blocks: list[Block] = [header(f"{to_local(live.starts_at, tz):%H:%M} · {live.title}"),
+    blocks: list[Block] = [header(f"{fmt_time(live.starts_at, tz)} · {live.title}"),
                            section(" · ".join(info) + "\n" + " · ".join(people))]
-    featured = [f"`{escape(p.sku)}` {escape(p.name)}" for p in plan.skus]
+    featured = [f"`{escape(p.sku)}`" + (f" {escape(p.name)}" if p.name else "") for p in plan.skus]
     offers = [f"{escape(label(s))}: {escape(s.offer)}" for s in plan.segments if s.offer]
     if featured or offers:
         text = ("*Featured SKUs:* " + ", ".join(featured) if featured else "*Featured SKUs:* _none listed_")
@@ -98,7 +98,7 @@ def day_messages(day: date, plans: list[SessionPlan], tz: ZoneInfo) -> list[tupl
     if plans:
         lines = [session_line(p.live, tz) for p in plans]
         head_blocks.extend(section(c) for c in pack(lines))
-        head_blocks.append(context(f"{len(plans)} LIVE session(s) · times in {tz.key} · each session's plan follows"))
+        head_blocks.append(context(f"{len(plans)} LIVE session(s) · times in {tz.key} · each session's plan is in the thread"))
     else:
         head_blocks.append(section("No LIVE sessions today."))
     parts: list[tuple[str, str, list[Block]]] = [
@@ -107,7 +107,7 @@ def day_messages(day: date, plans: list[SessionPlan], tz: ZoneInfo) -> list[tupl
         text, bl = session_message(plan, tz)
         parts.append((f"s{plan.live.id}", text, bl))
     if plans:
-        warnings = [f"• *{to_local(p.live.starts_at, tz):%H:%M} {escape(p.live.title)}*: {escape(w)}"
+        warnings = [f"• *{fmt_time(p.live.starts_at, tz)} {escape(p.live.title)}*: {escape(w)}"
                     for p in plans for w in p.warnings]
         w_blocks: list[Block] = [section(f"*Needs action today* ({len(warnings)})")]
         chunks = pack(warnings) if warnings else [":white_check_mark: Nothing needs action: every slot is filled and confirmed."]

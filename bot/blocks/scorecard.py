@@ -17,7 +17,8 @@ from bot.services.scorecard import (
     pct,
     velocity_leaders,
 )
-from bot.timefmt import fmt_day, to_local
+from bot.timefmt import fmt_day, fmt_day_time, to_local
+from bot.wording import plural
 
 
 def _chg(h) -> str:  # type: ignore[no-untyped-def]
@@ -29,8 +30,7 @@ def _chg(h) -> str:  # type: ignore[no-untyped-def]
 
 
 def _when(row, tz: ZoneInfo) -> str:  # type: ignore[no-untyped-def]
-    local = to_local(row.starts_at, tz)
-    return f"{fmt_day(local.date())} {local:%H:%M}"
+    return fmt_day_time(row.starts_at, tz)
 
 
 def sections(card: Scorecard, tz: ZoneInfo) -> list[tuple[str, list[str]]]:
@@ -45,7 +45,7 @@ def sections(card: Scorecard, tz: ZoneInfo) -> list[tuple[str, list[str]]]:
     if t.sessions_without_viewers:
         lines.append(f"Unique viewers missing for {t.sessions_without_viewers} session(s): conversion covers the other "
                      f"{t.sessions_with_metrics - t.sessions_without_viewers} only (views are not substituted).")
-    out.append((f"Headline ({t.sessions_with_metrics} of {t.sessions} sessions with metrics)", lines))
+    out.append((f"Headline ({t.sessions_with_metrics} of {plural(t.sessions, 'session')} with metrics)", lines))
     if card.insights:
         out.append(("Insights and recommendations", [f"{i + 1}. {x.text}" for i, x in enumerate(card.insights)]))
     ranked = card.ranked
@@ -61,7 +61,7 @@ def sections(card: Scorecard, tz: ZoneInfo) -> list[tuple[str, list[str]]]:
                     + ([f"… and {len(card.missing) - 15} more"] if len(card.missing) > 15 else [])))
     if card.hosts:
         out.append(("Hosts (hours from the time clock)", [
-            f"{h.name}{f' ({h.tier})' if h.tier else ''}: {h.sessions} sessions, {h.clock_hours:.1f} h clocked, "
+            f"{h.name}{f' ({h.tier})' if h.tier else ''}: {plural(h.sessions, 'session')}, {h.clock_hours:.1f} h clocked, "
             f"{dollars(h.gmv_per_host_hour_cents)}/host h, conversion {pct(h.conversion, 2)}, late {h.late}, missed {h.missed}"
             for h in card.hosts[:12]]))
     leaders, laggards = velocity_leaders(card)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 # Each module exposes `register(subparsers)`; the parser it adds sets `func(args) -> int`.
 SUBCOMMAND_MODULES = [
@@ -30,21 +30,45 @@ def verb(subparsers: Any, name: str, help: str) -> Any:  # noqa: A002
     return existing._opsbot_things
 
 
+class Parser(argparse.ArgumentParser):
+    """argparse, with a usage mistake said in one sentence (subcommands inherit the class)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message.rstrip('.')} (see `{self.prog} --help`).\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="opsbot", description="opsbot: TikTok Shop LIVE operations in Slack")
+    parser = Parser(prog="opsbot", description="opsbot: TikTok Shop LIVE operations in Slack")
+    parser.add_argument("--debug", action="store_true", help="print the full traceback when something fails")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    _describe(parser)
     return parser
 
 
+def _describe(parser: argparse.ArgumentParser) -> None:
+    """Give every subcommand without its own description its one-line help as one, so `--help` says what it does."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {a.dest: a.help for a in action._choices_actions}
+            for name, child in action.choices.items():
+                if not child.description and helps.get(name):
+                    text = str(helps[name])
+                    child.description = text[0].upper() + text[1:] + ("" if text.endswith(".") else ".")
+                _describe(child)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Parse and run one subcommand inside the error boundary (bot/cli/errors.py): no traceback reaches the terminal."""
+    from bot.cli.errors import guarded
+
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
-        parser.print_help()
+        parser.print_help(sys.stderr)
         return 2
-    return int(args.func(args) or 0)
+    return guarded(args.func, args, debug=args.debug)
 
 
 if __name__ == "__main__":

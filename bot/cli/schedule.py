@@ -56,7 +56,7 @@ def cmd_suggest(args: argparse.Namespace) -> int:
     import time
 
     from bot.services import schedule, suggest
-    from bot.timefmt import to_local
+    from bot.timefmt import fmt_time, to_local
 
     db, rules, _ = _context()
     try:
@@ -65,7 +65,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
         with db.transaction() as s:
             picks = suggest.suggest(s, "cli", monday, rules, weeks=args.weeks, apply=args.apply)
             for p in picks:
-                when = to_local(p.shift.starts_at, rules.tz).strftime("%a %Y-%m-%d %H:%M")
+                local = to_local(p.shift.starts_at, rules.tz)
+                when = f"{local:%a %Y-%m-%d} {fmt_time(p.shift.starts_at, rules.tz):>8}"
                 print(f"{when}  {p.session.title[:30]:<30}  {p.person_name or '(no pick)':<20}  {p.why}")
         filled = sum(1 for p in picks if p.person_slack_id)
         verb_done = "assigned" if args.apply else "suggested (not saved; add --apply)"

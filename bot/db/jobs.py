@@ -41,3 +41,12 @@ class JobTick(Base):
     last_finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_status: Mapped[str] = mapped_column(String(16))
     last_result: Mapped[str | None] = mapped_column(Text)
+
+
+class JobHistory(Base):
+    """When this database first knew a scheduled job: posts due before then were never owed, so never "missed"."""
+
+    __tablename__ = "job_history"
+
+    job: Mapped[str] = mapped_column(String(64), primary_key=True)
+    since: Mapped[datetime] = mapped_column(UTCDateTime())

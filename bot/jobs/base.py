@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from apscheduler.triggers.cron import CronTrigger
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from bot import clock
@@ -31,6 +31,23 @@ if TYPE_CHECKING:
     from bot.runtime import Runtime
 
 log = logging.getLogger("opsbot.jobs")
+
+
+class NothingPosted(Exception):
+    """Raised by a post job that could not post (its channel is not set...): the run is not recorded, so the
+    period stays open for a later run instead of answering "already posted" for a post nobody saw."""
+
+
+class Outcome(str):
+    """A run's one-line outcome; `status` is done | failed | not_run | skipped (already run)."""
+
+    status: str = "done"
+
+    @classmethod
+    def of(cls, text: str, status: str) -> Outcome:
+        out = cls(text)
+        out.status = status
+        return out
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,7 @@ class JobSpec:
     grace: timedelta = timedelta(hours=1)
     period_of: Callable[[datetime], str] = field(default=lambda local: local.date().isoformat())
     description: str = ""
+    period: str = "day"  # day (YYYY-MM-DD) | week (YYYY-Www): what `opsbot jobs run --date/--week` names
 
     def trigger(self, tz) -> CronTrigger:  # type: ignore[no-untyped-def]
         assert self.cron, f"{self.name} has no cron"
@@ -81,7 +99,7 @@ def iso_week(day: date) -> str:
 
 
 def run_post(rt: Runtime, spec: JobSpec, period: str, *, scheduled_for: datetime | None = None,
-             force: bool = False, now: datetime | None = None) -> str:
+             force: bool = False, now: datetime | None = None) -> Outcome:
     """Run a post job for one period, once. Returns a one-line outcome for logs and the CLI."""
     now = now or clock.now()
     key = period
@@ -94,11 +112,16 @@ def run_post(rt: Runtime, spec: JobSpec, period: str, *, scheduled_for: datetime
             s.add(JobRun(job=spec.name, period=key, scheduled_for=scheduled_for, status="running", forced=force, started_at=now))
     except IntegrityError:
         log.info("job=%s period=%s skipped: already run", spec.name, period)
-        return f"{spec.name} {period}: already posted (use --force to post again)"
+        return Outcome.of(f"{spec.name} {period}: already posted (use --force to post again)", "skipped")
     started = time.monotonic()
     try:
         result = spec.func(JobContext(rt=rt, now=now, period=period, forced=force, run_key=key))
         status = "done"
+    except NothingPosted as exc:
+        with rt.db.transaction() as s:  # a run that posted nothing is not a run: free the period
+            s.execute(delete(JobRun).where(JobRun.job == spec.name, JobRun.period == key))
+        log.warning("job=%s period=%s not run: %s", spec.name, period, exc)
+        return Outcome.of(f"{spec.name} {period}: {exc}", "not_run")
     except Exception as exc:
         if db_unreachable(exc):
             raise  # outage_safe logs the outage once a minute; the run is retried at the next fire
@@ -113,7 +136,7 @@ def run_post(rt: Runtime, spec: JobSpec, period: str, *, scheduled_for: datetime
         # let a later fire (or `opsbot jobs run`) try again: a failed run does not hold the period
         with rt.db.transaction() as s:
             s.execute(update(JobRun).where(JobRun.job == spec.name, JobRun.period == key).values(period=f"{key}#failed-{int(now.timestamp())}"))
-    return f"{spec.name} {key}: {result}"
+    return Outcome.of(f"{spec.name} {key}: {result}", status)
 
 
 def fire_post(rt: Runtime, spec: JobSpec, now: datetime | None = None) -> str:

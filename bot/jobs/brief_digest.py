@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.jobs.base import JobContext, JobSpec
+from bot.jobs.base import JobContext, JobSpec, NothingPosted
 from bot.runtime import Runtime
 from bot.services import briefs
 
@@ -26,6 +26,8 @@ def run(rt: Runtime, now: datetime) -> bool:
 
 def jobs(settings) -> list[JobSpec]:  # type: ignore[no-untyped-def]
     def post(ctx: JobContext) -> str:
+        if not ctx.rt.settings.legal_channel:
+            raise NothingPosted("LEGAL_CHANNEL is not set; nothing posted (set it, then run the job again)")
         return "digest posted" if run(ctx.rt, ctx.now) else "nothing waiting (or already posted today)"
 
     return [JobSpec(name=JOB_NAME, func=post, cron=settings.brief_digest_cron, grace=timedelta(hours=1),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.blocks import run_of_show as blocks
-from bot.jobs.base import JobContext, JobSpec, iso_week
+from bot.jobs.base import JobContext, JobSpec, NothingPosted, iso_week
 from bot.services import attendance, outbox, run_of_show, schedule
 from bot.services.rules import Rules
 
@@ -19,7 +19,7 @@ from bot.services.rules import Rules
 def post_daily(ctx: JobContext) -> str:
     rt = ctx.rt
     if not rt.settings.ops_channel:
-        return "OPS_CHANNEL is not set; nothing posted"
+        raise NothingPosted("OPS_CHANNEL is not set; nothing posted (set it, then run the job again)")
     with rt.db.transaction() as s:
         n = run_of_show.post_day(s, ctx.day, rt.tz, rt.settings.ops_channel, ctx.run_key, forced=ctx.forced)
     rt.after_change()
@@ -29,7 +29,7 @@ def post_daily(ctx: JobContext) -> str:
 def post_weekly(ctx: JobContext) -> str:
     rt = ctx.rt
     if not rt.settings.ops_channel:
-        return "OPS_CHANNEL is not set; nothing posted"
+        raise NothingPosted("OPS_CHANNEL is not set; nothing posted (set it, then run the job again)")
     monday = schedule.parse_week(ctx.period)
     with rt.db.transaction() as s:
         lives = schedule.week_sessions(s, monday, Rules.from_settings(rt.settings))
@@ -62,7 +62,7 @@ def jobs(settings) -> list[JobSpec]:  # type: ignore[no-untyped-def]
                 grace=timedelta(minutes=settings.daily_post_grace_minutes),
                 description="today's sessions, segments, talk tracks and warnings, to OPS_CHANNEL"),
         JobSpec(name="weekly-run-of-show", func=post_weekly, cron=settings.weekly_ros_cron, grace=timedelta(hours=6),
-                period_of=next_week, description="next week's sessions and scheduled hours, to OPS_CHANNEL"),
+                period_of=next_week, period="week", description="next week's sessions and scheduled hours, to OPS_CHANNEL"),
         JobSpec(name="reminders", kind="tick", func=tick,
                 description="shift reminders, missed check-ins and forgotten check-outs, from the database"),
     ]

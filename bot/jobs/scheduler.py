@@ -13,6 +13,7 @@ import threading
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot import clock
 from bot.db.outage import unreachable as db_unreachable
 from bot.jobs.base import JobSpec, fire_post, outage_safe, run_tick
 from bot.jobs.leader import LeaderLock
@@ -67,6 +68,10 @@ class Scheduler:
             else:
                 aps.add_job(outage_safe(fire_post), spec.trigger(tz), args=[self.rt, spec], id=spec.name, name=spec.name,
                             misfire_grace_time=int(spec.grace.total_seconds()))
+        from bot.jobs import history
+
+        with self.rt.db.transaction() as s:  # history starts now for jobs this database has not seen
+            history.register(s, [n for n, spec in self.jobs.items() if spec.kind == "post"], clock.now())
         aps.start()
         self._aps = aps
         log.info("scheduler: this process is the leader; jobs: %s", ", ".join(sorted(self.jobs)) or "none")

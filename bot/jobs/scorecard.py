@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.blocks.scorecard import scorecard_message
-from bot.jobs.base import JobContext, JobSpec, iso_week
+from bot.jobs.base import JobContext, JobSpec, NothingPosted, iso_week
 from bot.runtime import Runtime
 from bot.services import audit, metrics, outbox, scorecard
 
@@ -24,7 +24,7 @@ def post(rt: Runtime, monday: date, run_key: str, now: datetime, channel: str | 
     """Queue the scorecard message and its two files (rendered at delivery); returns a one-line outcome."""
     channel = channel or rt.settings.leadership_channel
     if not channel:
-        return "LEADERSHIP_CHANNEL is not set; nothing posted"
+        raise NothingPosted("LEADERSHIP_CHANNEL is not set; nothing posted (set it, then run the job again)")
     week = scorecard.iso_label(monday)
     key = f"scorecard:{run_key}"
     with rt.db.transaction() as s:
@@ -60,7 +60,7 @@ def jobs(settings) -> list[JobSpec]:  # type: ignore[no-untyped-def]
 
     return [
         JobSpec(name=JOB_NAME, func=run_scorecard, cron=settings.scorecard_cron, grace=timedelta(hours=6),
-                period_of=previous_week, description="weekly LIVE scorecard (previous ISO week), to LEADERSHIP_CHANNEL"),
+                period_of=previous_week, period="week", description="weekly LIVE scorecard (previous ISO week), to LEADERSHIP_CHANNEL"),
         JobSpec(name="metrics-prompt", func=run_prompt, kind="tick",
                 description="Log metrics DM to the associates when a session ends without metrics"),
     ]

@@ -7,13 +7,14 @@ viewing around a minute, CTR and CTOR between 2% and 6%. Rows go in with bulk in
 
 from __future__ import annotations
 
+import hashlib
 import random
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.briefs import Brief, BriefDecision, BriefVersion
@@ -70,7 +71,9 @@ def generate(s: Session, plan: Plan, tz: ZoneInfo, now: datetime, seed: int = 7)
         tier = tier_names[min(i % 5, 2) if i % 5 < 3 else 0]
         s.execute(insert(PersonHostTier).values(person_id=pid, host_tier_id=tiers[tier], set_at=now, set_by="demo"))
         hosts.append((pid, rng.uniform(0.7, 1.4), rng.uniform(0.0, 0.15), rank[tier]))  # skill, lateness tendency, tier rank
-    pas = [person(f"UDEMOP{i:03d}", f"PA {FIRST[(i + 5) % len(FIRST)]}", "pa") for i in range(plan.pas)]
+    # names are names: the role is shown next to them ("PA Noa Silva"), never part of them
+    pas = [person(f"UDEMOP{i:03d}", f"{FIRST[(i + 8) % len(FIRST)]} {LAST[(i * 5 + 3) % len(LAST)]}", "pa")
+           for i in range(plan.pas)]
     products = []
     for i in range(plan.products):
         code = f"{LINES[i % len(LINES)].split()[0].upper()}-{i + 1:02d}"
@@ -189,12 +192,13 @@ def _run_of_show(rng: random.Random, sid: int, sess: dict, products: list, now: 
 
 
 def _escalations_and_briefs(s: Session, rng: random.Random, ids: list[int], sessions: list[dict], now: datetime) -> None:
+    past = [i for i, sess in enumerate(sessions) if sess["ends_at"] <= now] or [0]
     for n in range(max(1, len(ids) // 8)):
-        i = rng.randrange(len(ids))
+        i = rng.choice(past)  # an escalation belongs to a LIVE that already happened, and is resolved before now
         raised = sessions[i]["starts_at"] + timedelta(minutes=rng.randint(5, 90))
         sev = rng.choice([1, 2, 2, 3, 3, 3, 4])
         acked = raised + timedelta(minutes=rng.randint(1, 20))
-        fixed = acked + timedelta(minutes=rng.randint(5, 120))
+        fixed = min(acked + timedelta(minutes=rng.randint(5, 120)), now)
         eid = s.execute(insert(Escalation).values(
             summary=f"Demo issue {n + 1}", severity=sev, session_id=ids[i], affected="stream", reporter="UDEMOADM1",
             owner="UDEMOADM1", status="resolved", escalated_at=raised, acknowledged_at=acked, resolved_at=fixed,
@@ -202,17 +206,56 @@ def _escalations_and_briefs(s: Session, rng: random.Random, ids: list[int], sess
         for kind, at in (("raised", raised), ("acknowledged", acked), ("resolved", fixed)):
             s.execute(insert(EscalationEvent).values(escalation_id=eid, kind=kind, actor="UDEMOADM1", at=at, detail={}))
     for n in range(max(1, len(ids) // 6)):
-        i = rng.randrange(len(ids))
-        submitted = sessions[i]["starts_at"] - timedelta(days=2, hours=rng.randint(0, 30))
-        decided = submitted + timedelta(hours=rng.randint(2, 40))
-        bid = s.execute(insert(Brief).values(
-            title=f"Talk track {n + 1}", kind="talk_track", session_id=ids[i], submitter="UDEMOADM1", status="approved",
-            current_version=1, approvals_required=1, draft_text="Demo talk track.", created_at=submitted,
-            updated_at=decided, due_at=submitted + timedelta(days=1)).returning(Brief.id)).scalar_one()
+        _brief(s, rng, n, ids, sessions, now)
+
+
+_TRACK = ("Welcome in! Today {product} is on the LIVE. Show the texture on camera and read the ingredients card. "
+          "The offer runs until the end of the stream{claim}.")
+_FIX = (", for a visible glow after two weeks", "; this cures dry skin overnight")
+
+
+def _brief(s: Session, rng: random.Random, n: int, ids: list[int], sessions: list[dict], now: datetime) -> None:
+    """One talk track in a real state: approved, sent back (and maybe approved on v2), or waiting for legal.
+    Nothing is dated after `now`; each version's hash is the hash of its text, as legal's record needs."""
+    i = rng.randrange(len(ids))
+    title = f"Talk track {n + 1}: {sessions[i]['title']}"
+    submitted = min(sessions[i]["starts_at"] - timedelta(days=2, hours=rng.randint(0, 30)),
+                    now - timedelta(hours=rng.randint(1, 20)))
+    outcome = rng.choices(["approved", "fixed", "changes_requested", "pending"], weights=[50, 20, 15, 15])[0]
+    bad = rng.choice(_FIX)
+    texts = [_TRACK.format(product=sessions[i]["title"].removesuffix(" LIVE"), claim=bad if outcome != "approved" else "")]
+    steps: list[tuple[str | None, str | None]] = []  # (decision, reason) per version
+    if outcome == "approved":
+        steps = [("approve", None)]
+    elif outcome == "pending":
+        steps = [(None, None)]
+    else:
+        steps = [("request_changes", f"Remove the claim '{bad.strip(',; ')}': it is not substantiated.")]
+        if outcome == "fixed":
+            texts.append(_TRACK.format(product=sessions[i]["title"].removesuffix(" LIVE"), claim=""))
+            steps.append(("approve", None))
+    at, status, bid = submitted, "pending", None
+    for number, (text, (decision, reason)) in enumerate(zip(texts, steps), start=1):
+        decided = at + timedelta(hours=rng.randint(2, 40))
+        if decision is not None and decided > now:
+            decision = None  # legal has not got to it yet
+        if bid is None:
+            bid = s.execute(insert(Brief).values(
+                title=title, kind="talk_track", session_id=ids[i], submitter="UDEMOADM1", status="pending",
+                current_version=1, approvals_required=1, draft_text=text, created_at=submitted, updated_at=submitted,
+                due_at=submitted + timedelta(days=1)).returning(Brief.id)).scalar_one()
         vid = s.execute(insert(BriefVersion).values(
-            brief_id=bid, number=1, text="Demo talk track.", text_sha256="0" * 64, submitted_by="UDEMOADM1",
-            submitted_at=submitted, due_at=submitted + timedelta(days=1), findings=[]).returning(BriefVersion.id)).scalar_one()
-        s.execute(insert(BriefDecision).values(version_id=vid, decider="UDEMOLGL1", decision="approve", at=decided))
+            brief_id=bid, number=number, text=text, text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+            submitted_by="UDEMOADM1", submitted_at=at, due_at=at + timedelta(days=1), findings=[]).returning(BriefVersion.id)).scalar_one()
+        status = {"approve": "approved", "request_changes": "changes_requested", None: "pending"}[decision]
+        s.execute(update(Brief).where(Brief.id == bid).values(current_version=number, draft_text=text, status=status,
+                                                              updated_at=decided if decision else at))
+        if decision is None:
+            break
+        s.execute(insert(BriefDecision).values(version_id=vid, decider="UDEMOLGL1", decision=decision, reason=reason, at=decided))
+        at = decided + timedelta(hours=rng.randint(1, 6))
+        if at > now:
+            break
 
 
 def is_demo(s: Session) -> bool:

@@ -94,7 +94,8 @@ def message_key(esc_id: int) -> str:
 # -- permissions -----------------------------------------------------------------------------
 def require_member(person: Person, doing: str) -> None:
     if not people.has_role(person, *ROLES):
-        raise NotAllowed(f"Only people with a role in opsbot can {doing}. Ask the associate to add you.")
+        raise NotAllowed(f"Only people with a role in opsbot can {doing}. Ask the associate to add you "
+                         f"(`/ops role add @{person.name} host` or `pa`).")
 
 
 def require_responder(person: Person, cfg: EscalationConfig, doing: str) -> None:

@@ -14,6 +14,7 @@ from bot import clock
 from bot.db.models import ROLES, Person, PersonRole
 from bot.services import audit
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from bot.services.host_tiers import give_entry_tier
 
 ADMIN = "associate"
 ROLE_ALIASES = {"admin": "associate", "associate": "associate", "host": "host", "pa": "pa",
@@ -74,7 +75,8 @@ def require_role(person: Person, *roles: str, doing: str) -> None:
     """Refuse unless the person holds one of `roles`."""
     if not has_role(person, *roles):
         who = " or ".join(ROLE_LABELS.get(r, r) for r in roles)
-        raise NotAllowed(f"Only {who} can {doing}. Ask the associate if you need access.")
+        raise NotAllowed(f"Only {who} can {doing}. If you need access, the associate can add it with "
+                         f"`/ops role add @{person.name} {roles[0]}`.")
 
 
 def normalize_role(text: str) -> str:
@@ -109,6 +111,8 @@ def grant(session: Session, person: Person, role: str, *, actor: str, reason: st
     session.refresh(person, ["roles"])
     audit.record(session, actor=actor, action="role.granted", entity_type="person", entity_id=person.id,
                  after={"role": role}, reason=reason)
+    if role == "host":
+        give_entry_tier(session, person, actor=actor)
     return True
 
 
@@ -129,7 +133,8 @@ def remove_role(session: Session, actor: Person, target_user_id: str, role: str)
     if role == ADMIN:
         admins = session.scalars(select(PersonRole).where(PersonRole.role == ADMIN)).all()
         if len(admins) <= 1:
-            raise Conflict("That is the last associate; add another associate first so someone can still run opsbot.")
+            raise Conflict("That is the last associate; add another associate first with `/ops role add @name associate` "
+                           "so someone can still run opsbot.")
     target.roles.remove(link)
     session.flush()
     audit.record(session, actor=actor.slack_user_id, action="role.revoked", entity_type="person",

@@ -187,10 +187,12 @@ def assess(f: PersonFacts, role: str, start: datetime, end: datetime, min_tier: 
                                     f"`/ops role add @{name} {needed}`).", True))
     if role in ("host", "cohost") and min_tier is not None and (f.tier is None or f.tier.rank < min_tier.rank):
         have = f.tier.name if f.tier else "no host tier"
-        issues.append(Issue("tier", f"{name} is {have}; this product tier needs {min_tier.name} or above.", True))
+        issues.append(Issue("tier", f"{name} is {have}; this product tier needs {min_tier.name} or above (the associate "
+                                    f"can set it with `/schedule tier @{name} {min_tier.name}`).", True))
     for off_s, off_e in f.time_off:
         if off_s < end and off_e > start:
-            issues.append(Issue("time_off", f"{name} has time off {fmt_span(off_s, off_e, tz)}.", True))
+            issues.append(Issue("time_off", f"{name} has time off {fmt_span(off_s, off_e, tz)} (if that changed, "
+                                            f"`/availability @{name}` edits it).", True))
             break
     mine = [b for b in f.shifts if b.shift_id not in exclude]
     for b in mine:

@@ -7,10 +7,12 @@ Rules for segments (refused, not warned, so a posted plan is always one the host
 If a session is later shortened so a segment runs past its end, the session edit is not blocked;
 the day's run-of-show lists it under "needs action" instead.
 
-The daily post is one message for the day's overview, one per session, and one of warnings, each
-remembered as `ros:{date}:{part}` (part = head, s{session id}, warnings). After posting, any change to
-a session, its people, their answers or its segments re-renders the affected parts through
-`outbox.update` (`refresh_posted`); a session added to the day later is posted as a new part.
+The daily post is one top-level message (the day's overview) with one reply per session and one of
+warnings in its thread, so the ops channel gets one post a day; each part is remembered as
+`ros:{date}:{part}` (part = head, s{session id}, warnings) and the replies wait for the head to be
+posted (the outbox's `thread_of`). After posting, any change to a session, its people, their answers
+or its segments re-renders the affected parts through `outbox.update` (`refresh_posted`); a session
+added to the day later joins the thread as a new reply.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from bot.db.models import LiveSession, OutboxMessage, PostedMessage, Shift
 from bot.db.run_of_show import LEAD_ROLES, SEGMENT_KINDS, RosSegment
 from bot.db.schedule import Product
 from bot.services import audit, briefs, outbox, schedule
+from bot.services.featured import FeaturedSku, featured_skus
 from bot.services.errors import Invalid, NotFound
 from bot.timefmt import day_bounds, local_date
 
@@ -215,7 +218,7 @@ def plan_problems(plan: list[SegmentInput], length: int) -> list[str]:
 class SessionPlan:
     live: LiveSession
     segments: list[RosSegment]
-    skus: list[Product]
+    skus: list[FeaturedSku]
     approved: list[tuple[Brief, BriefVersion]]
     warnings: list[str] = field(default_factory=list)  # plain text; blocks escape it
 
@@ -245,7 +248,8 @@ def _warnings(session: Session, live: LiveSession, segs: list[RosSegment]) -> li
         have = schedule.host_tier_of(session, sh.person)
         if have is None or have.rank < tier.min_host_tier.rank:
             out.append(f"{schedule.ROLE_LABEL[sh.role]} {sh.person.name} is "
-                       f"{have.name if have else 'without a tier'}, below tier {tier.code} (needs {tier.min_host_tier.name})")
+                       f"{have.name if have else 'without a tier'}, below tier {tier.code} (needs {tier.min_host_tier.name}: "
+                       f"`/schedule tier @{sh.person.name} {tier.min_host_tier.name}`)")
     waiting = session.scalars(select(Brief).where(Brief.session_id == live.id, Brief.kind.in_(briefs.RUN_OF_SHOW_KINDS),
                                                   Brief.status != "approved").order_by(Brief.id)).all()
     for b in waiting:
@@ -259,7 +263,7 @@ def _warnings(session: Session, live: LiveSession, segs: list[RosSegment]) -> li
 
 def session_plan(session: Session, live: LiveSession) -> SessionPlan:
     segs = segments(session, live.id)
-    return SessionPlan(live=live, segments=segs, skus=schedule.session_skus(session, live.id),
+    return SessionPlan(live=live, segments=segs, skus=featured_skus(session, live.id, segs),
                        approved=briefs.approved_for_session(session, live.id), warnings=_warnings(session, live, segs))
 
 
@@ -294,8 +298,10 @@ def post_day(session: Session, day: date, tz: ZoneInfo, channel: str | None, run
     if forced:
         session.execute(delete(PostedMessage).where(PostedMessage.key.like(part_key(day, "%"))))
     parts = blocks.day_messages(day, day_plan(session, day, tz), tz)
+    head = part_key(day, "head")
     for part, text, bl in parts:
-        outbox.post(session, channel, text, bl, key=f"ros:{run_key}:{part}", remember_as=part_key(day, part))
+        outbox.post(session, channel, text, bl, key=f"ros:{run_key}:{part}", remember_as=part_key(day, part),
+                    thread_of=None if part == "head" else head)
     return len(parts)
 
 
@@ -345,7 +351,7 @@ def refresh_posted(session: Session, tz: ZoneInfo, session_ids: Iterable[int | N
                     outbox.update(session, key, text, bl)
                     queued += 1
             elif part.startswith("s"):
-                outbox.post(session, head, text, bl, key=f"{key}:late", remember_as=key)
+                outbox.post(session, head, text, bl, key=f"{key}:late", remember_as=key, thread_of=part_key(day, "head"))
                 queued += 1
     return queued
 
