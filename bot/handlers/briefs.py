@@ -62,7 +62,7 @@ def register(app: App, rt: Runtime) -> None:
         elif sub == "check":
             if not rest.strip():
                 raise Invalid("Paste the text after `/brief check`, e.g. `/brief check This serum cures acne`.")
-            reply, blocks = views.check_reply(check_text(rest))
+            reply, blocks = views.check_reply(check_text(rest), rest)
             ack(text=reply, blocks=blocks)
         elif sub == "list":
             with rt.db.transaction() as s:
