@@ -28,6 +28,12 @@ def test_floor_on_the_corpus(half: str) -> None:
     assert s.agreement >= 0.95, [r["id"] for r, _ in s.disagreements]
 
 
+def test_lines_written_apart_from_the_corpus_hold_the_floor_too() -> None:
+    s = score(read_corpus(Path(__file__).parent / "data" / "claims_extra_lines.jsonl"), check_text)
+    assert s.recall >= 0.97 and s.false_alarm_rate <= 0.03 and s.agreement >= 0.95, (
+        [r["id"] for r, _ in s.misses], [r["id"] for r, _ in s.alarms])
+
+
 def test_corpus_copy_is_complete() -> None:
     assert len(ROWS) == 320 and sum(r["flag"] for r in ROWS) == 190
     assert {r["category"] for r in ROWS if r["flag"]} == set(CATEGORIES)
