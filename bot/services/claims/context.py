@@ -25,6 +25,8 @@ class Layout:
         self.text = text
         self.index = TokenIndex(text)
         self._cuts: dict[str, list[int]] = {}
+        self._negators: list[int] | None = None
+        self._words: list[int] | None = None
 
     def _boundaries(self, scope: str) -> list[int]:
         cuts = self._cuts.get(scope)
@@ -38,6 +40,16 @@ class Layout:
             self._cuts[scope] = cuts
         return cuts
 
+    def negator_starts(self, negators: Matcher) -> list[int]:
+        if self._negators is None:
+            self._negators = sorted({s for s, _ in negators.spans(self.index)})
+        return self._negators
+
+    def word_starts(self) -> list[int]:
+        if self._words is None:
+            self._words = [m.start() for m in _WORD.finditer(self.text)]
+        return self._words
+
     def scope_id(self, offset: int, scope: str) -> int:
         return bisect.bisect_right(self._boundaries(scope), offset)
 
@@ -48,13 +60,21 @@ class Layout:
 
 
 def negated(start: int, layout: Layout, rules: RuleSet) -> bool:
-    """A negation or hedge among the few words before the match, in the same clause."""
+    """A negation or hedge among the `window` words before the match, in the same clause."""
     if rules.negators is None:
         return False
+    found = layout.negator_starts(rules.negators)
+    if not found:
+        return False
     clause_start = layout.scope_start(start, "clause")
-    before = layout.text[clause_start:start]
-    words = _WORD.findall(before)[-rules.negation_window:]
-    return bool(words) and rules.negators.search(" ".join(words)) is not None
+    i = bisect.bisect_left(found, clause_start)
+    if i >= len(found) or found[i] >= start:
+        return False
+    words = layout.word_starts()
+    here = bisect.bisect_left(words, start)
+    # the last negator before the match decides: is it within `window` words?
+    j = bisect.bisect_left(found, start) - 1
+    return here - bisect.bisect_left(words, found[j]) <= rules.negation_window
 
 
 def excused(spans: list[tuple[int, int]], pattern: Matcher | list[tuple[int, int]], scope: str,

@@ -79,6 +79,10 @@ class Normaliser:
         self._spelling_re = (
             re.compile(r"(?:" + "|".join(re.escape(k) for k in keys) + r")(?![\w])") if keys else None
         )
+        digit_keys = [k for k in keys if any(not c.isalpha() and not c.isspace() for c in k)]
+        self._digit_spelling_re = (
+            re.compile(r"(?:" + "|".join(re.escape(k) for k in digit_keys) + r")(?![\w])") if digit_keys else None
+        )
         emoji_keys = sorted((k for k in self._emoji if len(k) > 1), key=len, reverse=True)
         self._emoji_seq = re.compile("|".join(re.escape(k) for k in emoji_keys)) if emoji_keys else None
 
@@ -146,12 +150,13 @@ class Normaliser:
             norm = Normalised(text, idx, [i + 1 for i in idx])
         else:
             norm = self._non_ascii(original)
-        if self._spelling_re is not None:  # before leet too: "b4" is a word, not "ba"
-            norm = _rewrite(norm, self._spelling_re, self._respell)
+        if self._digit_spelling_re is not None:  # before leet too: "b4" is a word, not "ba"
+            norm = _rewrite(norm, self._digit_spelling_re, self._respell)
         norm = _rewrite(norm, _TOKEN, _unleet)
         norm = _rewrite(norm, _SPELLED, _join_letters)
         norm = _rewrite(norm, _RUNS, lambda m: m.group(1) * 2)
-        norm = _rewrite(norm, _BLANKS, lambda m: " ")
+        if "  " in norm.text or any(c in norm.text for c in "\t\r\f\v"):
+            norm = _rewrite(norm, _BLANKS, lambda m: " ")
         if self._spelling_re is not None:
             norm = _rewrite(norm, self._spelling_re, self._respell)
         return norm

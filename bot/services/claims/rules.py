@@ -75,7 +75,7 @@ class RuleSet:
     category_info: dict[str, Category]
     rules: tuple[Rule, ...]
     contexts: tuple[Context, ...]
-    negators: re.Pattern[str] | None
+    negators: Matcher | None
     negation_window: int
     normaliser: Normaliser
     source: str
@@ -159,8 +159,7 @@ def parse_rules(content: str, source: str = "claim rules") -> RuleSet:
     if not isinstance(negation, dict):
         raise ClaimRulesError(f"{neg_where} must be a table")
     _no_unknown_keys(negation, {"words", "regex", "window"}, neg_where)
-    negators_matcher = _compile_patterns(negation, "words", "regex", neg_where, required=False)
-    negators = negators_matcher.combined if negators_matcher is not None else None
+    negators = _compile_patterns(negation, "words", "regex", neg_where, required=False)
     window = negation.get("window", 6)
     if not isinstance(window, int) or window < 1:
         raise ClaimRulesError(f"{neg_where}: window must be a positive whole number of words")

@@ -133,8 +133,8 @@ class Matcher:
     """Several regex alternatives found through a TokenIndex; `spans` returns every match."""
 
     def __init__(self, sources: list[str]) -> None:
-        # Per alternative: first-3-characters key -> (prefixes with that key, their distinct lengths).
-        self._indexed: list[tuple[re.Pattern[str], dict[str, tuple[frozenset[str], tuple[int, ...]]]]] = []
+        # Per alternative: first-3-characters key -> (prefixes with that key, cut to one length; that length).
+        self._indexed: list[tuple[re.Pattern[str], dict[str, tuple[frozenset[str], int]]]] = []
         fallback = []
         for source in sources:
             compiled = re.compile(source)
@@ -148,8 +148,13 @@ class Matcher:
                 groups: dict[str, set[str]] = defaultdict(set)
                 for prefix in prefixes:
                     groups[prefix[:3]].add(prefix)
-                self._indexed.append((compiled, {key: (frozenset(group), tuple(sorted({len(p) for p in group})))
-                                                 for key, group in groups.items()}))
+                # One length per group (the shortest): a position is then one slice and one set lookup;
+                # a few more positions reach match(), which decides.
+                trimmed = {}
+                for key, group in groups.items():
+                    n = min(len(p) for p in group)
+                    trimmed[key] = (frozenset(p[:n] for p in group), n)
+                self._indexed.append((compiled, trimmed))
         self._scan = re.compile("|".join(f"(?:{s})" for s in fallback)) if fallback else None
         self.combined = re.compile("|".join(f"(?:{s})" for s in sources))
 
@@ -157,16 +162,12 @@ class Matcher:
         text, flat = index.text, index.flat
         found: set[tuple[int, int]] = set()
         for compiled, groups in self._indexed:
-            for key, (group, lengths) in groups.items():
+            for key, (group, n) in groups.items():
                 positions = index.starts(key)
                 if not positions:
                     continue
                 # Each position has one 3-character key, so no position is tried twice per alternative.
-                if len(lengths) == 1:
-                    n = lengths[0]
-                    hits = [pos for pos in positions if flat[pos:pos + n] in group]
-                else:
-                    hits = [pos for pos in positions if any(flat[pos:pos + n] in group for n in lengths)]
+                hits = [pos for pos in positions if flat[pos:pos + n] in group]
                 for pos in hits:
                     m = compiled.match(text, pos)
                     if m and m.end() > m.start():
