@@ -118,3 +118,24 @@ def test_malformed_rules_fail_at_start_naming_file_and_line(tmp_path: Path, tail
     with pytest.raises(ClaimRulesError) as caught:
         load_rules(bad)
     assert f"{bad}:{expected_line}:" in str(caught.value) and line in str(caught.value)
+
+
+def test_opsbot_run_refuses_to_start_on_a_malformed_packaged_rules_file(tmp_path: Path) -> None:
+    """`opsbot run` compiles the rules before anything else: a broken file names itself and its line."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    repo = Path(__file__).resolve().parents[1]
+    copy = tmp_path / "repo"
+    shutil.copytree(repo / "bot", copy / "bot", ignore=shutil.ignore_patterns("__pycache__"))
+    rules = copy / "bot" / "data" / "claim_rules.toml"
+    rules.write_text(rules.read_text(encoding="utf-8") + '\n[[rule]]\ncategory = "health"\nregex = ["(oops"]\n',
+                     encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(copy), "SLACK_BOT_TOKEN": "xoxb-x", "SLACK_SIGNING_SECRET": "s",
+           "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"}
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=copy, env=env, capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert "claim_rules.toml:" in result.stderr and "bad regex" in result.stderr and "Traceback" not in result.stderr

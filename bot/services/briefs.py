@@ -24,8 +24,7 @@ from bot.blocks import briefs as blocks
 from bot.db.briefs import BRIEF_KINDS, DECISIONS, Brief, BriefDecision, BriefVersion
 from bot.db.models import LiveSession, Person, ProcessedRequest
 from bot.services import audit, outbox
-from bot.services.claims import Finding
-from bot.services.claims.feedback import check_brief
+from bot.services.claims.feedback import Finding, check_brief
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.people import ADMIN, has_role, with_role
 from bot.timefmt import local_date, local_to_utc
