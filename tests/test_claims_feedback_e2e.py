@@ -52,8 +52,9 @@ def clear_finding(server, user, scope="product", why="The award is on the listin
 
 
 def accepted(body) -> bool:
-    """An empty ack closes the modal: no field errors."""
-    return not body or "response_action" not in body
+    """The modal turns into a confirmation of what was recorded (no field errors)."""
+    return body["response_action"] == "update" and view_problems(body["view"]) == [] and (
+        "cleared" in json.dumps(body["view"]) or "Marked" in json.dumps(body["view"]))
 
 
 def counts(db) -> tuple[int, int, int]:
@@ -85,8 +86,9 @@ def test_not_a_problem_clears_the_phrase_for_that_product_and_is_audited(server,
         assert entry.why.startswith("The award") and "#1 serum in America" in entry.context
         [audit] = s.scalars(select(AuditRecord).where(AuditRecord.action == "claims.allowed")).all()
         assert audit.actor == LEGAL and audit.after["category"] == "superlative"
-    # A double click (or a Slack retry) records nothing more.
-    clear_finding(server, LEGAL)
+    # A double click (or a Slack retry) records nothing more, and says so.
+    _, again = clear_finding(server, LEGAL)
+    assert "already cleared" in json.dumps(again["view"])
     server.drain()
     assert counts(db)[0] == 1
     # The next brief for the same product no longer flags it; another product still does.
@@ -103,6 +105,10 @@ def test_not_a_problem_everywhere(server, db):
     server.drain()
     submitted(server, text=TRACK, title="Other product", skus="LIP-OIL")
     assert "superlative" not in {f["category"] for f in first_version(db).findings}
+    _, reply = server.command("/brief", "check the #1 serum in America", PA)
+    assert "no restricted phrases" in json.dumps(reply["blocks"])
+    _, reply = server.command("/brief", "check the best serum in America", PA)
+    assert "superlative" in json.dumps(reply["blocks"])
 
 
 def test_not_a_problem_needs_a_reason(server, db):

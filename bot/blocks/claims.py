@@ -105,3 +105,21 @@ def missed_modal(version_id: int) -> dict[str, Any]:
     ]
     return modal("Missed one", blocks, callback_id="claim_missed", submit="Record", close="Cancel",
                  private_metadata=str(version_id))
+
+
+def done_modal(title: str, text: str) -> dict[str, Any]:
+    """What legal sees after Not a problem / Missed one: what was recorded, in plain words."""
+    return modal(title, [section(text), context("Recorded with your name; `opsbot claims feedback --export` lists it.")])
+
+
+def allowed_text(phrase: str, category: str, product: str, repeated: bool) -> str:
+    where = f"for *{escape(product)}*" if product else "for all products"
+    if repeated:
+        return f"\u201c{_safe(clip(phrase, 300))}\u201d ({category}) was already cleared {where}; nothing more was recorded."
+    return f":white_check_mark: \u201c{_safe(clip(phrase, 300))}\u201d ({category}) is cleared {where}. Later checks skip it."
+
+
+def missed_text(phrase: str, category: str, repeated: bool) -> str:
+    if repeated:
+        return f"\u201c{_safe(clip(phrase, 300))}\u201d was already marked as a missed {category} claim; nothing more was recorded."
+    return f":white_check_mark: Marked \u201c{_safe(clip(phrase, 300))}\u201d as a missed {category} claim. Thank you."

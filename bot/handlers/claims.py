@@ -46,9 +46,10 @@ def register(app: App, rt: Runtime) -> None:
         version_id, index = _ints(body["view"].get("private_metadata") or "", 2)
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, user_id)
-            feedback.allow_phrase(s, actor, version_id, index, input_value(body, "scope") or "",
-                                  input_value(body, "why"), clock.now())
-        ack()
+            done = feedback.allow_phrase(s, actor, version_id, index, input_value(body, "scope") or "",
+                                         input_value(body, "why"), clock.now())
+            text = views.allowed_text(done.entry.phrase, done.entry.category, done.entry.product, done.repeated)
+        ack(response_action="update", view=views.done_modal("Not a problem", text))
         rt.after_change(user_id)
 
     @app.action("claim_missed")
@@ -68,7 +69,8 @@ def register(app: App, rt: Runtime) -> None:
         (version_id,) = _ints(body["view"].get("private_metadata") or "", 1)
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, user_id)
-            feedback.record_miss(s, actor, version_id, input_value(body, "text"), input_value(body, "category"),
-                                 input_value(body, "why"), clock.now())
-        ack()
+            done = feedback.record_miss(s, actor, version_id, input_value(body, "text"), input_value(body, "category"),
+                                        input_value(body, "why"), clock.now())
+            text = views.missed_text(done.miss.text, done.miss.category, done.repeated)
+        ack(response_action="update", view=views.done_modal("Missed one", text))
         rt.after_change(user_id)
