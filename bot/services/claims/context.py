@@ -13,7 +13,8 @@ from bot.services.claims.rules import Context, RuleSet
 from bot.services.claims.scan import Matcher, TokenIndex
 
 _SENTENCE_END = re.compile(r"[.!?\u2026]+(?=[\s\"')\]]|$)|\n")
-_CLAUSE_END = re.compile(r"[.!?\u2026]+(?=[\s\"')\]]|$)|\n|[,;:()\u2014\u2013]|\s-\s|\b(?:but|pero|jk|though)\b")
+_CLAUSE_END = re.compile(r"[.!?\u2026]+(?=[\s\"')\]]|$)|\n|[,;:()\u2014\u2013]|\s-\s")
+_CLAUSE_WORDS = ("but", "pero", "jk", "though")  # a clause also ends before these words
 _PARAGRAPH_END = re.compile(r"\n\s*\n")
 _WORD = re.compile(r"[\w'#@$%]+")
 
@@ -37,6 +38,13 @@ class Layout:
                 regex = {"clause": _CLAUSE_END, "sentence": _SENTENCE_END, "line": re.compile(r"\n"),
                          "paragraph": _PARAGRAPH_END}[scope]
                 cuts = [m.end() for m in regex.finditer(self.text)]
+                if scope == "clause":  # found through the token index: a regex for words scans every position
+                    text = self.text
+                    for word in _CLAUSE_WORDS:
+                        n = len(word)
+                        cuts += [p for p in self.index.starts(word) if text.startswith(word, p)
+                                 and not text[p + n:p + n + 1].isalnum()]
+                    cuts.sort()
             self._cuts[scope] = cuts
         return cuts
 
