@@ -403,3 +403,13 @@ def test_cli_errors_exit_2_with_one_line_and_no_traceback(
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_findings_stored_before_the_rename_read_as_health() -> None:
+    """Brief versions saved by the old checker keep their record; legal reads today's category name."""
+    old = {"line": 2, "column": 12, "category": "medical", "phrase": "cures", "reason": "r"}
+    f = Finding.from_dict(old)
+    assert (f.category, f.text, f.line, f.column, f.reason) == ("health", "cures", 2, 12, "r")
+    assert f.start == -1 and f.severity == "block"
+    new = check_text("This serum cures acne.")[0]
+    assert Finding.from_dict(new.as_dict()) == new
