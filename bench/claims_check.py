@@ -1,29 +1,80 @@
-"""Benchmark: claim check of a 10,000-word talk track (median of 20 runs). `python bench/claims_check.py`"""
+"""Score the claim checker on the labelled corpus, and time it on 10,000 words.
+
+    python bench/claims_check.py [CORPUS.jsonl]     (default ../shared/claims/dev_corpus.jsonl)
+
+Prints recall (overall, per category), false-alarm rate, category agreement (loose: the label is
+among the findings' categories; strict: the top finding's category is the label), the odd/even
+id split (each half scored alone: rules tuned on one half must hold on the other), every miss,
+false alarm and category disagreement with the matched words, then the 10,000-word timing.
+"""
 
 from __future__ import annotations
 
 import statistics
+import sys
 import time
+from pathlib import Path
 
-from bot.services.claims import check_text
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
 
-DENSE = ("Treat yourself to the serum that cures dryness, the #1 toner [1], and our bundle. "
-         "Lowest price ever, only 3 left! Step #1: cleanse, then apply for best results. "
-         "Use my code GLOW10. Tap the orange cart. This texture is light and layers well.\n\n")
-CLEAN = "This texture is light and layers well under makeup. Tap the orange cart to add the bundle.\n\n"
+from bot.services.claims import check_text  # noqa: E402
+from bot.services.claims.corpus import CATEGORIES, Score, read_corpus, score  # noqa: E402
+
+DEFAULT = REPO.parent / "shared" / "claims" / "dev_corpus.jsonl"
 
 
-def run(label: str, paragraph: str) -> None:
-    text = paragraph * (10_000 // len(paragraph.split()) + 1)
-    check_text(text)
-    times = []
-    for _ in range(20):
-        t = time.perf_counter()
-        findings = check_text(text)
+def _line(label: str, s: Score) -> str:
+    return (f"{label:<10} recall {s.recall:6.1%} ({s.caught}/{s.flagged})  false alarms {s.false_alarm_rate:5.1%} "
+            f"({s.false_alarms}/{s.clean})  agreement {s.agreement:6.1%} strict {s.strict_agreement:6.1%}")
+
+
+def _words(findings) -> str:
+    return "; ".join(f"{f.category}:{f.text!r}" for f in findings) or "-"
+
+
+def report(path: Path) -> Score:
+    rows = read_corpus(path)
+    full = score(rows, check_text)
+    odd = score([r for r in rows if int(r["id"][1:]) % 2], check_text)
+    even = score([r for r in rows if not int(r["id"][1:]) % 2], check_text)
+    print(f"corpus {path} ({len(rows)} lines)")
+    print(_line("all", full))
+    print(_line("odd ids", odd))
+    print(_line("even ids", even))
+    for cat in CATEGORIES:
+        n = full.per_category[cat]
+        print(f"  {cat:<15} recall {full.per_category_caught[cat] / n if n else 1:6.1%} ({full.per_category_caught[cat]}/{n})")
+    for title, items in (("MISSES", full.misses), ("FALSE ALARMS", full.alarms),
+                         ("CATEGORY DISAGREEMENTS", full.disagreements)):
+        print(f"\n{title} ({len(items)})")
+        for row, findings in items:
+            print(f"  {row['id']} [{row['category'] or 'clean'}] {row['text']}\n      -> {_words(findings)}")
+    return full
+
+
+def timing() -> float:
+    lines = [r["text"] for r in read_corpus(REPO / "tests" / "data" / "claims_dev_corpus.jsonl")]
+    text, words = [], 0
+    while words < 10_000:
+        line = lines[len(text) % len(lines)]
+        text.append(line)
+        words += len(line.split())
+    body = "\n".join(text)
+    check_text(body)
+    times, cpu = [], []
+    for _ in range(15):
+        t, c = time.perf_counter(), time.process_time()
+        found = check_text(body)
         times.append(time.perf_counter() - t)
-    print(f"{label:<6} {len(text.split()):>6} words {len(findings):>5} findings  median {statistics.median(times) * 1000:.1f} ms  max {max(times) * 1000:.1f} ms")
+        cpu.append(time.process_time() - c)
+    median = statistics.median(times) * 1000
+    print(f"\ntiming: {len(body.split())} words of corpus lines, {len(found)} findings: median {median:.1f} ms, "
+          f"best {min(times) * 1000:.1f} ms, CPU best {min(cpu) * 1000:.1f} ms (limit 100 ms; other load on the "
+          f"machine inflates these, see `uptime`)")
+    return median
 
 
 if __name__ == "__main__":
-    run("dense", DENSE)
-    run("clean", CLEAN)
+    report(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)
+    timing()

@@ -13,6 +13,7 @@ from slack_bolt.authorization import AuthorizeResult
 from bot.handlers import register_all
 from bot.logs import SLACK
 from bot.runtime import Runtime, make_client
+from bot.services.claims import load_rules
 
 log = logging.getLogger("opsbot.app")
 
@@ -54,6 +55,7 @@ def _as_function(auth: SingleWorkspaceAuthorize) -> Any:
 
 
 def create_app(rt: Runtime) -> App:
+    load_rules()  # compile the claim rules once at start; a malformed file fails here, not on the first brief
     app = App(
         signing_secret=rt.settings.slack_signing_secret or "socket-mode-has-no-signatures",
         # Bolt builds each request's client from this one (base URL, retries) with the token `authorize` returns.

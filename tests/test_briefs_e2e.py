@@ -146,18 +146,20 @@ def test_brief_command_opens_modal_with_upcoming_sessions(server, db):
 def test_submit_runs_claim_check_and_posts_to_legal(server, db):
     body = submitted(server, text=RISKY)
     shown = all_text(body["view"]["blocks"])
-    assert "Claim check" in shown and "medical" in shown and "cures" in shown and "guarantee" in shown
+    assert "Claim check" in shown and "health" in shown and "cures" in shown and "guarantee" in shown
     brief = get_brief(db)
     assert brief.status == "pending" and brief.current_version == 1 and brief.submitter == HOST
     with db.read() as s:
         [version] = s.scalars(select(BriefVersion)).all()
         assert version.text == RISKY and version.text_sha256 == hashlib.sha256(RISKY.encode()).hexdigest()
-        assert {f["category"] for f in version.findings} >= {"medical", "guarantee"}
+        assert {f["category"] for f in version.findings} >= {"health", "guarantee"}
         assert "brief.submitted" in [a.action for a in s.scalars(select(AuditRecord))]
     [post] = legal_posts(server)
     blocks = post.params["blocks"]
-    assert "cures" in all_text(blocks) and "medical" in all_text(blocks)
-    assert buttons(blocks) == {"brief_approve": "1:1", "brief_request_changes": "1:1", "brief_reject": "1:1"}
+    assert "cures" in all_text(blocks) and "health" in all_text(blocks)
+    assert buttons(blocks) == {"brief_approve": "1:1", "brief_request_changes": "1:1", "brief_reject": "1:1",
+                              "claim_missed": str(version.id)}
+    assert [b["accessory"]["action_id"] for b in blocks if b.get("accessory")] == ["claim_not_a_problem"] * len(version.findings)
     assert "Glow Serum talk track" in blocks[0]["text"]["text"]
 
 
@@ -224,7 +226,7 @@ def test_draft_then_send_from_list(server, db):
 
 def test_brief_check_and_list(server, db):
     _, body = server.command("/brief", "check Lowest price ever, this cures everything", PA)
-    assert "price_scarcity" in all_text(body["blocks"]) and "medical" in all_text(body["blocks"])
+    assert "price_scarcity" in all_text(body["blocks"]) and "health" in all_text(body["blocks"])
     _, body = server.command("/brief", "check", PA)
     assert "Paste the text" in body["text"]
     submitted(server)
@@ -457,10 +459,10 @@ def test_export_approvals_xlsx(server, db, db_url, tmp_path, monkeypatch):
     assert rows[1]["Text SHA-256"] == hashlib.sha256(CLEAN.encode()).hexdigest()
     assert LEGAL in rows[1]["Decided by"] and isinstance(rows[1]["Decided at (America/Los_Angeles)"], datetime)
     assert ws.cell(row=3, column=header.index("Decided at (America/Los_Angeles)") + 1).number_format == "yyyy-mm-dd hh:mm"
-    assert rows[0]["Claim findings"] >= 2 and "medical" in rows[0]["Findings by category"]
+    assert rows[0]["Claim findings"] >= 2 and "health" in rows[0]["Findings by category"]
     assert all(c.data_type != "f" for r in ws.iter_rows() for c in r)
     findings = list(wb["Claim findings"].iter_rows(min_row=2, values_only=True))
-    assert {f[5] for f in findings} >= {"medical", "guarantee"}
+    assert {f[5] for f in findings} >= {"health", "guarantee"}
     texts = {(r[0], r[1]): r[5] for r in wb["Texts"].iter_rows(min_row=2, values_only=True)}
     assert texts[(1, 1)] == RISKY and texts[(1, 2)] == CLEAN
 

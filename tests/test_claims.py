@@ -33,23 +33,23 @@ def hits(text: str) -> list[tuple[str, str]]:
     ("text", "category", "phrase"),
     [
         # medical, with inflections
-        ("This cures acne.", "medical", "cures"),
-        ("It cured my eczema.", "medical", "cured"),
-        ("A cure for dryness.", "medical", "cure"),
-        ("Curing breakouts overnight.", "medical", "Curing"),
-        ("It treats rosacea.", "medical", "treats"),
-        ("I treated my rash with it.", "medical", "treated"),
-        ("Treating dandruff at home.", "medical", "Treating"),
-        ("Use it to treat psoriasis.", "medical", "treat"),
-        ("It heals cuts.", "medical", "heals"),
-        ("My skin healed.", "medical", "healed"),
-        ("A healing balm.", "medical", "healing"),
-        ("Helps prevent acne.", "medical", "prevent"),
-        ("It prevents hair loss.", "medical", "prevents"),
-        ("Preventing infection.", "medical", "Preventing"),
-        ("A true cure-all.", "medical", "cure-all"),
-        ("It is FDA approved.", "medical", "FDA approved"),
-        ("An FDA-approved formula.", "medical", "FDA-approved"),
+        ("This cures acne.", "health", "cures acne"),
+        ("It cured my eczema.", "health", "cured my eczema"),
+        ("A cure for dryness.", "health", "A cure for"),
+        ("Curing breakouts overnight.", "health", "Curing breakouts"),
+        ("It treats rosacea.", "health", "treats rosacea"),
+        ("I treated my rash with it.", "health", "treated my rash"),
+        ("Treating dandruff at home.", "health", "Treating dandruff"),
+        ("Use it to treat psoriasis.", "health", "treat psoriasis"),
+        ("It heals cuts.", "health", "heals cuts"),
+        ("My skin healed.", "health", "skin healed"),
+        ("A healing balm.", "health", "healing balm"),
+        ("Helps prevent acne.", "health", "prevent acne"),
+        ("It prevents hair loss.", "health", "prevents hair loss"),
+        ("Preventing infection.", "health", "Preventing infection"),
+        ("A true cure-all.", "health", "cure-all"),
+        ("It is FDA approved.", "health", "FDA approved"),
+        ("An FDA-approved formula.", "health", "FDA-approved"),
         # guarantee
         ("Guaranteed results!", "guarantee", "Guaranteed"),
         ("We guarantee it works.", "guarantee", "guarantee"),
@@ -60,21 +60,21 @@ def hits(text: str) -> list[tuple[str, str]]:
         ("Money-back guarantee on every order.", "guarantee", "Money-back guarantee"),
         ("money back guaranteed", "guarantee", "money back guaranteed"),
         # superlative (no citation nearby)
-        ("The best serum on the market.", "superlative", "best"),
+        ("The best serum on the market.", "superlative", "The best serum on the market"),
         ("Our #1 serum.", "superlative", "#1"),
         ("The number one toner.", "superlative", "number one"),
         ("The No. 1 toner.", "superlative", "No. 1"),
         ("A best-selling kit.", "superlative", "best-selling"),
         ("Our bestseller is back.", "superlative", "bestseller"),
-        ("Clinically proven to hydrate.", "superlative", "Clinically proven"),
-        ("Dermatologist recommended.", "superlative", "Dermatologist recommended"),
+        ("Clinically proven to hydrate.", "health", "Clinically proven"),
+        ("Dermatologist recommended.", "health", "Dermatologist recommended"),
         # price_scarcity
         ("Lowest price ever!", "price_scarcity", "Lowest price ever"),
         ("This price is only today.", "price_scarcity", "only today"),
         ("Today only: 40% off.", "price_scarcity", "Today only"),
-        ("Last chance to grab it.", "price_scarcity", "Last chance"),
+        ("Last chance to grab it.", "price_scarcity", "Last chance to grab"),
         ("While supplies last!", "price_scarcity", "While supplies last"),
-        ("Only 3 left in stock.", "price_scarcity", "Only 3 left"),
+        ("Only 3 left in stock.", "price_scarcity", "Only 3 left in stock"),
         ("Best price on TikTok.", "price_scarcity", "Best price"),
         # earnings
         ("Make money from home.", "earnings", "Make money"),
@@ -85,16 +85,14 @@ def hits(text: str) -> list[tuple[str, str]]:
         ("Look at this before and after!", "before_after", "before and after"),
         ("My before-and-after pics.", "before_after", "before-and-after"),
         ("Before & after, wow.", "before_after", "Before & after"),
-        ("Visible results in 7 days.", "before_after", "results in 7 days"),
-        ("See results in just two weeks.", "before_after", "results in just two weeks"),
+        ("Visible results in 7 days.", "before_after", "Visible results in 7 days"),
+        ("See results in just two weeks.", "before_after", "See results in just two weeks"),
         ("I lost 10 pounds.", "before_after", "lost 10 pounds"),
-        ("Lose 5 lbs fast.", "before_after", "Lose 5 lbs"),
-        ("Great for weight loss.", "before_after", "weight loss"),
+        ("Lose 5 lbs fast.", "health", "Lose 5 lbs"),
+        ("Great for weight loss.", "health", "Great for weight loss"),
         # disclosure (no #ad / #sponsored / paid partnership anywhere)
         ("Use my code GLOW10 at checkout.", "disclosure", "Use my code"),
-        ("Link is my affiliate link.", "disclosure", "affiliate link"),
-        ("I get a commission on this.", "disclosure", "commission"),
-        ("This LIVE is sponsored by Glow.", "disclosure", "sponsored by"),
+        ("Link is my affiliate link.", "disclosure", "my affiliate link"),
     ],
 )
 def test_each_category_hits(text: str, category: str, phrase: str) -> None:
@@ -103,7 +101,7 @@ def test_each_category_hits(text: str, category: str, phrase: str) -> None:
 
 @pytest.mark.parametrize("text", ["CURES ACNE", "Cures acne", "cUrEs acne"])
 def test_case_is_ignored_and_the_phrase_is_reported_as_written(text: str) -> None:
-    assert hits(text) == [("medical", text.split()[0])]
+    assert hits(text) == [("health", text)]
 
 
 # ----------------------------------------------------------------------------- false-positive guards
@@ -152,6 +150,9 @@ def test_case_is_ignored_and_the_phrase_is_reported_as_written(text: str) -> Non
         "#ad Use my code GLOW10.",
         "Use my code GLOW10.\n\nThanks for watching!\n\n#sponsored",
         "Paid partnership with Glow. Use my code GLOW10.",
+        # a clear disclosure is not a missing one (FTC Disclosures 101)
+        "I get a commission on this.",
+        "This LIVE is sponsored by Glow.",
         # ordinary talk track
         "This serum feels light and layers well under makeup. Tap the orange cart to shop.",
         "",
@@ -162,7 +163,7 @@ def test_no_finding(text: str) -> None:
 
 
 def test_allow_list_only_suppresses_the_overlapping_phrase() -> None:
-    assert hits("Treat yourself to a serum that treats acne.") == [("medical", "treats")]
+    assert hits("Treat yourself to a serum that treats acne.") == [("health", "treats acne")]
 
 
 def test_allow_list_is_scoped_to_its_categories() -> None:
@@ -194,7 +195,7 @@ def test_citation_rule(text: str, flagged: bool) -> None:
 
 
 def test_citation_does_not_excuse_other_categories() -> None:
-    assert hits("Cures acne [1].") == [("medical", "Cures")]
+    assert hits("Cures acne [1].") == [("health", "Cures acne")]
 
 
 # ----------------------------------------------------------------------------- positions and overlaps
@@ -205,14 +206,14 @@ def test_line_and_column_are_one_based_and_sorted() -> None:
     findings = check_text(text)
     assert [(f.line, f.column, f.category, f.phrase) for f in findings] == [
         (3, 7, "superlative", "#1"),
-        (3, 16, "medical", "cures"),
+        (3, 16, "health", "cures acne"),
         (4, 1, "guarantee", "Risk-free"),
     ]
     assert all(isinstance(f, Finding) and f.reason.endswith(".") for f in findings)
 
 
 def test_windows_line_endings_keep_line_numbers() -> None:
-    findings = check_text("one\r\ntwo\r\nit cures")
+    findings = check_text("one\r\ntwo\r\nit cures acne")
     assert [(f.line, f.column) for f in findings] == [(3, 4)]
 
 
@@ -227,8 +228,8 @@ def test_phrase_wrapped_over_two_lines_is_found_at_its_start() -> None:
         ("Money-back guarantee.", [("guarantee", "Money-back guarantee")]),
         ("Best price ever.", [("price_scarcity", "Best price")]),
         ("Lowest price ever.", [("price_scarcity", "Lowest price ever")]),
-        ("The world's best serum.", [("superlative", "world's best")]),
-        ("The world’s best serum.", [("superlative", "world’s best")]),
+        ("The world's best serum.", [("superlative", "The world's best")]),
+        ("The world’s best serum.", [("superlative", "The world’s best")]),
     ],
 )
 def test_overlapping_matches_give_one_finding(text: str, expected: list[tuple[str, str]]) -> None:
@@ -236,8 +237,8 @@ def test_overlapping_matches_give_one_finding(text: str, expected: list[tuple[st
 
 
 def test_summarize_counts_per_category() -> None:
-    findings = check_text("It cures and heals. Guaranteed. #1.")
-    assert summarize(findings) == {"guarantee": 1, "medical": 2, "superlative": 1}
+    findings = check_text("It cures acne and heals scars. Guaranteed. #1.")
+    assert summarize(findings) == {"guarantee": 1, "health": 2, "superlative": 1}
     assert summarize([]) == {}
 
 
@@ -248,7 +249,7 @@ def test_packaged_rules_load_and_are_cached() -> None:
     rules = load_rules()
     assert rules is load_rules()
     assert set(rules.categories) == {
-        "medical", "guarantee", "superlative", "price_scarcity", "earnings", "before_after", "disclosure"
+        "health", "guarantee", "superlative", "price_scarcity", "earnings", "before_after", "disclosure"
     }
     assert all(entry.why for entry in rules.allow)
 
@@ -343,7 +344,7 @@ def test_cli_reads_stdin(args: tuple[str, ...]) -> None:
     result = run_cli(*args, stdin=TALK_TRACK)
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[0].startswith('2:12  medical  "cures"  ')
+    assert lines[0].startswith('2:12  health  "cures acne"  ')
     assert lines[1].startswith('3:1  price_scarcity  "Lowest price ever"  ')
     assert len(lines) == 2
     assert result.stderr == ""
@@ -362,11 +363,15 @@ def test_cli_json_lines(tmp_path: Path) -> None:
     result = run_cli(str(path), "--json")
     assert result.returncode == 1
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [(r["line"], r["category"], r["phrase"]) for r in rows] == [
-        (2, "medical", "cures"),
-        (3, "price_scarcity", "Lowest price ever"),
-    ]
-    assert all(set(r) == {"line", "column", "category", "phrase", "reason"} for r in rows)
+    assert [r["line"] for r in rows] == [1, 2, 3]  # one object per input line, clean lines too
+    found = [(r["line"], f["category"], f["text"], f["start"], f["end"]) for r in rows for f in r["findings"]]
+    assert found == [(2, "health", "cures acne", 11, 21), (3, "price_scarcity", "Lowest price ever", 0, 17)]
+    lines = TALK_TRACK.splitlines()
+    assert all(lines[r["line"] - 1][f["start"]:f["end"]] == f["text"] for r in rows for f in r["findings"])
+    assert all(set(f) == {"category", "text", "start", "end", "severity", "rule", "suggestion"}
+               for r in rows for f in r["findings"])
+    assert {f["severity"] for r in rows for f in r["findings"]} <= {"block", "warn"}
+    assert all(f["rule"] and f["suggestion"] for r in rows for f in r["findings"])
 
 
 def test_cli_custom_rules(tmp_path: Path) -> None:
@@ -398,3 +403,13 @@ def test_cli_errors_exit_2_with_one_line_and_no_traceback(
     assert message in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
+
+
+def test_findings_stored_before_the_rename_read_as_health() -> None:
+    """Brief versions saved by the old checker keep their record; legal reads today's category name."""
+    old = {"line": 2, "column": 12, "category": "medical", "phrase": "cures", "reason": "r"}
+    f = Finding.from_dict(old)
+    assert (f.category, f.text, f.line, f.column, f.reason) == ("health", "cures", 2, 12, "r")
+    assert f.start == -1 and f.severity == "block"
+    new = check_text("This serum cures acne.")[0]
+    assert Finding.from_dict(new.as_dict()) == new

@@ -6,7 +6,6 @@ in pieces that respect Slack's 3,000-character section limit.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.blocks.common import (
     Block, actions, button, clip, context, divider, escape, fields, header, mention, modal, plain, section,
 )
+from bot.blocks import claims as claim_blocks
 from bot.blocks.common import chunk_lines
 from bot.db.briefs import Brief, BriefDecision, BriefVersion
 from bot.db.models import LiveSession
@@ -32,7 +32,6 @@ INPUT_LIMIT = 3000  # a Slack plain_text_input holds at most 3,000 characters
 TEXT_BOXES = 3
 EXCERPT = 2000
 PIECE = 2900
-MAX_FINDING_CATEGORIES = 10
 
 
 def split_text(text: str, limit: int) -> list[str]:
@@ -72,25 +71,14 @@ def session_label(s: LiveSession, tz: ZoneInfo) -> str:
 
 
 # ----------------------------------------------------------------------------- claim findings
-def findings_blocks(findings: list[Finding]) -> list[Block]:
-    """Findings grouped by category: each phrase with its line, then the reason once."""
-    if not findings:
-        return [section(":white_check_mark: *Claim check:* no restricted phrases found. Legal still decides.")]
-    by_cat: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
-        by_cat[f.category].append(f)
-    out = [section(f":mag: *Claim check:* {len(findings)} phrase{'s' if len(findings) != 1 else ''} to review "
-                   f"({', '.join(f'{c} {len(v)}' for c, v in by_cat.items())}). The check advises; legal decides.")]
-    for cat, items in list(by_cat.items())[:MAX_FINDING_CATEGORIES]:
-        hits = ", ".join(f"\u201c{escape(' '.join(f.phrase.split()))}\u201d (line {f.line})" for f in items[:15])
-        more = f" and {len(items) - 15} more" if len(items) > 15 else ""
-        out.append(section(f"*{cat}*: {clip(hits, 2000)}{more}\n_{escape(items[0].reason)}_"))
-    return out
+def findings_blocks(findings: list[Finding], text: str | None = None, *, version_id: int | None = None) -> list[Block]:
+    """Each finding quoted from `text` with the matched words in bold, its rule and a suggestion (bot.blocks.claims)."""
+    return claim_blocks.finding_blocks(findings, text, version_id=version_id)
 
 
-def check_reply(findings: list[Finding]) -> tuple[str, list[Block]]:
+def check_reply(findings: list[Finding], checked: str | None = None) -> tuple[str, list[Block]]:
     text = f"Claim check: {len(findings)} finding(s)." if findings else "Claim check: nothing restricted found."
-    return text, findings_blocks(findings)
+    return text, findings_blocks(findings, checked)
 
 
 # ----------------------------------------------------------------------------- the /brief modal
@@ -171,14 +159,14 @@ def saved_view(brief: Brief, version: BriefVersion | None, findings: list[Findin
         blocks = [section(f":memo: Draft *#{brief.id} {escape(brief.title)}* saved. Send it to legal from `/brief list` "
                           "when it's ready.")]
         if brief.draft_text:
-            blocks += findings_blocks(findings)
+            blocks += findings_blocks(findings, brief.draft_text)
         return modal("Draft saved", blocks)
     where = f"<#{legal_channel}>" if legal_channel else "legal"
     blocks = [
         section(f":outbox_tray: *#{brief.id} {escape(brief.title)}* version {version.number} is with {where}. "
                 f"It must be approved by {_due(version, tz)}."),
         context(f"Text fingerprint (SHA-256) `{version.text_sha256[:16]}…` · {len(version.text):,} characters"),
-        *findings_blocks(findings),
+        *findings_blocks(findings, version.text),
     ]
     if findings:
         blocks.append(context("You can still edit it if legal asks for changes; fixing these phrases first makes that less likely."))
@@ -214,7 +202,8 @@ def legal_request(brief: Brief, version: BriefVersion, tz: ZoneInfo, *, final: b
     blocks.append(_plain_section(clip(version.text, EXCERPT)))
     if version.link:
         blocks.append(section(f"*Full document:* {escape(version.link)}"))
-    blocks += findings_blocks([Finding(**f) for f in version.findings])
+    blocks += findings_blocks([Finding.from_dict(f) for f in version.findings], version.text,
+                              version_id=None if final else version.id)
     if version.decisions:
         blocks.append(divider())
         blocks += [section(_decision_line(d, version, tz)) for d in version.decisions]
@@ -229,7 +218,8 @@ def legal_request(brief: Brief, version: BriefVersion, tz: ZoneInfo, *, final: b
                    "confirm": plain("Approve"), "deny": plain("Cancel")}
         buttons = [button(label, "brief_approve", _ref(brief, version), style="primary", confirm=confirm),
                    button("Request changes", "brief_request_changes", _ref(brief, version)),
-                   button("Reject", "brief_reject", _ref(brief, version), style="danger")]
+                   button("Reject", "brief_reject", _ref(brief, version), style="danger"),
+                   claim_blocks.missed_button(version.id)]
     if truncated:
         buttons.append(button("View full text", "brief_view_full", _ref(brief, version)))
     if buttons:

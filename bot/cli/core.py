@@ -62,6 +62,13 @@ def _setup_logging(settings: Settings) -> None:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     settings = settings_or_exit()
+    from bot.services.claims import ClaimRulesError, load_rules
+
+    try:
+        load_rules()  # a malformed claim rules file stops start-up here, naming the file and line
+    except ClaimRulesError as exc:
+        print(f"opsbot can't start: {exc}", file=sys.stderr)
+        return 2
     _setup_logging(settings)
     from bot.db.migrate import upgrade
     from bot.db.session import Database
@@ -81,6 +88,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         for name in missing:
             print(f"  {name}: {WHERE[name]}", file=sys.stderr)
         print("Set them in the environment or in a .env file (see .env.example).", file=sys.stderr)
+        return 2
+    from bot.services.claims import ClaimRulesError, load_rules
+
+    try:
+        load_rules()  # a malformed claim rules file stops start-up here, naming the file and line
+    except ClaimRulesError as exc:
+        print(f"opsbot can't start: {exc}", file=sys.stderr)
         return 2
     _setup_logging(settings)
     from bot.db.migrate import upgrade

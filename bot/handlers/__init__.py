@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.handlers import actions, briefs, commands, escalations, events, metrics, run_of_show, schedule, swaps, uploads, views
+from bot.handlers import actions, briefs, claims, commands, escalations, events, metrics, run_of_show, schedule, swaps, uploads, views
 from bot.runtime import Runtime
 
 
@@ -14,6 +14,7 @@ def register_all(app: App, rt: Runtime) -> None:
     views.register(app, rt)
     events.register(app, rt)
     briefs.register(app, rt)
+    claims.register(app, rt)
     schedule.register(app, rt)
     escalations.register(app, rt)
     swaps.register(app, rt)

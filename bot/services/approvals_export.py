@@ -94,8 +94,8 @@ def write_workbook(rows: list[ExportRow], names: dict[str, str], tz: ZoneInfo, p
             continue
         seen.add(v.id)
         texts.append([b.id, v.number, v.text_sha256, local(v.submitted_at), who(v.submitted_by), v.text])
-        findings += [[b.id, v.number, v.text_sha256, f["line"], f["column"], f["category"], f["phrase"], f["reason"]]
-                     for f in found]
+        findings += [[b.id, v.number, v.text_sha256, f.line, f.column, f.category, f.text, f.severity, f.reason,
+                      f.rule, f.suggestion] for f in findings_of(v)]
     wb = Workbook()
     ws = wb.active
     ws.title = "Approvals"
@@ -105,7 +105,8 @@ def write_workbook(rows: list[ExportRow], names: dict[str, str], tz: ZoneInfo, p
                 ("Claim findings", 10), ("Findings by category", 28), ("Decision", 18), ("Decided by", 26),
                 (f"Decided at ({zone})", 18), ("Reason", 44), ("Brief now (latest version)", 24)], approvals)
     _sheet(wb.create_sheet("Claim findings"), [("Brief #", 9), ("Version", 9), ("Text SHA-256", 66), ("Line", 7),
-                                                ("Column", 8), ("Category", 16), ("Phrase", 26), ("Reason", 60)], findings)
+                                                ("Column", 8), ("Category", 16), ("Phrase", 26), ("Severity", 9),
+                                                ("Reason", 60), ("Rule", 40), ("Suggestion", 60)], findings)
     _sheet(wb.create_sheet("Texts"), [("Brief #", 9), ("Version", 9), ("Text SHA-256", 66), (f"Submitted ({zone})", 18),
                                       ("Submitted by", 26), ("Full text", 100)], texts)
     wb.save(path)

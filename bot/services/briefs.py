@@ -12,7 +12,7 @@ serialises writers) so two reviewers deciding at once cannot both miss the appro
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,7 @@ from bot.blocks import briefs as blocks
 from bot.db.briefs import BRIEF_KINDS, DECISIONS, Brief, BriefDecision, BriefVersion
 from bot.db.models import LiveSession, Person, ProcessedRequest
 from bot.services import audit, outbox
-from bot.services.claims import Finding, check_text
+from bot.services.claims.feedback import Finding, check_brief
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.people import ADMIN, has_role, with_role
 from bot.timefmt import local_date, local_to_utc
@@ -101,11 +101,11 @@ def text_hash(text: str) -> str:
 
 
 def finding_dicts(findings: list[Finding]) -> list[dict]:
-    return [asdict(f) for f in findings]
+    return [f.as_dict() for f in findings]
 
 
 def findings_of(version: BriefVersion) -> list[Finding]:
-    return [Finding(**f) for f in (version.findings or [])]
+    return [Finding.from_dict(f) for f in (version.findings or [])]
 
 
 def due_instant(day: date, tz: ZoneInfo) -> datetime:
@@ -256,7 +256,7 @@ def save(session: Session, actor: Person, data: BriefInput, *, brief_id: int | N
     if draft:
         audit.record(session, actor=actor.slack_user_id, action="brief.draft_saved", entity_type="brief",
                      entity_id=brief.id, before=before, after=audit.snapshot(brief, BRIEF_FIELDS))
-        return Saved(brief, None, check_text(data.text) if data.text else [])
+        return Saved(brief, None, check_brief(session, data.text, brief.skus) if data.text else [])
     return _submit(session, actor, brief, before, now, policy)
 
 
@@ -296,7 +296,7 @@ def _submit(session: Session, actor: Person, brief: Brief, before: dict | None, 
     if not policy.legal_channel:
         raise Conflict("Legal's channel isn't set up yet (LEGAL_CHANNEL), so nobody would see this; ask the associate. "
                        "Nothing was sent; tick 'Save as a draft' to keep your work.")
-    findings = check_text(brief.draft_text)
+    findings = check_brief(session, brief.draft_text, brief.skus)
     number = brief.current_version + 1
     version = BriefVersion(brief_id=brief.id, number=number, text=brief.draft_text, link=brief.draft_link,
                            text_sha256=text_hash(brief.draft_text), submitted_by=actor.slack_user_id, submitted_at=now,
