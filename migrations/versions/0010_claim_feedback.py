@@ -1,7 +1,7 @@
 """Legal's claim-checker feedback: allow-list ('Not a problem') and missed spans ('Missed one') (issue 16)
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0015
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from alembic import op
 import bot.db.base
 
 revision = '0010'
-down_revision = '0007'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
