@@ -18,10 +18,10 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.db.models import ROLES
 from bot.services.escalation_policy import DEFAULT_POLICY, parse_policy
+from bot.slack_ids import CHANNEL_ID_RE as _CHANNEL_RE
+from bot.slack_ids import USER_ID_RE as _USER_RE
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
-_CHANNEL_RE = re.compile(r"^[CGD][A-Z0-9]{2,}$")
-_USER_RE = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SECRET_FIELDS = {"slack_bot_token", "slack_signing_secret", "slack_app_token"}
 
 

@@ -14,13 +14,13 @@ from bot import clock
 from bot.db.models import ROLES, Person, PersonRole
 from bot.services import audit
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from bot.slack_ids import USER_ID_RE
 
 ADMIN = "associate"
 ROLE_ALIASES = {"admin": "associate", "associate": "associate", "host": "host", "pa": "pa",
                 "legal": "legal", "compliance": "legal", "leadership": "leadership", "lead": "leadership"}
 ROLE_LABELS = {"host": "Host", "pa": "PA", "associate": "Associate (admin)", "legal": "Legal", "leadership": "Leadership"}
 _MENTION_RE = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 def get(session: Session, slack_user_id: str) -> Person | None:
@@ -88,10 +88,11 @@ def parse_user_ref(session: Session, text: str) -> str:
     """A Slack user ID from `<@U123|name>`, `<@U123>`, `U123` or `@display name` of a known person."""
     text = text.strip()
     m = _MENTION_RE.match(text)
-    if m:
-        return m.group(1)
-    if _ID_RE.match(text):
-        return text
+    candidate = m.group(1) if m else text if re.match(r"^[UW][A-Z0-9]+$", text) else None
+    if candidate is not None:
+        if not USER_ID_RE.match(candidate):
+            raise Invalid(f"'{text[:40]}' is not a Slack user (user IDs look like U012ABCDEF). Mention them, like @name.")
+        return candidate
     name = text.lstrip("@").strip().lower()
     if name:
         for person in session.scalars(select(Person)):
