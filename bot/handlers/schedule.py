@@ -14,6 +14,7 @@ from bot import clock
 from bot.blocks import run_of_show as ros_blocks
 from bot.blocks import schedule as blocks
 from bot.blocks.common import context, escape
+from bot.handlers import targets
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
 from bot.services import availability, people, run_of_show, schedule, suggest
@@ -58,8 +59,11 @@ def register(app: App, rt: Runtime) -> None:
             if len(words) != 3:
                 raise Invalid(SCHEDULE_USAGE)
             with rt.db.transaction() as s:
+                associate(s, user_id)
+            target_id = targets.resolve(rt, words[1])
+            with rt.db.transaction() as s:
                 actor = associate(s, user_id)
-                target = people.get_or_create(s, people.parse_user_ref(s, words[1]))
+                target = people.get_or_create(s, target_id)
                 tier = schedule.set_host_tier(s, actor, target, words[2])
                 text = f"<@{target.slack_user_id}> is now a {escape(tier.name)} host."
             ack(text=text)
