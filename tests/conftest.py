@@ -121,6 +121,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    request_queue_size = 64  # parallel-request tests open 20 connections at once
 
 
 @dataclass
