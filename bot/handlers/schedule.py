@@ -17,7 +17,7 @@ from bot.blocks.common import context, escape
 from bot.handlers import targets
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import availability, people, run_of_show, schedule, suggest
+from bot.services import availability, edits, people, run_of_show, schedule, suggest
 from bot.services.errors import Invalid
 from bot.services.rules import Rules, describe_windows, week_bounds, week_start
 from bot.timefmt import local_date, local_to_utc, to_local
@@ -103,7 +103,7 @@ def register(app: App, rt: Runtime) -> None:
             people.require_role(actor, people.ADMIN, doing="change someone else's availability")
         return blocks.availability_modal(target, availability.weekly(s, target),
                                          availability.upcoming_time_off(s, target, clock.now()), rules.tz,
-                                         actor.id == target.id)
+                                         actor.id == target.id, availability.version(s, target))
 
     # -- planning modal buttons ------------------------------------------------------------
     @app.action("sched_week")
@@ -148,6 +148,7 @@ def register(app: App, rt: Runtime) -> None:
                     view = ros_blocks.ros_modal(live, run_of_show.segments(s, live.id), rules.tz,
                                                 blocks.meta(session=session_id))
                 elif verb == "edit":
+                    metadata = blocks.meta(**json.loads(metadata), v=edits.version(live, schedule.SESSION_FIELDS))
                     view = blocks.session_modal(live, schedule.session_skus(s, live.id), schedule.product_tiers(s),
                                                 schedule.products(s), monday, rules.tz, metadata)
                 else:
@@ -228,7 +229,7 @@ def register(app: App, rt: Runtime) -> None:
             actor = associate(s, body["user"]["id"])
             if m.get("session"):
                 live, _ = schedule.edit_session(s, actor, int(m["session"]), data, rules,
-                                                override=bool(input_value(body, "override")))
+                                                override=bool(input_value(body, "override")), seen=m.get("v"))
                 notice = f":pencil2: Saved *{escape(live.title)}*."
                 run_of_show.refresh_posted(s, rules.tz, [live.id])
             else:
@@ -319,6 +320,7 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
             target = people.get_or_create(s, m["user"])
+            availability.lock_for_edit(s, target, m.get("v"))
             availability.set_weekly(s, actor, target, windows)
             lines = [f"Weekly availability: {describe_windows(availability.weekly(s, target))}."]
             if first:

@@ -27,7 +27,12 @@ STALE = ("{what} was changed since this form was opened (perhaps by a second cli
 
 def version(row: Any, fields: list[str]) -> str:
     """A short fingerprint of the row's `fields`, carried by the modal that edits them."""
-    text = json.dumps(snapshot(row, fields), sort_keys=True, default=str)
+    return fingerprint(snapshot(row, fields))
+
+
+def fingerprint(value: Any) -> str:
+    """A short fingerprint of any JSON-able value (for a form that edits a set of rows)."""
+    text = json.dumps(value, sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -41,8 +46,19 @@ def lock(session: Session, model: type[T], row_id: Any, what: str) -> T:
 
 def require_current(row: Any, fields: list[str], seen: str | None, what: str) -> None:
     """Refuse when the row no longer has the values the form was drawn from (`seen` None: not checked)."""
-    if seen is not None and version(row, fields) != seen:
+    require_version(version(row, fields), seen, what)
+
+
+def require_version(current: str, seen: str | None, what: str) -> None:
+    if seen is not None and current != seen:
         raise Conflict(STALE.format(what=what))
+
+
+def lock_current(session: Session, model: type[T], row_id: Any, fields: list[str], seen: str | None, what: str) -> T:
+    """`lock` then `require_current`: the one call a service makes before editing a row from a modal."""
+    row = lock(session, model, row_id, what)
+    require_current(row, fields, seen, what)
+    return row
 
 
 def form_ref(row_id: Any, row_version: str, **extra: Any) -> str:
