@@ -7,9 +7,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
 
+from bot import edge
 from bot.handlers import register_all
 from bot.runtime import Runtime, make_client
 from bot.services import installation
@@ -114,5 +115,13 @@ def create_app(rt: Runtime) -> App:
         listener_executor=ThreadPoolExecutor(max_workers=rt.settings.web_threads * 2, thread_name_prefix="opsbot-listener"),
         logger=logging.getLogger("opsbot.bolt"),
     )
+    app.middleware(_clean_socket_mode_body)
     register_all(app, rt)
     return app
+
+
+def _clean_socket_mode_body(req: BoltRequest, resp: BoltResponse, next: Any) -> BoltResponse:  # noqa: A002
+    """Socket Mode requests skip the HTTP edge (bot/edge.py): strip NUL bytes from them here."""
+    if req.mode == "socket_mode":
+        req.body = edge.clean(req.body)
+    return next()

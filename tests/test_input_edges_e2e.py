@@ -84,3 +84,28 @@ def test_nul_bytes_in_an_action_are_stripped(server, db):
             break
         time.sleep(0.02)
     assert escalation(db, esc_id).status == "acknowledged"
+
+
+def test_unknown_slack_user_in_availability_is_refused(server, db):
+    server.stub.missing_users.add(GHOST)
+    status, body = server.command("/availability", f"<@{GHOST}>", ADMIN)
+    assert status == 200 and "no user U0GHOST01" in body["text"], body
+    assert _count_people(db, GHOST) == 0
+    assert server.stub.calls_to("views.open") == []
+
+
+def test_socket_mode_requests_are_cleaned_too(server, db):
+    """Socket Mode skips the HTTP edge; the app itself strips NUL bytes from its requests."""
+    from urllib.parse import parse_qsl
+
+    from slack_bolt.request import BoltRequest
+    from slack_signing import command_body
+
+    from bot.app import create_app
+
+    app = create_app(server.rt)
+    body = dict(parse_qsl(command_body("/checkin", "socket\x00 mode", HOST), keep_blank_values=True))
+    resp = app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+    assert resp.status == 200 and "Clocked in" in resp.body
+    with db.read() as s:
+        assert s.scalars(select(TimeEntry)).one().note_in == "socket mode"

@@ -91,9 +91,10 @@ def register(app: App, rt: Runtime) -> None:
     def availability_cmd(ack: Any, body: dict, client: Any, respond: Any) -> None:
         user_id = body["user_id"]
         text = (body.get("text") or "").strip()
+        target_id = targets.resolve(rt, text) if text else None
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, user_id)
-            target = people.get_or_create(s, people.parse_user_ref(s, text)) if text else actor
+            target = people.get_or_create(s, target_id) if target_id else actor
             view = _availability_view(s, actor, target)
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=view)
