@@ -109,3 +109,26 @@ def test_socket_mode_requests_are_cleaned_too(server, db):
     assert resp.status == 200 and "Clocked in" in resp.body
     with db.read() as s:
         assert s.scalars(select(TimeEntry)).one().note_in == "socket mode"
+
+
+def test_overlong_user_id_picked_in_a_modal_is_refused(server, db):
+    """A forged users_select value (the assign form) is refused as a field error; nobody is created."""
+    import json
+
+    from schedule_helpers import new_session, person, seed
+
+    seed(db)
+    with db.transaction() as s:
+        person(s, ADMIN, "associate")
+        live = new_session(s, "2026-11-18", "06:00", "07:30", title="Glow LIVE", tier="C")
+    people_before = _count_people(db)
+    state = {role: {"value": {"type": "users_select", "selected_user": LONG_ID if role == "host" else None}}
+             for role in ("host", "cohost", "pa")}
+    state["override"] = {"value": {"type": "checkboxes", "selected_options": []}}
+    status, body = server.slack.submit("sched_assign_submit", ADMIN, state,
+                                       private_metadata=json.dumps({"week": "2026-11-16", "plan": "VPLAN", "session": live.id}),
+                                       blocks=[{"type": "input", "block_id": "host", "label": {"type": "plain_text", "text": "Host"},
+                                                "element": {"type": "users_select", "action_id": "value"}}])
+    assert status == 200 and body["response_action"] == "errors", body
+    assert "not a Slack user" in json.dumps(body) and "Something went wrong" not in json.dumps(body)
+    assert _count_people(db) == people_before

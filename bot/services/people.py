@@ -34,6 +34,8 @@ def get_or_create(session: Session, slack_user_id: str, *, actor: str | None = N
     person = get(session, slack_user_id)
     if person is not None:
         return person
+    if not isinstance(slack_user_id, str) or not USER_ID_RE.match(slack_user_id):
+        raise Invalid(f"'{str(slack_user_id)[:40]}' is not a Slack user (user IDs look like U012ABCDEF). Nothing was changed.")
     person = Person(slack_user_id=slack_user_id, created_at=clock.now(), active=True)
     try:
         with session.begin_nested():
