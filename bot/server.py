@@ -1,4 +1,4 @@
-"""HTTP serving: POST /slack/events (Bolt, signature-checked) and GET /healthz, as a WSGI app."""
+"""HTTP serving: POST /slack/events (size, signature and shape checked at the edge, then Bolt) and GET /healthz, as a WSGI app."""
 
 from __future__ import annotations
 
