@@ -201,3 +201,23 @@ def test_twenty_parallel_availability_saves_make_one_time_off(server, db):
         assert len(s.scalars(select(TimeOff)).all()) == 1
         assert len(s.scalars(select(AvailabilityWindow)).all()) == 5
     assert audits(db, "availability.weekly_set") == 1
+
+
+def test_twenty_parallel_metrics_saves_make_one_save(server, db):
+    from schedule_helpers import new_session
+    from test_metrics_e2e import _session_state
+    from test_metrics_e2e import _state as _metric_state
+
+    seed(db)
+    with db.transaction() as s:
+        live = new_session(s, "2026-11-16", "10:00", "13:00", title="Glow LIVE")
+    server.slack.action("metrics_log", str(live.id), ADMIN)
+    form = server.stub.wait_for("views.open")[0].params["view"]
+    values = {**_session_state(live.id), **_metric_state(gmv_cents="$1,205.33", orders="9", units_sold="12",
+                                                          skus="GLOW-01 12 $1205.33 40")}
+    body = view_submission_body("metrics_submit", ADMIN, values, private_metadata=form.get("private_metadata", ""),
+                                blocks=form["blocks"])
+    answers = parallel(server, [body] * PARALLEL)
+    assert sum(a.get("response_action") == "update" and "changed since" not in json.dumps(a) for a in answers) == 1
+    assert audits(db, "metrics.created") + audits(db, "metrics.updated") == 1
+    assert audits(db, "metrics.skus_saved") == 1
