@@ -59,3 +59,20 @@ def test_twenty_parallel_update_submits_post_one_update(server, db):
     assert sum(a.get("response_action") == "clear" for a in answers) == 1
     assert event_kinds(db, esc_id).count("updated") == 1
     assert audits(db, "escalation.updated") == 1
+
+
+def test_twenty_parallel_resolve_submits_resolve_once(server, db):
+    """Resolve was already compare-and-set on its status; the sweep keeps it so."""
+    grant(db, HOST, "host")
+    esc_id = raise_one(server, HOST, severity="2")
+    before = len(server.stub.calls_to("views.open"))
+    click(server, "esc_resolve", esc_id, ADMIN)
+    view = server.stub.wait_for("views.open", before + 1)[-1].params["view"]
+    state = {"note": {"value": {"type": "plain_text_input", "value": "Relisted the SKU"}},
+             "cause": {"value": {"type": "static_select", "selected_option": {"value": "product"}}}}
+    body = view_submission_body("escalation_resolve", ADMIN, state, private_metadata=view["private_metadata"],
+                                blocks=view["blocks"])
+    answers = parallel(server, [body] * PARALLEL)
+    assert sum(a.get("response_action") == "clear" for a in answers) == 1
+    assert event_kinds(db, esc_id).count("resolved") == 1
+    assert audits(db, "escalation.resolved") == 1
