@@ -18,10 +18,10 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.db.models import ROLES
 from bot.services.escalation_policy import DEFAULT_POLICY, parse_policy
+from bot.slack_ids import CHANNEL_ID_RE as _CHANNEL_RE
+from bot.slack_ids import USER_ID_RE as _USER_RE
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
-_CHANNEL_RE = re.compile(r"^[CGD][A-Z0-9]{2,}$")
-_USER_RE = re.compile(r"^[UW][A-Z0-9]{2,}$")
 SECRET_FIELDS = {"slack_bot_token", "slack_signing_secret", "slack_app_token"}
 
 
@@ -41,6 +41,7 @@ class Settings(BaseSettings):
     slack_bot_token: str | None = Field(None, description="Bot token (xoxb-...), OAuth & Permissions page")
     slack_signing_secret: str | None = Field(None, description="Signing secret, Basic Information page")
     slack_app_token: str | None = Field(None, description="App-level token (xapp-...) with connections:write; enables Socket Mode")
+    slack_team_id: str | None = Field(None, description="Workspace (team) ID opsbot serves; requests from any other are refused. Learned from auth.test when unset")
     slack_api_url: str = Field(SLACK_DEFAULT_API_URL, description="Slack Web API base URL")
     database_url: str = Field("sqlite:///opsbot.db", description="SQLAlchemy database URL")
     port: int = Field(3000, ge=1, le=65535, description="HTTP port for Slack requests")
@@ -194,6 +195,15 @@ class Settings(BaseSettings):
             return None
         if not _CHANNEL_RE.match(value):
             raise ValueError(f"'{value}' is not a Slack channel ID (they look like C012ABCDEF)")
+        return value
+
+    @field_validator("slack_team_id")
+    @classmethod
+    def _valid_team(cls, value: str | None) -> str | None:
+        if value in (None, ""):
+            return None
+        if not re.match(r"^[TE][A-Z0-9]{2,14}$", value):
+            raise ValueError(f"'{value}' is not a Slack team ID (they look like T012ABCDEF)")
         return value
 
     @field_validator("run_of_show_time")

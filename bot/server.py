@@ -1,37 +1,41 @@
-"""HTTP serving: POST /slack/events (Bolt, signature-checked) and GET /healthz, as a WSGI app."""
+"""HTTP serving: POST /slack/events (size, signature and shape checked at the edge, then Bolt) and GET /healthz, as a WSGI app."""
 
 from __future__ import annotations
 
 import json
 import logging
+import secrets
 import time
 from typing import Any
 
-import slack_bolt.request.request as _bolt_request
 from slack_bolt import App, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request import BoltRequest
-from slack_bolt.request.internals import parse_body as _bolt_parse_body
+from slack_sdk.signature import SignatureVerifier
 
+from bot import edge
 from bot.db.session import Database
 
 log = logging.getLogger("opsbot.http")
 
 
-def _parse_body(body: str, content_type: str | None) -> dict[str, Any]:
-    """Bolt 1.30 reads any form body containing the word 'payload' as an interaction and loses a
-    slash command such as `/checkin fixing the payload cable`. Fall back to the plain form then."""
-    parsed = _bolt_parse_body(body, content_type)
-    if not parsed and body and not body.startswith("{") and "payload=" not in body:
-        from urllib.parse import parse_qsl
+class VerifiedRequest(BoltRequest):
+    """A BoltRequest whose body the edge already verified and parsed.
 
-        return dict(parse_qsl(body, keep_blank_values=True))
-    return parsed
+    Bolt's own parser reads any form body containing the word 'payload' as an interaction and
+    loses a slash command such as `/checkin fixing the payload cable`; handing Bolt the parsed
+    dict avoids it. The raw body is kept, so Bolt's signature check still runs on it as well.
+    """
 
+    def __init__(self, *, raw_body: str, body: dict[str, Any], query: Any, headers: Any) -> None:
+        super().__init__(body=body, query=query, headers=headers, mode="socket_mode")  # "take this dict as is"
+        self.raw_body = raw_body
+        self.mode = "http"
 
-_bolt_request.parse_body = _parse_body  # type: ignore[assignment]
+    def to_copyable(self) -> BoltRequest:
+        return VerifiedRequest(raw_body=self.raw_body, body=self.body, query=self.query, headers=self.headers)
 
 
 def describe(body: dict[str, Any]) -> tuple[str, str]:
@@ -54,16 +58,28 @@ def describe(body: dict[str, Any]) -> tuple[str, str]:
 class OpsbotWSGI(SlackRequestHandler):
     """Bolt's WSGI adapter plus a health check and one log line per request."""
 
-    def __init__(self, app: App, db: Database) -> None:
+    def __init__(self, app: App, db: Database, signing_secret: str | None,
+                 max_body_bytes: int = edge.MAX_BODY_BYTES) -> None:
         super().__init__(app, path="/slack/events")
         self.db = db
+        # Without a secret nothing can verify, so every POST is refused (as Bolt would).
+        self.verifier = SignatureVerifier(signing_secret or secrets.token_hex(16))
+        self.max_body_bytes = max_body_bytes
 
     def dispatch(self, request: WsgiHttpRequest) -> BoltResponse:
         started = time.monotonic()
         headers = request.get_headers()
-        req = BoltRequest(body=request.get_body(), query=request.query_string, headers=headers)
-        what, who = describe(req.body if isinstance(req.body, dict) else {})
-        retry = (headers.get("x-slack-retry-num") or [None])[0]
+        try:
+            raw = edge.read_body(request.environ, self.max_body_bytes)
+            edge.verify(self.verifier, raw, {k.lower(): v for k, v in headers.items()})
+            signed = edge.parse(raw, str(headers.get("content-type") or ""))
+        except edge.Refused as refused:
+            log.warning("refused status=%s reason=%s bytes=%s", refused.status, refused.reason,
+                        request.environ.get("CONTENT_LENGTH") or 0)
+            return BoltResponse(status=refused.status, body="", headers={"content-type": "text/plain;charset=utf-8"})
+        req = VerifiedRequest(raw_body=signed.raw_body, body=signed.body, query=request.query_string, headers=headers)
+        what, who = describe(req.body)
+        retry = (req.headers.get("x-slack-retry-num") or [None])[0]
         resp = self.app.dispatch(req)
         log.info("%s user=%s status=%s ms=%.1f%s", what, who, resp.status, (time.monotonic() - started) * 1000,
                  f" retry={retry}" if retry else "")

@@ -131,6 +131,7 @@ class _QuietHandler(WSGIRequestHandler):
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
+    request_queue_size = 64  # parallel-request tests open 20 connections at once
 
 
 @dataclass
@@ -165,7 +166,7 @@ def server(db: Database, stub: SlackStub, db_url: str) -> Iterator[BotServer]:
     rt = Runtime.build(settings, db)
     rt.bootstrap_roles()
     app = create_app(rt)
-    httpd = make_server("127.0.0.1", 0, OpsbotWSGI(app, db), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+    httpd = make_server("127.0.0.1", 0, OpsbotWSGI(app, db, SIGNING_SECRET), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}"

@@ -15,6 +15,7 @@ from bot.blocks.common import chunk_lines
 from bot.blocks.timeclock import ROLE_LABEL
 from bot.db.escalations import Escalation, EscalationEvent
 from bot.db.models import LiveSession
+from bot.services.edits import form_ref
 from bot.timefmt import fmt_datetime, fmt_time
 
 if TYPE_CHECKING:
@@ -231,7 +232,7 @@ def resolved_dm(esc: Escalation, actor: str, tz: ZoneInfo) -> tuple[str, list[Bl
                           f"({cause})\n{escape(esc.summary)}\n_{escape(clip(esc.resolution_note or '', 1500))}_")]
 
 
-def update_modal(esc: Escalation) -> dict[str, Any]:
+def update_modal(esc: Escalation, version: str | None = None) -> dict[str, Any]:
     current = next(o for o in severity_options() if o["value"] == str(esc.severity))
     blocks: list[Block] = [
         section(f"*#{esc.id} · SEV{esc.severity}* {escape(esc.summary)}"),
@@ -239,7 +240,7 @@ def update_modal(esc: Escalation) -> dict[str, Any]:
         _input("severity", "Severity", _select(severity_options(), current), optional=True),
     ]
     return modal("Update escalation", blocks, callback_id="escalation_update", submit="Post update", close="Cancel",
-                 private_metadata=str(esc.id))
+                 private_metadata=form_ref(esc.id, version) if version else str(esc.id))
 
 
 def resolve_modal(esc: Escalation) -> dict[str, Any]:

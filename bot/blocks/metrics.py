@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from bot.blocks.common import Block, actions, button, context, escape, modal, plain, section
 from bot.db.models import LiveSession
+from bot.services.edits import form_ref
 from bot.services.metrics import FORM_FIELDS
 from bot.timefmt import fmt_span
 
@@ -29,7 +30,8 @@ def _option(live: LiveSession, tz: ZoneInfo) -> dict:
     return {"text": plain(session_label(live, tz)), "value": str(live.id)}
 
 
-def metrics_modal(sessions: list[LiveSession], selected: LiveSession | None, defaults: dict[str, str], tz: ZoneInfo) -> dict:
+def metrics_modal(sessions: list[LiveSession], selected: LiveSession | None, defaults: dict[str, str], tz: ZoneInfo,
+                  version: str | None = None) -> dict:
     """Session picker plus the totals; blank means 'not reported', never zero."""
     choices = list(sessions)
     if selected is not None and all(s.id != selected.id for s in choices):
@@ -54,7 +56,8 @@ def metrics_modal(sessions: list[LiveSession], selected: LiveSession | None, def
     if defaults.get("skus"):
         skus["initial_value"] = defaults["skus"]
     blocks.append({"type": "input", "block_id": "skus", "optional": True, "label": plain("Units and GMV per SKU"), "element": skus})
-    return modal("Log metrics", blocks, callback_id=MODAL_CALLBACK, submit="Save")
+    return modal("Log metrics", blocks, callback_id=MODAL_CALLBACK, submit="Save",
+                 private_metadata=form_ref(selected.id, version) if selected and version else "")
 
 
 def saved_modal(live: LiveSession, created: bool, tz: ZoneInfo) -> dict:

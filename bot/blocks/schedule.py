@@ -307,7 +307,7 @@ def decline_modal(sh: Shift, tz: ZoneInfo, metadata: str) -> dict[str, Any]:
 
 
 def availability_modal(target: Person, windows: dict[int, list[tuple[int, int]]], time_off: list[TimeOff], tz: ZoneInfo,
-                       is_self: bool) -> dict[str, Any]:
+                       is_self: bool, version: str | None = None) -> dict[str, Any]:
     from bot.services.availability import format_day
 
     whose = "your" if is_self else f"{escape(target.name)}'s"
@@ -328,7 +328,7 @@ def availability_modal(target: Person, windows: dict[int, list[tuple[int, int]]]
         _text_input("off_reason", "Reason (optional)", None, optional=True, max_length=500),
     ])
     return modal("Availability", blocks, callback_id="avail_submit", submit="Save", close="Cancel",
-                 private_metadata=meta(user=target.slack_user_id))
+                 private_metadata=meta(user=target.slack_user_id, v=version) if version else meta(user=target.slack_user_id))
 
 
 def result_text(lines: list[str], title: str) -> str:

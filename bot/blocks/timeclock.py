@@ -10,6 +10,7 @@ from bot.blocks.common import (
     Block, actions, button, chunk_lines, clip, context, divider, escape, header, mention, modal, section,
 )
 from bot.db.models import Person, TimeEntry
+from bot.services.edits import form_ref
 from bot.timefmt import fmt_datetime, fmt_day, fmt_duration, fmt_span, fmt_time, to_local
 
 ROLE_LABEL = {"host": "Host", "cohost": "Co-host", "pa": "PA"}
@@ -134,7 +135,7 @@ def _date_time_inputs(block_prefix: str, label: str, instant: datetime | None, t
     ]
 
 
-def edit_entry_modal(entry: TimeEntry, tz: ZoneInfo) -> dict[str, Any]:
+def edit_entry_modal(entry: TimeEntry, tz: ZoneInfo, version: str | None = None) -> dict[str, Any]:
     blocks: list[Block] = [
         section(f"Correcting *{escape(entry.person.name)}*: {fmt_span(entry.clock_in_at, entry.clock_out_at, tz)}"),
         *_date_time_inputs("clock_in", "Clock-in", entry.clock_in_at, tz, optional=False),
@@ -145,7 +146,7 @@ def edit_entry_modal(entry: TimeEntry, tz: ZoneInfo) -> dict[str, Any]:
         context("The person is told about the change, and the audit log keeps the old and new times with your reason."),
     ]
     return modal("Edit time entry", blocks, callback_id="timesheet_edit_submit", submit="Save", close="Cancel",
-                 private_metadata=str(entry.id))
+                 private_metadata=form_ref(entry.id, version) if version else str(entry.id))
 
 
 def entry_corrected_dm(entry: TimeEntry, before: dict[str, Any], reason: str, actor: Person, tz: ZoneInfo) -> tuple[str, list[Block]]:

@@ -146,7 +146,7 @@ def wsgi_app(settings: Settings | None = None, with_scheduler: bool = False):  #
     settings = settings or settings_or_exit()
     _setup_logging(settings)
     rt, app = _build(settings, with_scheduler)
-    return OpsbotWSGI(app, rt.db)
+    return OpsbotWSGI(app, rt.db, settings.slack_signing_secret)
 
 
 def _run_http(settings: Settings, with_scheduler: bool) -> int:

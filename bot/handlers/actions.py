@@ -22,7 +22,8 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
             people.require_role(actor, people.ADMIN, doing="edit time entries")
-            view = tc_blocks.edit_entry_modal(timeclock.get_entry(s, entry_id), rt.tz)
+            entry = timeclock.get_entry(s, entry_id)
+            view = tc_blocks.edit_entry_modal(entry, rt.tz, timeclock.entry_version(entry))
         ack()
         client.views_push(trigger_id=body["trigger_id"], view=view)
 

@@ -9,6 +9,7 @@ from slack_bolt import App
 from bot import clock
 from bot.blocks import people as people_blocks
 from bot.blocks import timeclock as tc_blocks
+from bot.handlers import targets
 from bot.handlers.common import guarded
 from bot.runtime import Runtime
 from bot.services import people, timeclock
@@ -62,10 +63,12 @@ def register(app: App, rt: Runtime) -> None:
                 raise Invalid("Use `/ops role add @user ROLE` or `/ops role remove @user ROLE`.")
             adding = words[1].lower() == "add"
             with rt.db.transaction() as s:
-                actor = people.get_or_create(s, user_id)
-                people.require_role(actor, people.ADMIN, doing="change roles")
-                target_id = people.parse_user_ref(s, words[2])
+                people.require_role(people.get_or_create(s, user_id), people.ADMIN, doing="change roles")
                 role = people.normalize_role(words[3])
+            target_id = targets.resolve(rt, words[2]) if adding else words[2]
+            with rt.db.transaction() as s:
+                actor = people.get_or_create(s, user_id)
+                target_id = people.parse_user_ref(s, target_id)
                 change = people.add_role if adding else people.remove_role
                 target, changed = change(s, actor, target_id, role)
                 text = people_blocks.role_changed_message(target, role, adding, changed)

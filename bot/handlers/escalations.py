@@ -13,7 +13,7 @@ from bot.blocks import escalations as esc_blocks
 from bot.handlers.common import guarded, input_value
 from bot.logs import SLACK
 from bot.runtime import Runtime
-from bot.services import escalations, people
+from bot.services import edits, escalation_guard, escalations, people
 from bot.services.escalations import EscalationConfig, RaiseForm
 
 
@@ -105,7 +105,8 @@ def register(app: App, rt: Runtime) -> None:
     def update_open(ack: Any, body: dict, client: Any, respond: Any) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
-            view = esc_blocks.update_modal(escalations.check_updatable(s, actor, _esc_id(body), cfg()))
+            esc = escalations.check_updatable(s, actor, _esc_id(body), cfg())
+            view = esc_blocks.update_modal(esc, escalation_guard.version(esc))
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -134,8 +135,9 @@ def register(app: App, rt: Runtime) -> None:
     def update_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
         user_id = body["user"]["id"]
         with rt.db.transaction() as s:
-            escalations.add_update(s, people.get_or_create(s, user_id), int(body["view"]["private_metadata"]),
-                                   input_value(body, "note"), input_value(body, "severity"), clock.now(), cfg())
+            ref, seen, _ = edits.parse_form_ref(body["view"]["private_metadata"])
+            escalations.add_update(s, people.get_or_create(s, user_id), int(ref),
+                                   input_value(body, "note"), input_value(body, "severity"), clock.now(), cfg(), seen)
         ack(response_action="clear")
         rt.after_change(user_id)
 

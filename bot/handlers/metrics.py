@@ -12,7 +12,7 @@ from bot.blocks import metrics as blocks
 from bot.blocks.scorecard import scorecard_message
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import metrics, people, scorecard
+from bot.services import edits, metrics, people, scorecard
 from bot.services.errors import Invalid
 from bot.services.metrics import FORM_FIELDS
 from bot.services.people import ADMIN
@@ -26,7 +26,8 @@ def register(app: App, rt: Runtime) -> None:
             metrics.require_associate(actor, "log LIVE metrics")
             selected = metrics.live_session(s, session_id) if session_id else None
             view = blocks.metrics_modal(metrics.recent_sessions(s, clock.now()), selected,
-                                        metrics.form_defaults(s, session_id) if session_id else {}, rt.tz)
+                                        metrics.form_defaults(s, session_id) if session_id else {}, rt.tz,
+                                        metrics.form_version(s, session_id) if session_id else None)
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -51,8 +52,10 @@ def register(app: App, rt: Runtime) -> None:
         raw = {name: input_value(body, name) for name, _, _ in FORM_FIELDS}
         raw["skus"] = input_value(body, "skus")
         with rt.db.transaction() as s:
+            ref, seen, _ = edits.parse_form_ref(body["view"].get("private_metadata"))
             live, created = metrics.submit_form(s, people.get_or_create(s, user_id),
-                                                int(picked) if picked and picked.isdigit() else None, raw, clock.now())
+                                                int(picked) if picked and picked.isdigit() else None, raw, clock.now(),
+                                                seen if str(ref) == picked else None)  # another session picked: no version
             view = blocks.saved_modal(live, created, rt.tz)
         ack(response_action="update", view=view)
         rt.after_change(user_id)

@@ -15,7 +15,7 @@ from bot.blocks.schedule import meta
 from bot.handlers.common import guarded, input_value
 from bot.db.run_of_show import RosSegment
 from bot.runtime import Runtime
-from bot.services import attendance, people, run_of_show, schedule
+from bot.services import attendance, edits, people, run_of_show, schedule
 from bot.services.errors import Invalid
 from bot.timefmt import fmt_time
 
@@ -75,7 +75,8 @@ def register(app: App, rt: Runtime) -> None:
                 if seg is None:
                     raise Invalid("That segment was deleted; reopen the run-of-show.")
                 view = blocks.segment_modal(schedule.get_session(s, session_id), seg,
-                                            meta(session=session_id, segment=seg.id, ros_view=body["view"]["id"]))
+                                            meta(session=session_id, segment=seg.id, ros_view=body["view"]["id"],
+                                                 v=edits.version(seg, run_of_show.SEGMENT_FIELDS)))
         ack()
         if verb == "delete":
             rt.after_change()
@@ -99,7 +100,7 @@ def register(app: App, rt: Runtime) -> None:
         session_id = int(m["session"])
         with rt.db.transaction() as s:
             actor = associate(s, body["user"]["id"])
-            seg = run_of_show.save_segment(s, actor, session_id, m.get("segment"), data)
+            seg = run_of_show.save_segment(s, actor, session_id, m.get("segment"), data, m.get("v"))
             run_of_show.refresh_posted(s, tz, [session_id])
             notice = f":white_check_mark: Saved *{escape(run_of_show.label(seg))}*."
             ros_meta = meta(session=session_id)

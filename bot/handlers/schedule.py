@@ -14,9 +14,10 @@ from bot import clock
 from bot.blocks import run_of_show as ros_blocks
 from bot.blocks import schedule as blocks
 from bot.blocks.common import context, escape
+from bot.handlers import targets
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import availability, people, run_of_show, schedule, suggest
+from bot.services import availability, edits, people, run_of_show, schedule, suggest
 from bot.services.errors import Invalid
 from bot.services.rules import Rules, describe_windows, week_bounds, week_start
 from bot.timefmt import local_date, local_to_utc, to_local
@@ -58,8 +59,11 @@ def register(app: App, rt: Runtime) -> None:
             if len(words) != 3:
                 raise Invalid(SCHEDULE_USAGE)
             with rt.db.transaction() as s:
+                associate(s, user_id)
+            target_id = targets.resolve(rt, words[1])
+            with rt.db.transaction() as s:
                 actor = associate(s, user_id)
-                target = people.get_or_create(s, people.parse_user_ref(s, words[1]))
+                target = people.get_or_create(s, target_id)
                 tier = schedule.set_host_tier(s, actor, target, words[2])
                 text = f"<@{target.slack_user_id}> is now a {escape(tier.name)} host."
             ack(text=text)
@@ -87,9 +91,10 @@ def register(app: App, rt: Runtime) -> None:
     def availability_cmd(ack: Any, body: dict, client: Any, respond: Any) -> None:
         user_id = body["user_id"]
         text = (body.get("text") or "").strip()
+        target_id = targets.resolve(rt, text) if text else None
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, user_id)
-            target = people.get_or_create(s, people.parse_user_ref(s, text)) if text else actor
+            target = people.get_or_create(s, target_id) if target_id else actor
             view = _availability_view(s, actor, target)
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -99,7 +104,7 @@ def register(app: App, rt: Runtime) -> None:
             people.require_role(actor, people.ADMIN, doing="change someone else's availability")
         return blocks.availability_modal(target, availability.weekly(s, target),
                                          availability.upcoming_time_off(s, target, clock.now()), rules.tz,
-                                         actor.id == target.id)
+                                         actor.id == target.id, availability.version(s, target))
 
     # -- planning modal buttons ------------------------------------------------------------
     @app.action("sched_week")
@@ -144,6 +149,7 @@ def register(app: App, rt: Runtime) -> None:
                     view = ros_blocks.ros_modal(live, run_of_show.segments(s, live.id), rules.tz,
                                                 blocks.meta(session=session_id))
                 elif verb == "edit":
+                    metadata = blocks.meta(**json.loads(metadata), v=edits.version(live, schedule.SESSION_FIELDS))
                     view = blocks.session_modal(live, schedule.session_skus(s, live.id), schedule.product_tiers(s),
                                                 schedule.products(s), monday, rules.tz, metadata)
                 else:
@@ -224,7 +230,7 @@ def register(app: App, rt: Runtime) -> None:
             actor = associate(s, body["user"]["id"])
             if m.get("session"):
                 live, _ = schedule.edit_session(s, actor, int(m["session"]), data, rules,
-                                                override=bool(input_value(body, "override")))
+                                                override=bool(input_value(body, "override")), seen=m.get("v"))
                 notice = f":pencil2: Saved *{escape(live.title)}*."
                 run_of_show.refresh_posted(s, rules.tz, [live.id])
             else:
@@ -315,6 +321,7 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
             target = people.get_or_create(s, m["user"])
+            availability.lock_for_edit(s, target, m.get("v"))
             availability.set_weekly(s, actor, target, windows)
             lines = [f"Weekly availability: {describe_windows(availability.weekly(s, target))}."]
             if first:

@@ -11,7 +11,7 @@ from bot import clock
 from bot.blocks.timeclock import timesheet_modal
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import people, timeclock
+from bot.services import edits, people, timeclock
 from bot.services.errors import Invalid
 from bot.timefmt import local_to_utc
 
@@ -29,7 +29,8 @@ def register(app: App, rt: Runtime) -> None:
     @app.view("timesheet_edit_submit")
     @guarded("view")
     def timesheet_edit_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        entry_id = int(body["view"]["private_metadata"])
+        ref, seen, _ = edits.parse_form_ref(body["view"]["private_metadata"])
+        entry_id = int(ref)
         clock_in = _picked(body, "clock_in", rt.tz, True)
         clock_out = _picked(body, "clock_out", rt.tz, False)
         reason = input_value(body, "reason") or ""
@@ -37,7 +38,7 @@ def register(app: App, rt: Runtime) -> None:
             actor = people.get_or_create(s, body["user"]["id"])
             try:
                 entry = timeclock.edit_entry(s, actor, entry_id, clock_in_at=clock_in, clock_out_at=clock_out,
-                                             reason=reason, now=clock.now(), policy=rt.policy)
+                                             reason=reason, now=clock.now(), policy=rt.policy, seen=seen)
             except Invalid as exc:
                 exc.fields = {_block_for(k): v for k, v in exc.fields.items()}
                 raise

@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.db.models import LiveSession, Person, Shift
 from bot.db.schedule import AvailabilityWindow, TimeOff
-from bot.services import audit, people
+from bot.services import audit, edits, people
 from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.rules import Rules, describe_windows
 from bot.timefmt import day_bounds
@@ -63,6 +63,18 @@ def weekly(session: Session, person: Person) -> Windows:
                              .order_by(AvailabilityWindow.weekday, AvailabilityWindow.start_minute)):
         out.setdefault(w.weekday, []).append((w.start_minute, w.end_minute))
     return out
+
+
+def lock_for_edit(session: Session, target: Person, seen: str | None) -> None:
+    """Lock the person (the parent of their windows and time off) and refuse a stale availability form."""
+    edits.lock(session, Person, target.id, "That person")
+    edits.require_version(version(session, target), seen, "This availability")
+
+
+def version(session: Session, target: Person) -> str:
+    """What the availability form shows: the weekly windows and the latest time off."""
+    offs = session.execute(select(func.max(TimeOff.id), func.count(TimeOff.id)).where(TimeOff.person_id == target.id)).one()
+    return edits.fingerprint([sorted(weekly(session, target).items()), list(offs)])
 
 
 def set_weekly(session: Session, actor: Person, target: Person, windows: Windows) -> bool:

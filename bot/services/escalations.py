@@ -27,7 +27,7 @@ from bot.blocks.common import escape, mention, section
 from bot.blocks.escalations import NO_SESSION
 from bot.db.escalations import AFFECTED, CAUSES, Escalation, EscalationEvent
 from bot.db.models import ROLES, LiveSession, Person, Shift, TimeEntry
-from bot.services import audit, outbox, people
+from bot.services import audit, escalation_guard, outbox, people
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.escalation_policy import SeverityPolicy, parse_policy
 from bot.timefmt import day_bounds, fmt_time, local_date
@@ -332,10 +332,10 @@ def acknowledge(s: Session, actor: Person, esc_id: int, now: datetime, cfg: Esca
 
 
 def add_update(s: Session, actor: Person, esc_id: int, note: str | None, severity: str | None, now: datetime,
-               cfg: EscalationConfig) -> Escalation:
+               cfg: EscalationConfig, seen: str | None = None) -> Escalation:
     """A progress note in the thread, optionally changing severity (a raise to SEV1/SEV2 pages leadership)."""
     require_member(actor, "update escalations")
-    esc = get(s, esc_id)
+    esc = escalation_guard.locked_for_update(s, actor, esc_id, severity, seen, cfg.responder_roles)
     note = (note or "").strip()
     if not note:
         raise Invalid("Write what changed.", {"note": "Write what changed (it goes in the escalation's thread)."})

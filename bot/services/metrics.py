@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.db.metrics import SessionMetrics, SkuMetrics
 from bot.db.models import LiveSession, Person
 from bot.db.schedule import Product
-from bot.services import audit, outbox
+from bot.services import audit, edits, outbox
 from bot.services.errors import Invalid, NotFound
 from bot.services.metrics_parsing import (
     ParsedExport,
@@ -183,17 +183,25 @@ def save_skus(s: Session, live: LiveSession, lines: list[SkuLine], *, actor: str
                      before={"skus": before}, after={"skus": after})
 
 
-def submit_form(s: Session, actor: Person, session_id: int | None, raw: Mapping[str, str | None], now: datetime) -> tuple[LiveSession, bool]:
-    """The Log metrics modal: validate everything first, then save totals and SKU lines together."""
+def submit_form(s: Session, actor: Person, session_id: int | None, raw: Mapping[str, str | None], now: datetime,
+                seen: str | None = None) -> tuple[LiveSession, bool]:
+    """The Log metrics modal: validate everything first, then save totals and SKU lines together.
+
+    The session row is locked, and `seen` (the form's version of these metrics) must still hold."""
     require_associate(actor, "log LIVE metrics")
     if session_id is None:
         raise Invalid("Pick the LIVE session these numbers are for.", fields={"session": "Pick a session"})
-    live = live_session(s, session_id)
+    live = edits.lock(s, LiveSession, live_session(s, session_id).id, "That session")
+    edits.require_version(form_version(s, session_id), seen, "These metrics")
     values = parse_form(raw)
     lines = parse_sku_lines(raw.get("skus"))
     created = save(s, live, values, actor=actor.slack_user_id, source="modal", now=now)
     save_skus(s, live, lines, actor=actor.slack_user_id, now=now)
     return live, created
+
+
+def form_version(s: Session, session_id: int) -> str:
+    return edits.fingerprint(form_defaults(s, session_id))
 
 
 def form_defaults(s: Session, session_id: int) -> dict[str, str]:

@@ -15,13 +15,13 @@ from bot.db.models import ROLES, Person, PersonRole
 from bot.services import audit
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.host_tiers import give_entry_tier
+from bot.slack_ids import USER_ID_RE
 
 ADMIN = "associate"
 ROLE_ALIASES = {"admin": "associate", "associate": "associate", "host": "host", "pa": "pa",
                 "legal": "legal", "compliance": "legal", "leadership": "leadership", "lead": "leadership"}
 ROLE_LABELS = {"host": "Host", "pa": "PA", "associate": "Associate (admin)", "legal": "Legal", "leadership": "Leadership"}
 _MENTION_RE = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
-_ID_RE = re.compile(r"^[UW][A-Z0-9]{2,}$")
 
 
 def get(session: Session, slack_user_id: str) -> Person | None:
@@ -35,6 +35,8 @@ def get_or_create(session: Session, slack_user_id: str, *, actor: str | None = N
     person = get(session, slack_user_id)
     if person is not None:
         return person
+    if not isinstance(slack_user_id, str) or not USER_ID_RE.match(slack_user_id):
+        raise Invalid(f"'{str(slack_user_id)[:40]}' is not a Slack user (user IDs look like U012ABCDEF). Nothing was changed.")
     person = Person(slack_user_id=slack_user_id, created_at=clock.now(), active=True)
     try:
         with session.begin_nested():
@@ -90,10 +92,11 @@ def parse_user_ref(session: Session, text: str) -> str:
     """A Slack user ID from `<@U123|name>`, `<@U123>`, `U123` or `@display name` of a known person."""
     text = text.strip()
     m = _MENTION_RE.match(text)
-    if m:
-        return m.group(1)
-    if _ID_RE.match(text):
-        return text
+    candidate = m.group(1) if m else text if re.match(r"^[UW][A-Z0-9]+$", text) else None
+    if candidate is not None:
+        if not USER_ID_RE.match(candidate):
+            raise Invalid(f"'{text[:40]}' is not a Slack user (user IDs look like U012ABCDEF). Mention them, like @name.")
+        return candidate
     name = text.lstrip("@").strip().lower()
     if name:
         for person in session.scalars(select(Person)):

@@ -30,7 +30,7 @@ from bot.db.briefs import Brief, BriefVersion
 from bot.db.models import LiveSession, OutboxMessage, PostedMessage, Shift
 from bot.db.run_of_show import LEAD_ROLES, SEGMENT_KINDS, RosSegment
 from bot.db.schedule import Product
-from bot.services import audit, briefs, outbox, schedule
+from bot.services import audit, briefs, edits, outbox, schedule
 from bot.services.featured import FeaturedSku, featured_skus
 from bot.services.errors import Invalid, NotFound
 from bot.timefmt import day_bounds, local_date
@@ -140,17 +140,20 @@ def _apply(session: Session, seg: RosSegment, data: SegmentInput) -> None:
 
 
 def save_segment(session: Session, actor: schedule.Actor, session_id: int, segment_id: int | None,
-                 data: SegmentInput) -> RosSegment:
-    """Add a segment to a session's run-of-show, or change one; refused with field errors when it doesn't fit."""
+                 data: SegmentInput, seen: str | None = None) -> RosSegment:
+    """Add a segment to a session's run-of-show, or change one; refused with field errors when it doesn't fit.
+
+    The session row is locked first, so parallel saves take turns and see each other's segments."""
     who = schedule.actor_id(actor, "edit the run-of-show")
-    live = schedule.get_session(session, session_id)
+    live = edits.lock(session, LiveSession, session_id, "That session")
     errors = check_segment(data, length_min(live))
     others = [s for s in segments(session, session_id) if s.id != segment_id]
     seg = None
     if segment_id is not None:
-        seg = session.get(RosSegment, segment_id)
+        seg = session.get(RosSegment, segment_id, populate_existing=True)
         if seg is None or seg.session_id != session_id:
             raise NotFound("That segment was deleted; reopen the run-of-show.")
+        edits.require_current(seg, SEGMENT_FIELDS, seen, "This segment")
     if segment_id is None and len(others) >= MAX_SEGMENTS:
         raise Invalid(f"A run-of-show holds at most {MAX_SEGMENTS} segments.", {"kind": f"Already {MAX_SEGMENTS} segments."})
     if not errors:

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot import clock
 from bot.db.models import LiveSession, Person, Shift
 from bot.db.schedule import HostTier, PersonHostTier, Product, ProductTier, SchedulePublication, SessionSku
-from bot.services import audit, outbox, people
+from bot.services import audit, edits, outbox, people
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.rules import ROLE_LABEL, Issue, Rules, assess, load_facts, week_bounds, week_start
 from bot.timefmt import local_to_utc, to_local
@@ -232,10 +232,10 @@ def _live_shifts(live: LiveSession) -> list[Shift]:
 
 
 def edit_session(session: Session, actor: Actor, session_id: int, data: SessionInput, rules: Rules,
-                 *, override: bool = False) -> tuple[LiveSession, list[Issue]]:
+                 *, override: bool = False, seen: str | None = None) -> tuple[LiveSession, list[Issue]]:
     """Change a session; its shifts keep their setup/teardown margins, and assigned people are re-checked."""
     who = actor_id(actor)
-    live = get_session(session, session_id)
+    live = edits.lock_current(session, LiveSession, session_id, SESSION_FIELDS, seen, "This session")
     if live.status == "cancelled":
         raise Conflict("That session is cancelled; add a new one instead.")
     data, tier = _validate(session, data)

@@ -18,13 +18,14 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot.blocks.timeclock import entry_corrected_dm
 from bot.db.models import LiveSession, Person, Shift, TimeEntry
-from bot.services import audit, outbox
+from bot.services import audit, edits, outbox
 from bot.services.errors import Conflict, Invalid, NotFound
 from bot.services.people import ADMIN, get, require_role
 from bot.timefmt import day_bounds, fmt_datetime, fmt_span, local_date
 
 MAX_NOTE = 2000
 MAX_REASON = 500
+EDIT_FIELDS = ["clock_in_at", "clock_out_at"]  # what the correction modal shows and changes
 ENTRY_FIELDS = ["clock_in_at", "clock_out_at", "shift_id", "late_minutes", "unscheduled", "note_in", "note_out"]
 
 
@@ -224,6 +225,10 @@ def recent_entries(session: Session, person: Person, now: datetime, days: int = 
     return list(session.scalars(stmt).unique())
 
 
+def entry_version(entry: TimeEntry) -> str:
+    return edits.version(entry, EDIT_FIELDS)
+
+
 def get_entry(session: Session, entry_id: int) -> TimeEntry:
     entry = session.get(TimeEntry, entry_id, options=[joinedload(TimeEntry.person)])
     if entry is None:
@@ -241,10 +246,15 @@ def edit_entry(
     reason: str,
     now: datetime,
     policy: Policy,
+    seen: str | None = None,
 ) -> TimeEntry:
-    """The associate corrects an entry. A reason is required; the person is told what changed."""
+    """The associate corrects an entry. A reason is required; the person is told what changed.
+
+    `seen` is the entry's version when the form was drawn: a form submitted twice, or after another
+    change, is refused (see bot.services.edits)."""
     require_role(actor, ADMIN, doing="edit time entries")
-    entry = get_entry(session, entry_id)
+    entry = edits.lock(session, TimeEntry, entry_id, "That time entry")
+    edits.require_current(entry, EDIT_FIELDS, seen, "This time entry")
     reason = (reason or "").strip()
     errors: dict[str, str] = {}
     if not reason:
