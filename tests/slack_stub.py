@@ -21,7 +21,6 @@ import itertools
 import json
 import threading
 import time
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.parser import BytesParser
@@ -35,7 +34,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-METHODS_FILE = Path(__file__).resolve().parents[1].parent / "shared" / "slack" / "web_api_methods.txt"
+#: Every Web API method name (copied from the project's shared Slack reference data; see the file's header).
+METHODS_FILE = Path(__file__).resolve().parent / "data" / "slack_web_api_methods.txt"
 
 #: Methods Slack has retired even though they still appear in the method list.
 RETIRED_METHODS = frozenset({"files.upload"})
@@ -90,12 +90,12 @@ class _Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def load_method_names(path: Path = METHODS_FILE) -> frozenset[str] | None:
-    """Return the known Web API method names, or None (with a warning) if the list is missing."""
+def load_method_names(path: Path = METHODS_FILE) -> frozenset[str]:
+    """The known Web API method names. A missing list is an error: without it no unknown method would be refused."""
     if not path.is_file():
-        warnings.warn(f"{path} not found: SlackStub will not refuse unknown methods", stacklevel=2)
-        return None
-    return frozenset(line.strip() for line in path.read_text().splitlines() if line.strip())
+        raise FileNotFoundError(f"Slack Web API method list {path} is missing; the stub cannot check method names")
+    lines = (line.strip() for line in path.read_text().splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def _dropped_keys(given: Any, rendered: Any, where: str) -> list[str]:
@@ -377,7 +377,7 @@ class SlackStub:
     def _answer(self, method: str, params: dict[str, Any], headers: dict[str, str]) -> _Reply:
         if self.down:
             return _Reply(503, {"ok": False, "error": "service_unavailable"})
-        if self.known_methods is not None and method not in self.known_methods:
+        if method not in self.known_methods:
             self._violation(method, "unknown Web API method")
             return _Reply(404, {"ok": False, "error": "unknown_method"})
         if method in RETIRED_METHODS:

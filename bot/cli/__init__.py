@@ -44,6 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from bot.cli.dbcheck import needs_database, require_migrated
+
+    if needs_database(args):
+        from bot.cli.core import settings_or_exit
+
+        require_migrated(settings_or_exit())
     return int(args.func(args) or 0)
 
 

@@ -88,7 +88,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     from bot.runtime import Runtime
 
     db = Database(settings.database_url)
-    if not args.no_migrate:
+    if args.no_migrate:
+        from bot.cli.dbcheck import require_migrated
+
+        require_migrated(settings)
+    else:
         upgrade(db.engine)
     Runtime.build(settings, db).bootstrap_roles()
     db.dispose()  # workers open their own connections after fork
