@@ -48,6 +48,10 @@ MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_MESSAGE_TEXT = 40_000
 
+#: The scopes auth.test reports (header X-OAuth-Scopes): the manifest's, unless a test sets ``stub.scopes``.
+DEFAULT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write", "files:read",
+                  "channels:join", "im:history")
+
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
 TEAM_ID = "T0001"
@@ -176,7 +180,13 @@ class SlackStub:
         self.violations: list[str] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.missing_users: set[str] = set()
+        #: channel_id -> conversations.info fields (is_member, is_private, is_archived, name) overriding the defaults.
         self.channels: dict[str, dict[str, Any]] = {}
+        #: Channel IDs conversations.info and conversations.join answer channel_not_found for.
+        self.missing_channels: set[str] = set()
+        #: Bot tokens Slack no longer accepts (answered invalid_auth like any non-xoxb token).
+        self.revoked_tokens: set[str] = set()
+        self.scopes: tuple[str, ...] = DEFAULT_SCOPES
         self.uploads: dict[str, bytes] = {}
         self.down = False
         self._faults: dict[str, list[_Fault]] = {}
@@ -384,6 +394,8 @@ class SlackStub:
             self._violation(method, "retired by Slack (November 2025); use files_upload_v2")
             return _Reply(200, {"ok": False, "error": "method_deprecated"})
         auth_error = self._app_token_error(headers) if method == "apps.connections.open" else self._auth_error(headers, params)
+        if not auth_error and self._token_of(headers, params) in self.revoked_tokens:
+            auth_error = "invalid_auth"
         if auth_error:
             self._violation(method, f"{auth_error}: Authorization header was {headers.get('authorization')!r}")
             return _Reply(200, {"ok": False, "error": auth_error})
@@ -398,7 +410,15 @@ class SlackStub:
             return _Reply(200, {"ok": False, "error": error, "response_metadata": {"messages": problems}})
         handler: Callable[[dict[str, Any]], dict[str, Any]] | None = self._handlers().get(method)
         body = handler(params) if handler else {"ok": True}
-        return _Reply(200, body)
+        extra = {"X-OAuth-Scopes": ",".join(self.scopes)} if method == "auth.test" else {}
+        return _Reply(200, body, extra)
+
+    @staticmethod
+    def _token_of(headers: dict[str, str], params: dict[str, Any]) -> str | None:
+        auth = headers.get("authorization", "")
+        if auth.startswith("Bearer "):
+            return auth[len("Bearer "):]
+        return params.get("token") if isinstance(params.get("token"), str) else None
 
     @staticmethod
     def _auth_error(headers: dict[str, str], params: dict[str, Any]) -> str | None:
@@ -466,6 +486,7 @@ class SlackStub:
             "users.info": self._users_info,
             "conversations.open": self._conversations_open,
             "conversations.info": self._conversations_info,
+            "conversations.join": self._conversations_join,
             "chat.postMessage": self._post_message,
             "chat.update": self._chat_update,
             "chat.postEphemeral": lambda p: {"ok": True, "message_ts": self._next_ts()},
@@ -545,9 +566,23 @@ class SlackStub:
         cid = "D" + users[0] if len(users) == 1 else "G" + "".join(u[-3:] for u in users)
         return {"ok": True, "channel": {"id": cid}}
 
+    def _conversations_join(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Joins a public channel; private channels and DMs need an /invite (as in Slack)."""
+        info = self._conversations_info(p)
+        if not info.get("ok"):
+            return info
+        channel = info["channel"]
+        if channel["is_private"] or not channel["is_channel"]:
+            return {"ok": False, "error": "method_not_supported_for_channel_type"}
+        if channel["is_archived"]:
+            return {"ok": False, "error": "is_archived"}
+        with self._lock:
+            self.channels.setdefault(channel["id"], {})["is_member"] = True
+        return {"ok": True, "channel": {**channel, "is_member": True}}
+
     def _conversations_info(self, p: dict[str, Any]) -> dict[str, Any]:
         cid = str(p.get("channel", ""))
-        if not cid:
+        if not cid or cid in self.missing_channels:
             return {"ok": False, "error": "channel_not_found"}
         base = {
             "id": cid,
