@@ -202,8 +202,8 @@ class SlackStub:
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> SlackStub:
-        """Start serving on 127.0.0.1 on a free port."""
+    def start(self, port: int = 0) -> SlackStub:
+        """Start serving on 127.0.0.1 on ``port`` (default: a free one)."""
         if self._server is not None:
             return self
         stub = self
@@ -211,7 +211,7 @@ class SlackStub:
         class Handler(_Handler):
             owner = stub
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-stub", daemon=True
@@ -798,6 +798,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+        elif parts == ["_stub", "calls"] and self.command == "GET":
+            # For a standalone stub (``python tests/slack_stub.py``): what it saw, for a smoke script to check.
+            with self.owner._lock:
+                seen = {"calls": [{"method": c.method, "ok": c.ok, "error": c.error} for c in self.owner.calls],
+                        "violations": list(self.owner.violations)}
+            self._send(_Reply(200, seen))
         elif len(parts) == 2 and parts[0] == "upload":
             if self.owner.down:
                 self._send(_Reply(503, "Service Unavailable"))
@@ -808,3 +814,4 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = _handle
     do_GET = _handle
+
