@@ -93,3 +93,13 @@ def test_start_joins_public_channels(db_url, slack):
     settings = make_settings(db_url, slack.base_url)
     assert startup_refusal(settings, socket_mode=False) is None
     assert [c.params["channel"] for c in slack.calls_to("conversations.join")] == ["C0OPS"]
+
+
+@pytest.mark.parametrize("args", [["outbox"], ["jobs", "list"], ["scheduler"], ["escalations", "tick"],
+                                  ["run", "--no-migrate", "--no-scheduler"]])
+def test_commands_on_an_unmigrated_database_say_run_migrate(tmp_path, slack, args):
+    env = {**GOOD, "SLACK_API_URL": slack.base_url, "DATABASE_URL": f"sqlite:///{tmp_path}/never-migrated.db"}
+    result = opsbot(*args, env=env, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "run `opsbot migrate`" in result.stderr and "Traceback" not in result.stderr
+    assert "no such table" not in result.stderr
