@@ -103,3 +103,14 @@ def test_commands_on_an_unmigrated_database_say_run_migrate(tmp_path, slack, arg
     assert result.returncode == 2, result.stderr
     assert "run `opsbot migrate`" in result.stderr and "Traceback" not in result.stderr
     assert "no such table" not in result.stderr
+
+
+def test_check_config_says_whether_the_database_is_migrated(tmp_path, slack):
+    env = {**GOOD, "SLACK_API_URL": slack.base_url, "DATABASE_URL": f"sqlite:///{tmp_path}/c.db"}
+    before = opsbot("check-config", env=env, cwd=tmp_path)
+    assert before.returncode == 0 and "c.db not created yet: `opsbot migrate`" in before.stdout
+    assert not (tmp_path / "c.db").exists()
+    (tmp_path / "c.db").touch()
+    assert "Database (sqlite): not migrated yet: `opsbot migrate`" in opsbot("check-config", env=env, cwd=tmp_path).stdout
+    assert opsbot("migrate", env=env, cwd=tmp_path).returncode == 0
+    assert "Database (sqlite): migrated" in opsbot("check-config", env=env, cwd=tmp_path).stdout

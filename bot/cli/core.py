@@ -209,8 +209,9 @@ def cmd_check_config(args: argparse.Namespace) -> int:
             print(f"\nNot ready to run in {mode} mode: set {', '.join(missing)}.")
             problems += 1
         else:
-            from bot.cli.slack_report import print_slack_report
+            from bot.cli.slack_report import print_database_report, print_slack_report
 
+            print_database_report(settings)
             slack_problems = print_slack_report(settings)
             problems += slack_problems
             print(f"\nReady to run in {mode} mode." if not slack_problems else f"\nNot ready to run in {mode} mode: fix the Slack problems above.")
