@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
 from bot import edge
 from bot.handlers import register_all
@@ -102,6 +103,20 @@ def _as_function(auth: SingleWorkspaceAuthorize) -> Any:
     return authorize
 
 
+class _NoTokenSkippedWarning(logging.Filter):
+    """Bolt falls back to $SLACK_BOT_TOKEN when given no token, then warns that the client wins over it. Here the
+    client carries no token on purpose (`authorize` supplies it per request), so that warning misleads: drop it."""
+
+    MESSAGE = warning_client_prioritized_and_token_skipped()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != self.MESSAGE
+
+
+_BOLT_LOG = logging.getLogger("opsbot.bolt")
+_BOLT_LOG.addFilter(_NoTokenSkippedWarning())
+
+
 def create_app(rt: Runtime) -> App:
     load_rules()  # compile the claim rules once at start; a malformed file fails here, not on the first brief
     app = App(
@@ -116,7 +131,7 @@ def create_app(rt: Runtime) -> App:
         # Bolt's default pool has 5 threads: with more concurrent requests than that, acks queue behind
         # slow after-ack work. Match the HTTP server's threads so every request gets a listener thread.
         listener_executor=ThreadPoolExecutor(max_workers=rt.settings.web_threads * 2, thread_name_prefix="opsbot-listener"),
-        logger=logging.getLogger("opsbot.bolt"),
+        logger=_BOLT_LOG,
     )
     app.middleware(_clean_socket_mode_body)
     register_all(app, rt)

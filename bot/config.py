@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     opsbot_legal: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Legal reviewers, comma-separated user IDs")
     opsbot_leadership: Annotated[list[str], NoDecode] = Field(default_factory=list, description="Leadership, comma-separated user IDs")
     checkin_early_window_minutes: int = Field(60, ge=0, le=720, description="How early a check-in may attach to a shift")
+    open_checkin: bool = Field(False, description="Let anyone in the workspace clock in; off: only people with a host or PA role")
     late_grace_minutes: int = Field(5, ge=0, le=120, description="Minutes after call time before a check-in counts as late")
     max_entry_hours: int = Field(16, ge=1, le=48, description="Longest time entry accepted in an edit")
     min_rest_hours: float = Field(10, ge=0, le=48, description="Least rest between two shifts before assignment warns")

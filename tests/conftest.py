@@ -104,6 +104,26 @@ def make_settings(db_url: str, api_url: str = "http://127.0.0.1:9/api/", **overr
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
 
 
+#: The studio's rostered on-set people: only hosts and PAs may clock in (OPEN_CHECKIN is off).
+ROSTER = {HOST: "host", HOST2: "host", PA: "pa"}
+
+
+def give_roles(db: Database, roster: dict[str, str] | None = None) -> None:
+    """Put people on the roster the way the associate does (`/ops role add`), so the time clock accepts them."""
+    from bot.services import people
+
+    with db.transaction() as s:
+        for user_id, role in (ROSTER if roster is None else roster).items():
+            people.grant(s, people.get_or_create(s, user_id), role, actor=ADMIN)
+
+
+@pytest.fixture
+def roster(db: Database) -> dict[str, str]:
+    """HOST, HOST2 (hosts) and PA on the roster, for tests that clock them in."""
+    give_roles(db)
+    return dict(ROSTER)
+
+
 @pytest.fixture
 def settings(db_url: str) -> Settings:
     return make_settings(db_url)

@@ -21,7 +21,6 @@ import itertools
 import json
 import threading
 import time
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.parser import BytesParser
@@ -35,7 +34,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
-METHODS_FILE = Path(__file__).resolve().parents[1].parent / "shared" / "slack" / "web_api_methods.txt"
+#: Every Web API method name (copied from the project's shared Slack reference data; see the file's header).
+METHODS_FILE = Path(__file__).resolve().parent / "data" / "slack_web_api_methods.txt"
 
 #: Methods Slack has retired even though they still appear in the method list.
 RETIRED_METHODS = frozenset({"files.upload"})
@@ -47,6 +47,10 @@ JSON_PARAMS = frozenset({"blocks", "view", "attachments", "metadata", "files"})
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_MESSAGE_TEXT = 40_000
+
+#: The scopes auth.test reports (header X-OAuth-Scopes): the manifest's, unless a test sets ``stub.scopes``.
+DEFAULT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "users:read.email", "files:write", "files:read",
+                  "channels:join", "im:history")
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -90,12 +94,12 @@ class _Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def load_method_names(path: Path = METHODS_FILE) -> frozenset[str] | None:
-    """Return the known Web API method names, or None (with a warning) if the list is missing."""
+def load_method_names(path: Path = METHODS_FILE) -> frozenset[str]:
+    """The known Web API method names. A missing list is an error: without it no unknown method would be refused."""
     if not path.is_file():
-        warnings.warn(f"{path} not found: SlackStub will not refuse unknown methods", stacklevel=2)
-        return None
-    return frozenset(line.strip() for line in path.read_text().splitlines() if line.strip())
+        raise FileNotFoundError(f"Slack Web API method list {path} is missing; the stub cannot check method names")
+    lines = (line.strip() for line in path.read_text().splitlines())
+    return frozenset(line for line in lines if line and not line.startswith("#"))
 
 
 def _dropped_keys(given: Any, rendered: Any, where: str) -> list[str]:
@@ -176,7 +180,13 @@ class SlackStub:
         self.violations: list[str] = []
         self.users: dict[str, dict[str, Any]] = {}
         self.missing_users: set[str] = set()
+        #: channel_id -> conversations.info fields (is_member, is_private, is_archived, name) overriding the defaults.
         self.channels: dict[str, dict[str, Any]] = {}
+        #: Channel IDs conversations.info and conversations.join answer channel_not_found for.
+        self.missing_channels: set[str] = set()
+        #: Bot tokens Slack no longer accepts (answered invalid_auth like any non-xoxb token).
+        self.revoked_tokens: set[str] = set()
+        self.scopes: tuple[str, ...] = DEFAULT_SCOPES
         self.uploads: dict[str, bytes] = {}
         self.down = False
         self._faults: dict[str, list[_Fault]] = {}
@@ -192,8 +202,8 @@ class SlackStub:
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> SlackStub:
-        """Start serving on 127.0.0.1 on a free port."""
+    def start(self, port: int = 0) -> SlackStub:
+        """Start serving on 127.0.0.1 on ``port`` (default: a free one)."""
         if self._server is not None:
             return self
         stub = self
@@ -201,7 +211,7 @@ class SlackStub:
         class Handler(_Handler):
             owner = stub
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="slack-stub", daemon=True
@@ -377,13 +387,15 @@ class SlackStub:
     def _answer(self, method: str, params: dict[str, Any], headers: dict[str, str]) -> _Reply:
         if self.down:
             return _Reply(503, {"ok": False, "error": "service_unavailable"})
-        if self.known_methods is not None and method not in self.known_methods:
+        if method not in self.known_methods:
             self._violation(method, "unknown Web API method")
             return _Reply(404, {"ok": False, "error": "unknown_method"})
         if method in RETIRED_METHODS:
             self._violation(method, "retired by Slack (November 2025); use files_upload_v2")
             return _Reply(200, {"ok": False, "error": "method_deprecated"})
         auth_error = self._app_token_error(headers) if method == "apps.connections.open" else self._auth_error(headers, params)
+        if not auth_error and self._token_of(headers, params) in self.revoked_tokens:
+            auth_error = "invalid_auth"
         if auth_error:
             self._violation(method, f"{auth_error}: Authorization header was {headers.get('authorization')!r}")
             return _Reply(200, {"ok": False, "error": auth_error})
@@ -398,7 +410,15 @@ class SlackStub:
             return _Reply(200, {"ok": False, "error": error, "response_metadata": {"messages": problems}})
         handler: Callable[[dict[str, Any]], dict[str, Any]] | None = self._handlers().get(method)
         body = handler(params) if handler else {"ok": True}
-        return _Reply(200, body)
+        extra = {"X-OAuth-Scopes": ",".join(self.scopes)} if method == "auth.test" else {}
+        return _Reply(200, body, extra)
+
+    @staticmethod
+    def _token_of(headers: dict[str, str], params: dict[str, Any]) -> str | None:
+        auth = headers.get("authorization", "")
+        if auth.startswith("Bearer "):
+            return auth[len("Bearer "):]
+        return params.get("token") if isinstance(params.get("token"), str) else None
 
     @staticmethod
     def _auth_error(headers: dict[str, str], params: dict[str, Any]) -> str | None:
@@ -466,6 +486,7 @@ class SlackStub:
             "users.info": self._users_info,
             "conversations.open": self._conversations_open,
             "conversations.info": self._conversations_info,
+            "conversations.join": self._conversations_join,
             "chat.postMessage": self._post_message,
             "chat.update": self._chat_update,
             "chat.postEphemeral": lambda p: {"ok": True, "message_ts": self._next_ts()},
@@ -545,9 +566,23 @@ class SlackStub:
         cid = "D" + users[0] if len(users) == 1 else "G" + "".join(u[-3:] for u in users)
         return {"ok": True, "channel": {"id": cid}}
 
+    def _conversations_join(self, p: dict[str, Any]) -> dict[str, Any]:
+        """Joins a public channel; private channels and DMs need an /invite (as in Slack)."""
+        info = self._conversations_info(p)
+        if not info.get("ok"):
+            return info
+        channel = info["channel"]
+        if channel["is_private"] or not channel["is_channel"]:
+            return {"ok": False, "error": "method_not_supported_for_channel_type"}
+        if channel["is_archived"]:
+            return {"ok": False, "error": "is_archived"}
+        with self._lock:
+            self.channels.setdefault(channel["id"], {})["is_member"] = True
+        return {"ok": True, "channel": {**channel, "is_member": True}}
+
     def _conversations_info(self, p: dict[str, Any]) -> dict[str, Any]:
         cid = str(p.get("channel", ""))
-        if not cid:
+        if not cid or cid in self.missing_channels:
             return {"ok": False, "error": "channel_not_found"}
         base = {
             "id": cid,
@@ -763,6 +798,12 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
             self.wfile.write(data)
+        elif parts == ["_stub", "calls"] and self.command == "GET":
+            # For a standalone stub (``python tests/slack_stub.py``): what it saw, for a smoke script to check.
+            with self.owner._lock:
+                seen = {"calls": [{"method": c.method, "ok": c.ok, "error": c.error} for c in self.owner.calls],
+                        "violations": list(self.owner.violations)}
+            self._send(_Reply(200, seen))
         elif len(parts) == 2 and parts[0] == "upload":
             if self.owner.down:
                 self._send(_Reply(503, "Service Unavailable"))
@@ -773,3 +814,4 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_POST = _handle
     do_GET = _handle
+

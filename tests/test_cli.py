@@ -114,6 +114,18 @@ def test_several_processes_migrating_at_once_is_safe(tmp_path):
     assert [p.returncode for p in procs] == [0, 0, 0, 0], outs
 
 
+def _roster(url: str, roles: dict[str, str]) -> None:
+    from conftest import give_roles
+
+    from bot.db.migrate import upgrade
+    from bot.db.session import Database
+
+    db = Database(url)
+    upgrade(db.engine)
+    give_roles(db, roles)
+    db.dispose()
+
+
 def _serve(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Popen[str]:
     return subprocess.Popen([sys.executable, "-m", "bot", *args], env={**BASE_ENV, "PYTHONPATH": str(ROOT), **env},
                             cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -134,6 +146,7 @@ def test_run_over_http_serves_healthz_and_signed_commands(tmp_path):
     with SlackStub() as stub:
         env = {"SLACK_BOT_TOKEN": "xoxb-run-test", "SLACK_SIGNING_SECRET": "run-secret-123456", "SLACK_API_URL": stub.base_url,
                "DATABASE_URL": f"sqlite:///{tmp_path}/run.db", "PORT": str(port), "WEB_CONCURRENCY": "1", "OPS_CHANNEL": "C0OPS"}
+        _roster(env["DATABASE_URL"], {"UHOST001": "host"})  # only rostered hosts and PAs clock in
         proc = _serve(["run", "--http"], env, tmp_path)
         try:
             deadline = time.time() + 30

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 
-from conftest import HOST, HOST2, PA
+from conftest import HOST, HOST2, PA, give_roles
 from sqlalchemy import select
 
 from bot.db.models import Person, TimeEntry
 
 
-def test_parallel_checkins_of_one_person_make_one_entry(server, db):
+def test_parallel_checkins_of_one_person_make_one_entry(server, db, roster):
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda _: server.command("/checkin", "", HOST), range(8)))
     assert all(status == 200 for status, _ in results)
@@ -22,8 +22,10 @@ def test_parallel_checkins_of_one_person_make_one_entry(server, db):
         assert len(s.scalars(select(Person).where(Person.slack_user_id == HOST)).all()) == 1
 
 
-def test_parallel_checkins_of_different_people_all_succeed(server, db):
-    users = [HOST, HOST2, PA] + [f"UCREW{i:04d}" for i in range(9)]
+def test_parallel_checkins_of_different_people_all_succeed(server, db, roster):
+    crew = [f"UCREW{i:04d}" for i in range(9)]
+    give_roles(db, dict.fromkeys(crew, "pa"))
+    users = [HOST, HOST2, PA] + crew
     with ThreadPoolExecutor(max_workers=12) as pool:
         results = list(pool.map(lambda u: server.command("/checkin", "", u), users))
     assert all("Clocked in at" in body["text"] for _, body in results)

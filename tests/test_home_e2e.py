@@ -8,7 +8,7 @@ from sqlalchemy import select
 from bot.db.models import TimeEntry
 
 
-def test_home_opened_publishes_and_buttons_clock_in_and_out(server, db):
+def test_home_opened_publishes_and_buttons_clock_in_and_out(server, db, roster):
     status, _ = server.slack.event({"type": "app_home_opened", "user": HOST, "channel": "D123", "tab": "home"})
     assert status == 200
     [published] = server.stub.wait_for("views.publish")
@@ -24,7 +24,7 @@ def test_home_opened_publishes_and_buttons_clock_in_and_out(server, db):
         assert s.scalars(select(TimeEntry)).one().clock_out_at is not None
 
 
-def test_home_checkout_when_not_clocked_in_tells_privately(server, db):
+def test_home_checkout_when_not_clocked_in_tells_privately(server, db, roster):
     server.slack.action("home_checkout", None, HOST, view={"id": "VHOME", "type": "home"})
     [dm] = server.stub.wait_for("chat.postMessage")
     assert "not clocked in" in dm.params["text"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from conftest import HOST, OPS_CHANNEL
+from conftest import HOST, OPS_CHANNEL, give_roles
 from freezegun import freeze_time
 from sqlalchemy import select
 
@@ -20,7 +20,7 @@ def statuses(db):
         return [(m.kind, m.status) for m in s.scalars(select(OutboxMessage).order_by(OutboxMessage.id))]
 
 
-def test_checkin_while_slack_is_down_is_saved_and_board_posts_later(server, db):
+def test_checkin_while_slack_is_down_is_saved_and_board_posts_later(server, db, roster):
     server.stub.down = True
     status, body = server.command("/checkin", "", HOST)
     assert status == 200 and "Clocked in" in body["text"]  # the ack does not need the Web API
@@ -36,7 +36,7 @@ def test_checkin_while_slack_is_down_is_saved_and_board_posts_later(server, db):
     assert len([c for c in server.stub.calls_to("chat.postMessage") if c.ok]) == 1
 
 
-def test_rate_limit_waits_for_retry_after(server, db):
+def test_rate_limit_waits_for_retry_after(server, db, roster):
     server.stub.fail_next("chat.postMessage", error="ratelimited", status=429, retry_after=30)
     server.command("/checkin", "", HOST)
     server.drain()
@@ -51,7 +51,7 @@ def test_rate_limit_waits_for_retry_after(server, db):
         assert server.drain() == 1
 
 
-def test_permanent_error_fails_without_retrying_and_outbox_cli_shows_it(server, db, capsys):
+def test_permanent_error_fails_without_retrying_and_outbox_cli_shows_it(server, db, capsys, roster):
     server.stub.fail_next("chat.postMessage", error="channel_not_found", status=200)
     server.command("/checkin", "", HOST)
     server.drain()
@@ -84,7 +84,7 @@ def test_dedupe_key_makes_enqueue_idempotent(db):
     assert statuses(db) == [("dm", "pending")]
 
 
-def test_board_is_posted_once_by_two_notifiers(server, db, stub):
+def test_board_is_posted_once_by_two_notifiers(server, db, stub, roster):
     """Two processes' notifiers race to post the first board of the day: one message, then edits."""
     server.command("/checkin", "", HOST)
     other = Notifier(db, make_client(server.rt.settings, retry_rate_limits=False), server.rt.notifier.boards)
@@ -110,9 +110,10 @@ def _first_board_day(db) -> str:
         return s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "board")).first().payload["date"]
 
 
-def test_board_edits_are_spaced_and_folded(server, db, stub):
+def test_board_edits_are_spaced_and_folded(server, db, stub, roster):
     """A burst of check-ins within the interval becomes one edit once the interval has passed."""
     server.rt.notifier.board_min_interval = timedelta(seconds=3)
+    give_roles(db, {"UCREW0001": "pa", "UCREW0002": "pa", "UCREW0003": "host"})
     server.command("/checkin", "", HOST)
     server.drain()  # first post
     for user in ("UCREW0001", "UCREW0002", "UCREW0003"):

@@ -60,7 +60,7 @@ def test_last_associate_cannot_be_removed(server, db):
     assert "associate" in roles_of(db, ADMIN)
 
 
-def test_people_lists_everyone_with_roles(server):
+def test_people_lists_everyone_with_roles(server, roster):
     server.command("/checkin", "", HOST)
     _, body = server.command("/ops", "people", ADMIN)
     text = str(body["blocks"])

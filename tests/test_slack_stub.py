@@ -6,6 +6,7 @@ import json
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
 import pytest
@@ -306,3 +307,19 @@ def test_files_info_and_download_serve_registered_files_to_the_bot_token_only(st
     assert get("xoxb-someone-else")[0] == 403
     assert [(c.params["file_id"], c.status) for c in stub.calls_to("download")] == [("F1", 200), ("F1", 403)]
     assert stub.violations == ["download: Authorization header was 'Bearer xoxb-someone-else', not the bot token"]
+
+
+def test_method_list_ships_inside_the_repository() -> None:
+    """A fresh clone has no ../shared: the list the stub checks methods against lives in tests/data."""
+    import slack_stub  # conftest puts tests/ on sys.path
+
+    repo = Path(__file__).resolve().parents[1]
+    assert slack_stub.METHODS_FILE.is_relative_to(repo / "tests")
+    names = slack_stub.load_method_names()
+    assert {"chat.postMessage", "conversations.join", "apps.connections.open"} <= names
+    assert not any(n.startswith("#") for n in names)
+
+
+def test_a_missing_method_list_fails_loudly(tmp_path: Path) -> None:
+    with pytest.raises(FileNotFoundError, match="method list"):
+        SlackStub(methods_file=tmp_path / "nope.txt")

@@ -15,7 +15,7 @@ def entries(db):
         return list(s.scalars(select(TimeEntry).order_by(TimeEntry.id)))
 
 
-def test_checkin_then_checkout_records_entry_and_board(server, db):
+def test_checkin_then_checkout_records_entry_and_board(server, db, roster):
     status, body = server.command("/checkin", "on set early", HOST)
     assert status == 200
     assert "Clocked in" in body["text"]
@@ -45,7 +45,7 @@ def test_checkin_then_checkout_records_entry_and_board(server, db):
     assert "timeclock.check_in" in actions and "timeclock.check_out" in actions
 
 
-def test_second_checkin_refused_nothing_written(server, db):
+def test_second_checkin_refused_nothing_written(server, db, roster):
     server.command("/checkin", "", HOST)
     status, body = server.command("/checkin", "", HOST)
     assert status == 200
@@ -53,26 +53,26 @@ def test_second_checkin_refused_nothing_written(server, db):
     assert len(entries(db)) == 1
 
 
-def test_checkout_without_checkin_refused(server, db):
+def test_checkout_without_checkin_refused(server, db, roster):
     status, body = server.command("/checkout", "", HOST)
     assert "not clocked in" in body["text"]
     assert entries(db) == []
 
 
-def test_note_over_2000_chars_refused(server, db):
+def test_note_over_2000_chars_refused(server, db, roster):
     status, body = server.command("/checkin", "x" * 2001, HOST)
     assert "2,000" in body["text"]
     assert entries(db) == []
 
 
-def test_checkin_text_mentioning_payload_is_not_lost(server, db):
+def test_checkin_text_mentioning_payload_is_not_lost(server, db, roster):
     """Bolt 1.30 drops form bodies that contain the word 'payload'; the server restores them."""
     status, body = server.command("/checkin", "fixing the payload cable", HOST)
     assert status == 200 and "Clocked in" in body["text"]
     assert entries(db)[0].note_in == "fixing the payload cable"
 
 
-def test_first_contact_fills_profile_from_users_info(server, db):
+def test_first_contact_fills_profile_from_users_info(server, db, roster):
     server.command("/checkin", "", HOST)
     server.stub.wait_for("users.info")
     import time
@@ -122,7 +122,7 @@ def test_healthz(server):
     assert resp.status == 200 and data["database"] == "ok"
 
 
-def test_typed_note_cannot_ping_the_channel(server, db):
+def test_typed_note_cannot_ping_the_channel(server, db, roster):
     status, body = server.command("/checkin", "<!channel> I'm here <@UBOSS01>", HOST)
     assert "<!channel>" not in str(body) and "<@UBOSS01>" not in str(body)
     assert "&lt;!channel&gt;" in str(body["blocks"])

@@ -24,7 +24,7 @@ def state(clock_in, clock_out, reason):
             "reason": {"value": {"type": "plain_text_input", "value": reason}}}
 
 
-def test_timesheet_edit_flow(server, db):
+def test_timesheet_edit_flow(server, db, roster):
     server.command("/checkin", "", HOST)
     status, _ = server.command("/ops", f"timesheet <@{HOST}>", ADMIN)
     assert status == 200
@@ -70,7 +70,7 @@ def test_timesheet_edit_flow(server, db):
     assert any("forgot to check in on time" in str(c.params["blocks"]) for c in dms)
 
 
-def test_host_cannot_open_timesheet_or_edit(server, db):
+def test_host_cannot_open_timesheet_or_edit(server, db, roster):
     server.command("/checkin", "", HOST)
     _, body = server.command("/ops", f"timesheet <@{HOST}>", HOST)
     assert "Only Associate" in body["text"]

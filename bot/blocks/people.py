@@ -92,3 +92,12 @@ def home_view(person: Person, open_entry: TimeEntry | None, worked_week: Any, tz
     _, help_blocks = help_message(person)
     blocks.extend(help_blocks)
     return {"type": "home", "blocks": blocks}
+
+
+def dm_help_message(person: Person) -> tuple[str, list[Block]]:
+    """The answer to any typed DM: opsbot works through slash commands (and, for the associate, spreadsheets)."""
+    text, blocks = help_message(person)
+    intro = "Hi! I work through slash commands rather than chat, so typed messages reach nobody."
+    if "associate" in person.role_names:
+        intro += " DM me a calendar or metrics spreadsheet (.xlsx or .csv) and I import it."
+    return f"{intro} {text}", [section(intro), *blocks]

@@ -68,7 +68,18 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)
         return 2
-    return guarded(args.func, args, debug=args.debug)
+    return guarded(_run, args, debug=args.debug)
+
+
+def _run(args: object) -> int:
+    """A command that needs the database first checks it is migrated, so it says "run `opsbot migrate`"."""
+    from bot.cli.dbcheck import needs_database, require_migrated
+
+    if needs_database(args):
+        from bot.cli.core import settings_or_exit
+
+        require_migrated(settings_or_exit())
+    return int(args.func(args) or 0)  # type: ignore[attr-defined]
 
 
 if __name__ == "__main__":

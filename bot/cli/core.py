@@ -97,12 +97,22 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"opsbot can't start: {exc}", file=sys.stderr)
         return 2
     _setup_logging(settings)
+    from bot.slack_checks import startup_refusal
+
+    refusal = startup_refusal(settings, socket_mode)
+    if refusal:
+        print(f"opsbot can't start: {refusal}", file=sys.stderr)
+        return 2
     from bot.db.migrate import upgrade
     from bot.db.session import Database
     from bot.runtime import Runtime
 
     db = Database(settings.database_url)
-    if not args.no_migrate:
+    if args.no_migrate:
+        from bot.cli.dbcheck import require_migrated
+
+        require_migrated(settings)
+    else:
         upgrade(db.engine)
     Runtime.build(settings, db).bootstrap_roles()
     db.dispose()  # workers open their own connections after fork
@@ -213,7 +223,12 @@ def cmd_check_config(args: argparse.Namespace) -> int:
             print(f"\nNot ready to run in {mode} mode: set {', '.join(missing)}.")
             problems += 1
         else:
-            print(f"\nReady to run in {mode} mode.")
+            from bot.cli.slack_report import print_database_report, print_slack_report
+
+            print_database_report(settings)
+            slack_problems = print_slack_report(settings)
+            problems += slack_problems
+            print(f"\nReady to run in {mode} mode." if not slack_problems else f"\nNot ready to run in {mode} mode: fix the Slack problems above.")
     return 2 if problems else 0
 
 

@@ -2,16 +2,30 @@
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, text
 
 log = logging.getLogger("opsbot.migrate")
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+def migrations_dir() -> Path:
+    """The alembic scripts, found through the package: a wheel ships the top-level migrations/ as bot.migrations
+    (pyproject.toml maps it), and an editable install maps the same name onto the checkout's folder."""
+    spec = importlib.util.find_spec("bot.migrations")
+    if spec is not None and spec.submodule_search_locations:
+        return Path(next(iter(spec.submodule_search_locations)))
+    # Not installed at all (bot/ imported straight from a checkout): the folder beside bot/.
+    return Path(__file__).resolve().parents[2] / "migrations"
+
+
+MIGRATIONS_DIR = migrations_dir()
 # Any constant works; it names "opsbot migrations" among other advisory locks on the server.
 MIGRATION_LOCK_ID = 0x0B5B0700
 
@@ -21,6 +35,14 @@ def alembic_config(url: str) -> Config:
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return cfg
+
+
+def pending(engine: Engine) -> bool:
+    """True when the database is not at the newest revision (never migrated, or behind this code)."""
+    heads = set(ScriptDirectory.from_config(alembic_config("sqlite://")).get_heads())
+    with engine.connect() as conn:
+        current = set(MigrationContext.configure(conn).get_current_heads())
+    return current != heads
 
 
 def upgrade(engine: Engine, revision: str = "heads") -> None:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from bot import clock, slack_files
 from bot.blocks.uploads import refusal_message, report_message
+from bot.blocks.common import escape
 from bot.handlers.common import OOPS, tell
 from bot.runtime import Runtime
 from bot.services import audit, metrics, outbox, people, uploads, workbooks
@@ -84,6 +85,7 @@ class _Upload:
         except Invalid as exc:
             self.refuse(exc.message)
             return
+        self._say_importing(name)
         try:
             data = slack_files.download(info.get("url_private_download"), token=self.rt.settings.slack_bot_token or "",
                                         api_url=self.rt.settings.slack_api_url, max_bytes=uploads.MAX_BYTES)
@@ -94,6 +96,16 @@ class _Upload:
             path = Path(tmp) / local_name
             path.write_bytes(data)
             self.finish(lambda s: self._import(s, path, name))
+
+    def _say_importing(self, name: str) -> None:
+        """In a DM, a note before the download and import (they take a while); ephemeral: it is progress, not a record."""
+        if not self.in_dm or not self.channel_id:
+            return
+        try:
+            self.rt.client.chat_postEphemeral(channel=self.channel_id, user=self.user_id,
+                                              text=f"Importing {escape(name)}... the report follows here.")
+        except Exception as exc:  # the report itself goes through the outbox and arrives anyway
+            log.info("could not say 'importing' to %s: %s", self.user_id, type(exc).__name__)
 
     def _import(self, s: Session, path: Path, name: str) -> Reply:
         """The import runs in a savepoint: a refusal undoes it, while the claim and the answer still commit."""

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, joinedload
 from bot.blocks.timeclock import entry_corrected_dm
 from bot.db.models import LiveSession, Person, Shift, TimeEntry
 from bot.services import audit, edits, outbox
-from bot.services.errors import Conflict, Invalid, NotFound
-from bot.services.people import ADMIN, get, require_role
+from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from bot.services.people import ADMIN, get, has_role, require_role
 from bot.timefmt import day_bounds, fmt_datetime, fmt_span, local_date
 
 MAX_NOTE = 2000
@@ -37,6 +37,7 @@ class Policy:
     early_window: timedelta = timedelta(minutes=60)
     late_grace: timedelta = timedelta(minutes=5)
     max_entry: timedelta = timedelta(hours=16)
+    open_checkin: bool = False  # OPEN_CHECKIN: anyone may clock in, not only hosts and PAs
 
     @classmethod
     def from_settings(cls, settings) -> Policy:  # type: ignore[no-untyped-def]
@@ -45,6 +46,7 @@ class Policy:
             early_window=timedelta(minutes=settings.checkin_early_window_minutes),
             late_grace=timedelta(minutes=settings.late_grace_minutes),
             max_entry=timedelta(hours=settings.max_entry_hours),
+            open_checkin=settings.open_checkin,
         )
 
 
@@ -103,7 +105,18 @@ def lateness(shift: Shift, at: datetime, policy: Policy) -> int:
     return int(late.total_seconds() // 60)
 
 
+NO_CLOCK_ROLE = ("You're not on the roster as a host or PA, so the time clock can't record your hours yet: "
+                 "ask the associate to add you (they type `/ops role add @you host`, or `pa`).")
+
+
+def _require_clock_role(person: Person, policy: Policy) -> None:
+    """Hours are pay: only rostered hosts and PAs clock in, unless the studio opened check-in (OPEN_CHECKIN)."""
+    if not policy.open_checkin and not has_role(person, "host", "pa"):
+        raise NotAllowed(NO_CLOCK_ROLE)
+
+
 def check_in(session: Session, person: Person, note: str | None, now: datetime, policy: Policy) -> CheckIn:
+    _require_clock_role(person, policy)
     note = _clean_note(note)
     current = open_entry(session, person)
     if current is not None:
@@ -133,6 +146,7 @@ def check_out(session: Session, person: Person, note: str | None, now: datetime,
     note = _clean_note(note)
     entry = open_entry(session, person)
     if entry is None:
+        _require_clock_role(person, policy)  # an open entry can always be closed, even after a role was removed
         raise Conflict("You're not clocked in, so there is nothing to check out. Use /checkin when you start.")
     before = audit.snapshot(entry, ENTRY_FIELDS)
     entry.clock_out_at = max(now, entry.clock_in_at + timedelta(seconds=1))

@@ -1,0 +1,1 @@
+"""Alembic migration scripts. Shipped inside the distribution as `bot.migrations` (see pyproject.toml)."""

@@ -1,0 +1,1 @@
+"""Alembic revisions (alembic ignores this file)."""
