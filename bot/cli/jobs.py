@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.cli import args as args_types
 from bot.cli.core import _setup_logging, settings_or_exit
 
 
@@ -23,8 +24,8 @@ def register(sub: Any) -> None:
     lst.set_defaults(func=cmd_list)
     run = jsub.add_parser("run", help="run one job now (idempotent unless --force)")
     run.add_argument("name")
-    run.add_argument("--date", type=date.fromisoformat, help="the day to post for (YYYY-MM-DD), daily jobs")
-    run.add_argument("--week", help="the ISO week to post for (YYYY-Www), weekly jobs")
+    run.add_argument("--date", type=args_types.day, help="the day to post for (YYYY-MM-DD), daily jobs")
+    run.add_argument("--week", type=args_types.week_label, help="the ISO week to post for (YYYY-Www), weekly jobs")
     run.add_argument("--force", action="store_true", help="post again even if already posted for that period")
     run.set_defaults(func=cmd_run)
     jobs.set_defaults(func=lambda a: (jobs.print_help(), 2)[1])

@@ -15,11 +15,12 @@ from bot.blocks.schedule import meta
 from bot.handlers.common import guarded, input_value
 from bot.db.run_of_show import RosSegment
 from bot.runtime import Runtime
-from bot.services import attendance, people, run_of_show, schedule
+from bot.services import attendance, people, run_of_show, schedule, validation
 from bot.services.errors import Invalid
 from bot.timefmt import fmt_time
 
 log = logging.getLogger("opsbot.run_of_show")
+MAX_MINUTES = 24 * 60  # a segment's offset or length; the session-length check names the real limit
 
 
 def _meta(body: dict[str, Any]) -> dict[str, Any]:
@@ -29,9 +30,9 @@ def _meta(body: dict[str, Any]) -> dict[str, Any]:
 def _int(body: dict[str, Any], block_id: str, errors: dict[str, str], name: str) -> int:
     raw = input_value(body, block_id)
     try:
-        return int(str(raw).strip())
-    except (TypeError, ValueError):
-        errors[block_id] = f"Enter the {name} as whole minutes."
+        return validation.parse_int(raw, field=block_id, label=f"The {name} (whole minutes)", maximum=MAX_MINUTES)
+    except validation.InputError as exc:
+        errors[block_id] = exc.message
         return 0
 
 
