@@ -130,9 +130,11 @@ def parse_form(raw: Mapping[str, str | None]) -> dict[str, object]:
     for name, label, kind in FORM_FIELDS:
         text = (raw.get(name) or "").strip()
         try:
-            values[name] = FORM_PARSERS[kind](text) if text else None
-            check_column(SessionMetrics.__table__.c[name], values[name], field=name, label=label,  # type: ignore[arg-type]
+            values[name] = None
+            value = FORM_PARSERS[kind](text) if text else None
+            check_column(SessionMetrics.__table__.c[name], value, field=name, label=label,  # type: ignore[arg-type]
                          scale=100 if kind == "money" else 1)
+            values[name] = value
         except InputError as exc:
             errors[name] = exc.message[:150]
         except ValueError as exc:
