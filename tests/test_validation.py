@@ -84,6 +84,10 @@ def test_numbers_ascii_only_and_within_the_column():
     for forged in ("0", "-1", "abc", "٣", "99999999999", ""):
         with pytest.raises(InputError):
             validation.parse_id(forged)
+    assert validation.slack_user_id("U0123ABCD") == "U0123ABCD"
+    for forged in ("U" + "X" * 40, "<!channel>", "u123", "U٣٣٣"):
+        with pytest.raises(InputError):
+            validation.slack_user_id(forged, field="host")
 
 
 # -- the defects, through the signed endpoint ----------------------------------------------------

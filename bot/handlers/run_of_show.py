@@ -51,7 +51,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.action("ros_add")
     @guarded("action")
     def ros_add(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        session_id = int(body["actions"][0]["value"])
+        session_id = validation.parse_id(body["actions"][0]["value"])
         with rt.db.read() as s:
             associate(s, body["user"]["id"])
             view = blocks.segment_modal(schedule.get_session(s, session_id), None,
@@ -64,7 +64,7 @@ def register(app: App, rt: Runtime) -> None:
     def ros_menu(ack: Any, body: dict, client: Any, respond: Any) -> None:
         verb, _, raw_id = body["actions"][0]["selected_option"]["value"].partition(":")
         m = _meta(body)
-        session_id = int(m["session"])
+        session_id = validation.parse_id(m.get("session"), what="session")
         with rt.db.transaction() as s:
             actor = associate(s, body["user"]["id"])
             if verb == "delete":
@@ -97,7 +97,7 @@ def register(app: App, rt: Runtime) -> None:
                                         title=input_value(body, "title"), sku=input_value(body, "sku"),
                                         offer=input_value(body, "offer"), talking_points=input_value(body, "points"),
                                         lead_role=None if lead in (None, "none") else lead)
-        session_id = int(m["session"])
+        session_id = validation.parse_id(m.get("session"), what="session")
         with rt.db.transaction() as s:
             actor = associate(s, body["user"]["id"])
             seg = run_of_show.save_segment(s, actor, session_id, m.get("segment"), data)
@@ -117,7 +117,7 @@ def register(app: App, rt: Runtime) -> None:
         ack()
         with rt.db.transaction() as s:
             person = people.get_or_create(s, body["user"]["id"])
-            entry, changed = attendance.clock_out_at_shift_end(s, person, int(body["actions"][0]["value"]), tz)
+            entry, changed = attendance.clock_out_at_shift_end(s, person, validation.parse_id(body["actions"][0]["value"]), tz)
             assert entry.clock_out_at is not None
             note = (f":white_check_mark: Clocked out at {fmt_time(entry.clock_out_at, tz)}, the scheduled end."
                     if changed else f"You're already clocked out ({fmt_time(entry.clock_out_at, tz)}).")
@@ -130,7 +130,7 @@ def register(app: App, rt: Runtime) -> None:
         ack()
         with rt.db.transaction() as s:
             person = people.get_or_create(s, body["user"]["id"])
-            until, _ = attendance.still_working(s, person, int(body["actions"][0]["value"]), clock.now())
+            until, _ = attendance.still_working(s, person, validation.parse_id(body["actions"][0]["value"]), clock.now())
         rt.after_change()
         when = fmt_time(until, tz) if until else "later"
         _answer(respond, f":muscle: Got it, you're still working. I'll ask again around {when}; use /checkout when you finish.")

@@ -232,7 +232,7 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             actor = associate(s, body["user"]["id"])
             if m.get("session"):
-                live, _ = schedule.edit_session(s, actor, int(m["session"]), data, rules,
+                live, _ = schedule.edit_session(s, actor, validation.parse_id(m.get("session"), what="session"), data, rules,
                                                 override=bool(input_value(body, "override")))
                 notice = f":pencil2: Saved *{escape(live.title)}*."
                 run_of_show.refresh_posted(s, rules.tz, [live.id])
@@ -248,11 +248,12 @@ def register(app: App, rt: Runtime) -> None:
     @guarded("view")
     def sched_assign_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
         m = _meta(body)
-        wanted = {role: input_value(body, role) or None for role in ("host", "cohost", "pa")}
+        wanted = {role: validation.slack_user_id(v, field=role) if (v := input_value(body, role)) else None
+                  for role in ("host", "cohost", "pa")}
         with rt.db.transaction() as s:
             actor = associate(s, body["user"]["id"])
-            result = schedule.assign(s, actor, int(m["session"]), wanted, rules, override=bool(input_value(body, "override")))
-            live = schedule.get_session(s, int(m["session"]))
+            result = schedule.assign(s, actor, validation.parse_id(m.get("session"), what="session"), wanted, rules, override=bool(input_value(body, "override")))
+            live = schedule.get_session(s, validation.parse_id(m.get("session"), what="session"))
             run_of_show.refresh_posted(s, rules.tz, [live.id])
             notice = f":busts_in_silhouette: Updated *{escape(live.title)}*" + (
                 " (assigned anyway: " + "; ".join(escape(w.message) for w in result.warnings) + ")" if result.warnings else ".")
@@ -265,7 +266,7 @@ def register(app: App, rt: Runtime) -> None:
     @guarded("action")
     def shift_confirm(ack: Any, body: dict, client: Any, respond: Any) -> None:
         ack()
-        shift_id = int(body["actions"][0]["value"])
+        shift_id = validation.parse_id(body["actions"][0]["value"])
         with rt.db.transaction() as s:
             _, changed = schedule.confirm_shift(s, people.get_or_create(s, body["user"]["id"]), shift_id)
             if changed:
@@ -276,7 +277,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.action("shift_decline")
     @guarded("action")
     def shift_decline(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        shift_id = int(body["actions"][0]["value"])
+        shift_id = validation.parse_id(body["actions"][0]["value"])
         with rt.db.transaction() as s:
             person = people.get_or_create(s, body["user"]["id"])
             sh = schedule.own_shift(s, person, shift_id)
@@ -291,7 +292,7 @@ def register(app: App, rt: Runtime) -> None:
         m = _meta(body)
         with rt.db.transaction() as s:
             person = people.get_or_create(s, body["user"]["id"])
-            sh = schedule.decline_shift(s, person, int(m["shift"]), input_value(body, "reason"), rules, rt.settings.ops_channel)
+            sh = schedule.decline_shift(s, person, validation.parse_id(m.get("shift"), what="shift"), input_value(body, "reason"), rules, rt.settings.ops_channel)
             run_of_show.refresh_posted(s, rules.tz, [sh.session_id])
             week = week_bounds(week_start(local_date(sh.starts_at, rules.tz)), rules.tz)
             text, bl = blocks.answered_dm(schedule.shifts_for(s, person, *week), rules.tz,
@@ -342,7 +343,7 @@ def register(app: App, rt: Runtime) -> None:
     def avail_remove_off(ack: Any, body: dict, client: Any, respond: Any) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
-            availability.remove_time_off(s, actor, int(body["actions"][0]["value"]))
+            availability.remove_time_off(s, actor, validation.parse_id(body["actions"][0]["value"]))
             target = people.get_or_create(s, _meta(body)["user"])
             view = _availability_view(s, actor, target)
         ack()

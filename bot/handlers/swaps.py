@@ -53,6 +53,7 @@ def register(app: App, rt: Runtime) -> None:
             raise Invalid("Pick a shift.", {"shift": "Pick one of your shifts."})
         if mode in ("direct", "trade") and not target:
             raise Invalid("Pick a person.", {"target": "Pick who to offer it to (or choose 'open to anyone eligible')."})
+        target = validation.slack_user_id(target, field="target") if target else None
         shift_id = validation.parse_id(raw_shift, field="shift", what="shift")
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, user_id)

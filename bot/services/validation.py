@@ -135,6 +135,17 @@ def parse_id(value: Any, *, field: str | None = None, what: str = "record") -> i
     return int(text)
 
 
+_USER_RE = re.compile(r"[UW][A-Z0-9]{2,31}")
+
+
+def slack_user_id(value: Any, *, field: str | None = None) -> str:
+    """A Slack user ID from a users_select ('U0123ABCD'); anything else (forged, over-long) is refused."""
+    text = _text(value)
+    if not _USER_RE.fullmatch(text):
+        raise InputError("That isn't a Slack user; pick the person again.", field)
+    return text
+
+
 def column_range(column: Any) -> tuple[int | Decimal, int | Decimal] | None:
     """The smallest and largest number a mapped column can store (Integer, BigInteger, SmallInteger, Numeric)."""
     col_type = getattr(column, "type", column)
