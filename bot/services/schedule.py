@@ -23,7 +23,7 @@ from bot.db.schedule import HostTier, PersonHostTier, Product, ProductTier, Sche
 from bot.services import audit, outbox, people
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.validation import PLAN_WINDOW, InputError, check_window
-from bot.services.validation import parse_week  # noqa: F401  (the one ISO-week parser, re-exported)
+from bot.services.validation import parse_week, week_label  # noqa: F401  (the one ISO-week parser and label)
 from bot.services.rules import ROLE_LABEL, Issue, Rules, assess, load_facts, week_bounds, week_start
 from bot.timefmt import local_to_utc, to_local
 
@@ -49,11 +49,6 @@ def actor_id(actor: Actor, doing: str = "plan the calendar") -> str:
 
 
 # -- weeks -------------------------------------------------------------------------------------
-
-def week_label(monday: date) -> str:
-    year, week, _ = monday.isocalendar()
-    return f"{year}-W{week:02d}"
-
 
 def current_week(rules: Rules) -> date:
     return week_start(to_local(clock.now(), rules.tz).date())

@@ -25,6 +25,7 @@ from bot.db.models import AuditRecord, LiveSession, Person, Shift, TimeEntry
 from bot.db.schedule import HostTier, PersonHostTier
 from bot.services import escalations
 from bot.services.validation import parse_week as parse_iso_week  # noqa: F401  (the one ISO-week parser, re-exported)
+from bot.services.validation import week_label as iso_label  # the one ISO-week label
 from bot.timefmt import day_bounds, to_local
 
 HOST_ROLES = ("host", "cohost")
@@ -58,11 +59,6 @@ def change(now: Decimal | int | None, before: Decimal | int | None) -> Decimal |
 
 def week_bounds(monday: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return day_bounds(monday, tz)[0], day_bounds(monday + timedelta(days=7), tz)[0]
-
-
-def iso_label(monday: date) -> str:
-    y, w, _ = monday.isocalendar()
-    return f"{y}-W{w:02d}"
 
 
 # ------------------------------------------------------------------------------ data
