@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
+from bot.cli import args as args_types
 from bot.cli import verb
 
 
@@ -16,17 +16,10 @@ def register(subparsers: Any) -> None:
     approvals = exports.add_parser(
         "approvals", help="every brief version, hash, decision and claim finding in a date range (xlsx)",
         description="Briefs submitted or decided between --from and --to (team-local days, inclusive).")
-    approvals.add_argument("--from", dest="start", required=True, type=_day, metavar="YYYY-MM-DD")
-    approvals.add_argument("--to", dest="end", required=True, type=_day, metavar="YYYY-MM-DD")
+    approvals.add_argument("--from", dest="start", required=True, type=args_types.archive_day, metavar="YYYY-MM-DD")
+    approvals.add_argument("--to", dest="end", required=True, type=args_types.archive_day, metavar="YYYY-MM-DD")
     approvals.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
     approvals.set_defaults(func=cmd_export_approvals)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-25") from None
 
 
 def cmd_export_approvals(args: argparse.Namespace) -> int:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import signal
 import threading
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 
+from bot.cli import args as args_types
 from bot.cli.core import _setup_logging, settings_or_exit
 
 
@@ -32,9 +33,9 @@ def register(sub: Any) -> None:
 
     run.format_help = format_help  # type: ignore[method-assign]
     run.add_argument("name", metavar="NAME", help="the job to run (listed above)")
-    run.add_argument("--date", type=_day, metavar="YYYY-MM-DD",
+    run.add_argument("--date", type=args_types.day, metavar="YYYY-MM-DD",
                      help="the day to post for; for a weekly job, any day of the week it posts for")
-    run.add_argument("--week", type=_week, metavar="YYYY-Www", help="the ISO week to post for, weekly jobs")
+    run.add_argument("--week", type=args_types.week, metavar="YYYY-Www", help="the ISO week to post for, weekly jobs")
     run.add_argument("--force", action="store_true", help="post again even if already posted for that period")
     run.set_defaults(func=cmd_run)
     jobs.set_defaults(func=lambda a: (jobs.print_help(), 2)[1])
@@ -49,24 +50,6 @@ def _run_description() -> str:
                                                  for n, f in Settings.model_fields.items()}))
     lines = [f"  {spec.name:<20} {spec.description}" for spec in specs.values()]
     return "Run one scheduled job now (idempotent unless --force). Jobs:\n" + "\n".join(lines)
-
-
-def _day(text: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2026-11-25") from None
-
-
-def _week(text: str) -> date:
-    """The Monday of an ISO week such as 2026-W48 (refused in plain words otherwise)."""
-    from bot.services import schedule
-    from bot.services.errors import OpsError
-
-    try:
-        return schedule.parse_week(text)
-    except OpsError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
 
 
 def _period(spec, args: argparse.Namespace, tz: Any) -> str:  # type: ignore[no-untyped-def]

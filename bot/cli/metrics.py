@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.cli import args as args_types
 from bot.cli import verb
 
 
@@ -20,7 +21,7 @@ def register(subparsers: Any) -> None:
     imp.set_defaults(func=cmd_import)
     demo = subparsers.add_parser("demo", help="a demo database with 4 weeks of history; prints today's run-of-show and last week's scorecard")
     demo.add_argument("--database-url", default="sqlite:///demo.db", help="where to build it (default sqlite:///demo.db)")
-    demo.add_argument("--seed", type=int, default=7, help="random seed (same seed, same data)")
+    demo.add_argument("--seed", type=args_types.count(0, 2**31 - 1), default=7, help="random seed (same seed, same data)")
     demo.add_argument("--out", type=Path, default=Path("."), help="folder for the scorecard xlsx and chart (default .)")
     demo.set_defaults(func=cmd_demo)
 

@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bot.cli import args as args_types
 from bot.cli import verb
 from bot.cli.core import settings_or_exit
 from bot.services.errors import OpsError
@@ -20,13 +21,13 @@ def register(subparsers: Any) -> None:
     sched.set_defaults(func=lambda _a: sched.print_help() or 2)
     acts = sched.add_subparsers(dest="schedule_command", metavar="ACTION")
     sug = acts.add_parser("suggest", help="pick hosts for open host slots and explain each pick")
-    sug.add_argument("--week", required=True, metavar="YYYY-Www")
-    sug.add_argument("--weeks", type=int, default=1, help="how many weeks from --week (default 1)")
+    sug.add_argument("--week", required=True, type=args_types.week, metavar="YYYY-Www")
+    sug.add_argument("--weeks", type=args_types.count(1, 52), default=1, help="how many weeks from --week (default 1)")
     sug.add_argument("--apply", action="store_true", help="assign the picks (drafts until the week is published)")
     sug.set_defaults(func=cmd_suggest)
 
     exp = verb(subparsers, "export", "write data to a file").add_parser("schedule", help="a week of the calendar as .xlsx")
-    exp.add_argument("--week", required=True, metavar="YYYY-Www")
+    exp.add_argument("--week", required=True, type=args_types.week, metavar="YYYY-Www")
     exp.add_argument("--out", required=True, type=Path, metavar="FILE.xlsx")
     exp.set_defaults(func=cmd_export)
     imp = verb(subparsers, "import", "read data from a file").add_parser(
@@ -55,12 +56,12 @@ def _fail(exc: OpsError) -> int:
 def cmd_suggest(args: argparse.Namespace) -> int:
     import time
 
-    from bot.services import schedule, suggest
+    from bot.services import suggest
     from bot.timefmt import fmt_time, to_local
 
     db, rules, _ = _context()
     try:
-        monday = schedule.parse_week(args.week)
+        monday = args.week
         started = time.perf_counter()
         with db.transaction() as s:
             picks = suggest.suggest(s, "cli", monday, rules, weeks=args.weeks, apply=args.apply)
@@ -81,7 +82,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     db, rules, _ = _context()
     try:
-        monday = schedule.parse_week(args.week)
+        monday = args.week
         with db.read() as s:
             n = schedule_xlsx.export_week(s, monday, rules, args.out)
     except OpsError as exc:

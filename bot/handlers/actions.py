@@ -11,14 +11,14 @@ from bot.handlers.commands import clock_in_or_out
 from bot.handlers.common import guarded
 from bot.handlers.events import publish_home
 from bot.runtime import Runtime
-from bot.services import people, timeclock
+from bot.services import people, timeclock, validation
 
 
 def register(app: App, rt: Runtime) -> None:
     @app.action("timesheet_edit")
     @guarded("action")
     def timesheet_edit(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        entry_id = int(body["actions"][0]["value"])
+        entry_id = validation.parse_id(body["actions"][0]["value"])
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
             people.require_role(actor, people.ADMIN, doing="edit time entries")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from slack_bolt import App
@@ -11,10 +10,11 @@ from bot import clock
 from bot.blocks import briefs as views
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import briefs, people
+from bot.services import briefs, people, validation
 from bot.services.briefs import BriefInput, BriefPolicy
 from bot.services.claims.feedback import check_brief
 from bot.services.errors import Conflict, Invalid
+from bot.timefmt import local_date
 
 USAGE = "Use `/brief` to start a brief for legal, `/brief list` to see yours, or `/brief check TEXT` to check a script."
 
@@ -28,7 +28,7 @@ def _ref(value: str) -> tuple[int, int]:
         raise Invalid("That button is out of date; use /brief list.") from None
 
 
-def _form(body: dict) -> tuple[BriefInput, bool]:
+def _form(body: dict, tz: Any) -> tuple[BriefInput, bool]:
     """The /brief modal's values. Continued text boxes are joined with line breaks."""
     parts = [input_value(body, b) or "" for b in ("text", "text_2", "text_3")]
     session = input_value(body, "session")
@@ -36,8 +36,10 @@ def _form(body: dict) -> tuple[BriefInput, bool]:
     data = BriefInput(
         title=input_value(body, "title") or "", kind=input_value(body, "kind") or "", skus=input_value(body, "skus"),
         text="\n".join(p for p in parts if p.strip()), link=input_value(body, "link"),
-        session_id=int(session) if session else None, campaign=input_value(body, "campaign"),
-        due_on=date.fromisoformat(due) if due else None, note=input_value(body, "note"),
+        session_id=validation.parse_id(session, field="session", what="session") if session else None,
+        campaign=input_value(body, "campaign"),
+        due_on=validation.parse_date(due, field="due", label="The due date", today=local_date(clock.now(), tz)) if due else None,
+        note=input_value(body, "note"),
     )
     return data, "draft" in (input_value(body, "draft") or [])
 
@@ -80,7 +82,7 @@ def register(app: App, rt: Runtime) -> None:
     @guarded("view")
     def brief_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
         user_id = body["user"]["id"]
-        data, draft = _form(body)
+        data, draft = _form(body, rt.tz)
         meta = body["view"].get("private_metadata") or ""
         brief_id, based_on = _ref(meta) if meta else (None, None)
         with rt.db.transaction() as s:

@@ -13,12 +13,12 @@ from bot.blocks import escalations as esc_blocks
 from bot.handlers.common import guarded, input_value
 from bot.logs import SLACK
 from bot.runtime import Runtime
-from bot.services import edits, escalation_guard, escalations, people
+from bot.services import edits, escalation_guard, escalations, people, validation
 from bot.services.escalations import EscalationConfig, RaiseForm
 
 
 def _esc_id(body: dict) -> int:
-    return int(body["actions"][0]["value"])
+    return validation.parse_id(body["actions"][0]["value"], what="escalation")
 
 
 def _nonce(body: dict) -> str:
@@ -136,7 +136,7 @@ def register(app: App, rt: Runtime) -> None:
         user_id = body["user"]["id"]
         with rt.db.transaction() as s:
             ref, seen, _ = edits.parse_form_ref(body["view"]["private_metadata"])
-            escalations.add_update(s, people.get_or_create(s, user_id), int(ref),
+            escalations.add_update(s, people.get_or_create(s, user_id), validation.parse_id(ref, what="escalation"),
                                    input_value(body, "note"), input_value(body, "severity"), clock.now(), cfg(), seen)
         ack(response_action="clear")
         rt.after_change(user_id)
@@ -146,7 +146,7 @@ def register(app: App, rt: Runtime) -> None:
     def resolve_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
         user_id = body["user"]["id"]
         with rt.db.transaction() as s:
-            escalations.resolve(s, people.get_or_create(s, user_id), int(body["view"]["private_metadata"]),
+            escalations.resolve(s, people.get_or_create(s, user_id), validation.parse_id(body["view"]["private_metadata"], what="escalation"),
                                 input_value(body, "note"), input_value(body, "cause"), clock.now(), cfg())
         ack(response_action="clear")
         rt.after_change(user_id)

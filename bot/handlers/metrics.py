@@ -12,7 +12,7 @@ from bot.blocks import metrics as blocks
 from bot.blocks.scorecard import scorecard_message
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import edits, metrics, people, scorecard
+from bot.services import edits, metrics, people, scorecard, validation
 from bot.services.errors import Invalid
 from bot.services.metrics import FORM_FIELDS
 from bot.services.people import ADMIN
@@ -35,14 +35,14 @@ def register(app: App, rt: Runtime) -> None:
     @guarded("command")
     def metrics_command(ack: Any, body: dict, client: Any, respond: Any) -> None:
         text = (body.get("text") or "").strip().lstrip("#")
-        if text and not text.isdigit():
+        if text and not validation.is_ascii_digits(text):
             raise Invalid("Use `/metrics` to pick a recent session, or `/metrics 42` for session #42.")
-        open_modal(body, client, ack, int(text) if text else None)
+        open_modal(body, client, ack, validation.parse_id(text, what="session") if text else None)
 
     @app.action("metrics_log")
     @guarded("action")
     def log_button(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        open_modal(body, client, ack, int(body["actions"][0]["value"]))
+        open_modal(body, client, ack, validation.parse_id(body["actions"][0]["value"], what="session"))
 
     @app.view(blocks.MODAL_CALLBACK)
     @guarded("view")
@@ -54,7 +54,8 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             ref, seen, _ = edits.parse_form_ref(body["view"].get("private_metadata"))
             live, created = metrics.submit_form(s, people.get_or_create(s, user_id),
-                                                int(picked) if picked and picked.isdigit() else None, raw, clock.now(),
+                                                validation.parse_id(picked, field="session", what="session") if picked else None,
+                                                raw, clock.now(),
                                                 seen if str(ref) == picked else None)  # another session picked: no version
             view = blocks.saved_modal(live, created, rt.tz)
         ack(response_action="update", view=view)
@@ -64,10 +65,7 @@ def register(app: App, rt: Runtime) -> None:
     @guarded("command")
     def scorecard_command(ack: Any, body: dict, client: Any, respond: Any) -> None:
         text = (body.get("text") or "").strip()
-        try:
-            monday = scorecard.parse_iso_week(text) if text else None
-        except ValueError as exc:
-            raise Invalid(str(exc)) from None
+        monday = validation.parse_week(text, today=local_date(clock.now(), rt.tz)) if text else None
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user_id"])
             people.require_role(actor, ADMIN, "leadership", doing="see the scorecard")

@@ -15,11 +15,12 @@ from bot.blocks.schedule import meta
 from bot.handlers.common import guarded, input_value
 from bot.db.run_of_show import RosSegment
 from bot.runtime import Runtime
-from bot.services import attendance, edits, people, run_of_show, schedule
+from bot.services import attendance, edits, people, run_of_show, schedule, validation
 from bot.services.errors import Invalid
 from bot.timefmt import fmt_time
 
 log = logging.getLogger("opsbot.run_of_show")
+MAX_MINUTES = 24 * 60  # a segment's offset or length; the session-length check names the real limit
 
 
 def _meta(body: dict[str, Any]) -> dict[str, Any]:
@@ -29,9 +30,9 @@ def _meta(body: dict[str, Any]) -> dict[str, Any]:
 def _int(body: dict[str, Any], block_id: str, errors: dict[str, str], name: str) -> int:
     raw = input_value(body, block_id)
     try:
-        return int(str(raw).strip())
-    except (TypeError, ValueError):
-        errors[block_id] = f"Enter the {name} as whole minutes."
+        return validation.parse_int(raw, field=block_id, label=f"The {name} (whole minutes)", maximum=MAX_MINUTES)
+    except validation.InputError as exc:
+        errors[block_id] = exc.message
         return 0
 
 
@@ -50,7 +51,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.action("ros_add")
     @guarded("action")
     def ros_add(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        session_id = int(body["actions"][0]["value"])
+        session_id = validation.parse_id(body["actions"][0]["value"])
         with rt.db.read() as s:
             associate(s, body["user"]["id"])
             view = blocks.segment_modal(schedule.get_session(s, session_id), None,
@@ -63,7 +64,7 @@ def register(app: App, rt: Runtime) -> None:
     def ros_menu(ack: Any, body: dict, client: Any, respond: Any) -> None:
         verb, _, raw_id = body["actions"][0]["selected_option"]["value"].partition(":")
         m = _meta(body)
-        session_id = int(m["session"])
+        session_id = validation.parse_id(m.get("session"), what="session")
         with rt.db.transaction() as s:
             actor = associate(s, body["user"]["id"])
             if verb == "delete":
@@ -97,7 +98,7 @@ def register(app: App, rt: Runtime) -> None:
                                         title=input_value(body, "title"), sku=input_value(body, "sku"),
                                         offer=input_value(body, "offer"), talking_points=input_value(body, "points"),
                                         lead_role=None if lead in (None, "none") else lead)
-        session_id = int(m["session"])
+        session_id = validation.parse_id(m.get("session"), what="session")
         with rt.db.transaction() as s:
             actor = associate(s, body["user"]["id"])
             seg = run_of_show.save_segment(s, actor, session_id, m.get("segment"), data, m.get("v"))
@@ -117,7 +118,7 @@ def register(app: App, rt: Runtime) -> None:
         ack()
         with rt.db.transaction() as s:
             person = people.get_or_create(s, body["user"]["id"])
-            entry, changed = attendance.clock_out_at_shift_end(s, person, int(body["actions"][0]["value"]), tz)
+            entry, changed = attendance.clock_out_at_shift_end(s, person, validation.parse_id(body["actions"][0]["value"]), tz)
             assert entry.clock_out_at is not None
             note = (f":white_check_mark: Clocked out at {fmt_time(entry.clock_out_at, tz)}, the scheduled end."
                     if changed else f"You're already clocked out ({fmt_time(entry.clock_out_at, tz)}).")
@@ -130,7 +131,7 @@ def register(app: App, rt: Runtime) -> None:
         ack()
         with rt.db.transaction() as s:
             person = people.get_or_create(s, body["user"]["id"])
-            until, _ = attendance.still_working(s, person, int(body["actions"][0]["value"]), clock.now())
+            until, _ = attendance.still_working(s, person, validation.parse_id(body["actions"][0]["value"]), clock.now())
         rt.after_change()
         when = fmt_time(until, tz) if until else "later"
         _answer(respond, f":muscle: Got it, you're still working. I'll ask again around {when}; use /checkout when you finish.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from slack_bolt import App
@@ -17,7 +17,7 @@ from bot.blocks.common import context, escape
 from bot.handlers import targets
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import availability, edits, people, run_of_show, schedule, suggest
+from bot.services import availability, edits, people, run_of_show, schedule, suggest, validation
 from bot.services.errors import Invalid
 from bot.services.rules import Rules, describe_windows, week_bounds, week_start
 from bot.timefmt import local_date, local_to_utc, to_local
@@ -44,6 +44,13 @@ def register(app: App, rt: Runtime) -> None:
         actor = people.get_or_create(s, user_id)
         schedule.actor_id(actor)
         return actor
+
+    def today() -> date:
+        return local_date(clock.now(), rules.tz)
+
+    def week_of(value: Any) -> date:
+        """The Monday a planning button or form carries, refused in plain words if forged or out of range."""
+        return validation.parse_week_or_monday(value, today=today())
 
     def refresh_plan(client: Any, view_id: str | None, monday: date, notice: str | None = None) -> None:
         if view_id:
@@ -73,7 +80,7 @@ def register(app: App, rt: Runtime) -> None:
             raise Invalid(SCHEDULE_USAGE)
         with rt.db.transaction() as s:
             associate(s, user_id)
-        monday = schedule.parse_week(words[0]) if words else schedule.current_week(rules)
+        monday = validation.parse_week(words[0], today=today()) if words else schedule.current_week(rules)
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=planning(monday))
 
@@ -113,12 +120,12 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             associate(s, body["user"]["id"])
         ack()
-        refresh_plan(client, body["view"]["id"], date.fromisoformat(body["actions"][0]["value"]))
+        refresh_plan(client, body["view"]["id"], week_of(body["actions"][0]["value"]))
 
     @app.action("sched_add")
     @guarded("action")
     def sched_add(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        monday = date.fromisoformat(body["actions"][0]["value"])
+        monday = week_of(body["actions"][0]["value"])
         with rt.db.transaction() as s:
             associate(s, body["user"]["id"])
             day = max(monday, to_local(clock.now(), rules.tz).date())
@@ -132,8 +139,8 @@ def register(app: App, rt: Runtime) -> None:
     @guarded("action")
     def sched_menu(ack: Any, body: dict, client: Any, respond: Any) -> None:
         verb, _, raw_id = body["actions"][0]["selected_option"]["value"].partition(":")
-        session_id = int(raw_id)
-        monday = date.fromisoformat(_meta(body)["week"])
+        session_id = validation.parse_id(raw_id, what="session")
+        monday = week_of(_meta(body).get("week"))
         plan_id = body["view"]["id"]
         metadata = blocks.meta(week=monday.isoformat(), plan=plan_id, session=session_id)
         with rt.db.transaction() as s:
@@ -172,7 +179,7 @@ def register(app: App, rt: Runtime) -> None:
     @guarded("action")
     def sched_copy(ack: Any, body: dict, client: Any, respond: Any) -> None:
         ack()
-        monday = date.fromisoformat(body["actions"][0]["value"])
+        monday = week_of(body["actions"][0]["value"])
         with rt.db.transaction() as s:
             report = schedule.copy_week(s, associate(s, body["user"]["id"]), monday, rules)
             lines = [*report.skipped, *(f"warning: {w}" for w in report.warnings)]
@@ -184,7 +191,7 @@ def register(app: App, rt: Runtime) -> None:
     @guarded("action")
     def sched_suggest(ack: Any, body: dict, client: Any, respond: Any) -> None:
         ack()
-        monday = date.fromisoformat(body["actions"][0]["value"])
+        monday = week_of(body["actions"][0]["value"])
         with rt.db.transaction() as s:
             picks = suggest.suggest(s, associate(s, body["user"]["id"]), monday, rules, apply=True)
             run_of_show.refresh_posted(s, rules.tz, [p.session.id for p in picks if p.person_slack_id])
@@ -198,7 +205,7 @@ def register(app: App, rt: Runtime) -> None:
     @guarded("action")
     def sched_publish(ack: Any, body: dict, client: Any, respond: Any) -> None:
         ack()
-        monday = date.fromisoformat(body["actions"][0]["value"])
+        monday = week_of(body["actions"][0]["value"])
         with rt.db.transaction() as s:
             result = schedule.publish_week(s, associate(s, body["user"]["id"]), monday, rules, rt.settings.ops_channel)
         rt.after_change()
@@ -211,7 +218,6 @@ def register(app: App, rt: Runtime) -> None:
     @guarded("view")
     def sched_session_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
         m = _meta(body)
-        day = date.fromisoformat(input_value(body, "date"))
         start_t, end_t = input_value(body, "start"), input_value(body, "end")
         errors = {}
         if not start_t:
@@ -220,16 +226,19 @@ def register(app: App, rt: Runtime) -> None:
             errors["end"] = "Pick an end time."
         if errors:
             raise Invalid("Pick times.", errors)
+        day = validation.parse_date(input_value(body, "date"), field="date", label="The date", today=today())
+        start = validation.parse_time(start_t, field="start", label="The start")
+        end = validation.parse_time(end_t, field="end", label="The end")
         overnight = bool(input_value(body, "overnight"))
-        starts = local_to_utc(day, time.fromisoformat(start_t), rules.tz)
-        ends = local_to_utc(day + timedelta(days=1 if overnight else 0), time.fromisoformat(end_t), rules.tz)
+        starts = local_to_utc(day, start, rules.tz)
+        ends = local_to_utc(day + timedelta(days=1 if overnight else 0), end, rules.tz)
+        skus = [validation.parse_id(v, field="skus", what="product") for v in (input_value(body, "skus") or [])]
         data = schedule.SessionInput(input_value(body, "title") or "", starts, ends, input_value(body, "room"),
-                                     input_value(body, "tier"), [int(v) for v in (input_value(body, "skus") or [])],
-                                     input_value(body, "notes"))
+                                     input_value(body, "tier"), skus, input_value(body, "notes"))
         with rt.db.transaction() as s:
             actor = associate(s, body["user"]["id"])
             if m.get("session"):
-                live, _ = schedule.edit_session(s, actor, int(m["session"]), data, rules,
+                live, _ = schedule.edit_session(s, actor, validation.parse_id(m.get("session"), what="session"), data, rules,
                                                 override=bool(input_value(body, "override")), seen=m.get("v"))
                 notice = f":pencil2: Saved *{escape(live.title)}*."
                 run_of_show.refresh_posted(s, rules.tz, [live.id])
@@ -239,30 +248,31 @@ def register(app: App, rt: Runtime) -> None:
                 run_of_show.refresh_posted(s, rules.tz, [live.id])
         ack()
         rt.after_change()
-        refresh_plan(client, m.get("plan"), date.fromisoformat(m["week"]), notice)
+        refresh_plan(client, m.get("plan"), week_of(m.get("week")), notice)
 
     @app.view("sched_assign_submit")
     @guarded("view")
     def sched_assign_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
         m = _meta(body)
-        wanted = {role: input_value(body, role) or None for role in ("host", "cohost", "pa")}
+        wanted = {role: validation.slack_user_id(v, field=role) if (v := input_value(body, role)) else None
+                  for role in ("host", "cohost", "pa")}
         with rt.db.transaction() as s:
             actor = associate(s, body["user"]["id"])
-            result = schedule.assign(s, actor, int(m["session"]), wanted, rules, override=bool(input_value(body, "override")))
-            live = schedule.get_session(s, int(m["session"]))
+            result = schedule.assign(s, actor, validation.parse_id(m.get("session"), what="session"), wanted, rules, override=bool(input_value(body, "override")))
+            live = schedule.get_session(s, validation.parse_id(m.get("session"), what="session"))
             run_of_show.refresh_posted(s, rules.tz, [live.id])
             notice = f":busts_in_silhouette: Updated *{escape(live.title)}*" + (
                 " (assigned anyway: " + "; ".join(escape(w.message) for w in result.warnings) + ")" if result.warnings else ".")
         ack()
         rt.after_change()
-        refresh_plan(client, m.get("plan"), date.fromisoformat(m["week"]), notice)
+        refresh_plan(client, m.get("plan"), week_of(m.get("week")), notice)
 
     # -- answers to a published shift -----------------------------------------------------
     @app.action("shift_confirm")
     @guarded("action")
     def shift_confirm(ack: Any, body: dict, client: Any, respond: Any) -> None:
         ack()
-        shift_id = int(body["actions"][0]["value"])
+        shift_id = validation.parse_id(body["actions"][0]["value"])
         with rt.db.transaction() as s:
             _, changed = schedule.confirm_shift(s, people.get_or_create(s, body["user"]["id"]), shift_id)
             if changed:
@@ -273,7 +283,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.action("shift_decline")
     @guarded("action")
     def shift_decline(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        shift_id = int(body["actions"][0]["value"])
+        shift_id = validation.parse_id(body["actions"][0]["value"])
         with rt.db.transaction() as s:
             person = people.get_or_create(s, body["user"]["id"])
             sh = schedule.own_shift(s, person, shift_id)
@@ -288,7 +298,7 @@ def register(app: App, rt: Runtime) -> None:
         m = _meta(body)
         with rt.db.transaction() as s:
             person = people.get_or_create(s, body["user"]["id"])
-            sh = schedule.decline_shift(s, person, int(m["shift"]), input_value(body, "reason"), rules, rt.settings.ops_channel)
+            sh = schedule.decline_shift(s, person, validation.parse_id(m.get("shift"), what="shift"), input_value(body, "reason"), rules, rt.settings.ops_channel)
             run_of_show.refresh_posted(s, rules.tz, [sh.session_id])
             week = week_bounds(week_start(local_date(sh.starts_at, rules.tz)), rules.tz)
             text, bl = blocks.answered_dm(schedule.shifts_for(s, person, *week), rules.tz,
@@ -318,16 +328,17 @@ def register(app: App, rt: Runtime) -> None:
         first, last = input_value(body, "off_first"), input_value(body, "off_last")
         if last and not first:
             raise Invalid("Pick the first day too.", {"off_first": "Pick the first day of your time off."})
+        first_day = validation.parse_date(first, field="off_first", label="The first day", today=today()) if first else None
+        last_day = validation.parse_date(last, field="off_last", label="The last day", today=today()) if last else first_day
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
             target = people.get_or_create(s, m["user"])
             availability.lock_for_edit(s, target, m.get("v"))
             availability.set_weekly(s, actor, target, windows)
             lines = [f"Weekly availability: {describe_windows(availability.weekly(s, target))}."]
-            if first:
-                added = availability.add_time_off(s, actor, target, date.fromisoformat(first),
-                                                  date.fromisoformat(last or first), input_value(body, "off_reason"), rules)
-                lines.append(f"Time off saved: {added.time_off.starts_at:%b %d} for {(date.fromisoformat(last or first) - date.fromisoformat(first)).days + 1} day(s).")
+            if first_day and last_day:
+                added = availability.add_time_off(s, actor, target, first_day, last_day, input_value(body, "off_reason"), rules)
+                lines.append(f"Time off saved: {added.time_off.starts_at:%b %d} for {(last_day - first_day).days + 1} day(s).")
                 if added.clashes:
                     lines.append(f":warning: That overlaps {len(added.clashes)} shift(s) already assigned; tell the associate.")
         ack()
@@ -339,7 +350,7 @@ def register(app: App, rt: Runtime) -> None:
     def avail_remove_off(ack: Any, body: dict, client: Any, respond: Any) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
-            availability.remove_time_off(s, actor, int(body["actions"][0]["value"]))
+            availability.remove_time_off(s, actor, validation.parse_id(body["actions"][0]["value"]))
             target = people.get_or_create(s, _meta(body)["user"])
             view = _availability_view(s, actor, target)
         ack()

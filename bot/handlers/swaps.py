@@ -13,13 +13,13 @@ from bot.blocks.common import escape, modal, section
 from bot.db.models import Shift
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import people, swaps
+from bot.services import people, swaps, validation
 from bot.services.errors import Invalid
 from bot.services.swaps import SwapConfig
 
 
 def _value(body: dict[str, Any]) -> int:
-    return int(body["actions"][0]["value"])
+    return validation.parse_id(body["actions"][0]["value"], what="swap or shift")
 
 
 def _say(respond: Any, text: str) -> None:
@@ -53,10 +53,12 @@ def register(app: App, rt: Runtime) -> None:
             raise Invalid("Pick a shift.", {"shift": "Pick one of your shifts."})
         if mode in ("direct", "trade") and not target:
             raise Invalid("Pick a person.", {"target": "Pick who to offer it to (or choose 'open to anyone eligible')."})
+        target = validation.slack_user_id(target, field="target") if target else None
+        shift_id = validation.parse_id(raw_shift, field="shift", what="shift")
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, user_id)
             if mode == "trade":
-                mine = s.get(Shift, int(raw_shift))
+                mine = s.get(Shift, shift_id)
                 if mine is None or mine.person_id != actor.id:
                     raise Invalid("Pick your own shift.", {"shift": "That shift isn't yours."})
                 if target == user_id:
@@ -67,7 +69,7 @@ def register(app: App, rt: Runtime) -> None:
                                           {"shift": mine.id, "target": target, "note": note})
                 ack(response_action="update", view=view)
                 return
-            swap = swaps.offer(s, actor, int(raw_shift), mode or "open", c, target_user_id=target, note=note)
+            swap = swaps.offer(s, actor, shift_id, mode or "open", c, target_user_id=target, note=note)
             done = _offered_text(swap)
         ack(response_action="update", view=_done_view(done))
         rt.after_change(user_id)
@@ -82,7 +84,7 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
             swap = swaps.offer(s, actor, int(m["shift"]), "trade", cfg(), target_user_id=m["target"],
-                               return_shift_id=int(back), note=m.get("note"))
+                               return_shift_id=validation.parse_id(back, field="return", what="shift"), note=m.get("note"))
             done = _offered_text(swap)
         ack(response_action="update", view=_done_view(done))
         rt.after_change(body["user"]["id"])

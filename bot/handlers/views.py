@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, time
 from typing import Any
 
 from slack_bolt import App
@@ -11,9 +10,9 @@ from bot import clock
 from bot.blocks.timeclock import timesheet_modal
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import edits, people, timeclock
+from bot.services import edits, people, timeclock, validation
 from bot.services.errors import Invalid
-from bot.timefmt import local_to_utc
+from bot.timefmt import local_date, local_to_utc
 
 
 def _picked(body: dict, prefix: str, tz: Any, required: bool) -> Any:
@@ -22,7 +21,9 @@ def _picked(body: dict, prefix: str, tz: Any, required: bool) -> Any:
         return None
     if not d or not t:
         raise Invalid("Pick both a date and a time.", {f"{prefix}_date" if not d else f"{prefix}_time": "Pick both a date and a time."})
-    return local_to_utc(date.fromisoformat(d), time.fromisoformat(t), tz)
+    # The 31-day rule around the entry is the service's; here only what local_to_utc can't take (year 9999).
+    day = validation.parse_date(d, field=f"{prefix}_date", today=local_date(clock.now(), tz), window=validation.ARCHIVE_WINDOW)
+    return local_to_utc(day, validation.parse_time(t, field=f"{prefix}_time"), tz)
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -30,7 +31,7 @@ def register(app: App, rt: Runtime) -> None:
     @guarded("view")
     def timesheet_edit_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
         ref, seen, _ = edits.parse_form_ref(body["view"]["private_metadata"])
-        entry_id = int(ref)
+        entry_id = validation.parse_id(ref, what="time entry")
         clock_in = _picked(body, "clock_in", rt.tz, True)
         clock_out = _picked(body, "clock_out", rt.tz, False)
         reason = input_value(body, "reason") or ""

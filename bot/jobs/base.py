@@ -25,6 +25,7 @@ from bot import clock
 from bot.db.jobs import JobRun, JobTick
 from bot.db.outage import unreachable as db_unreachable
 from bot.logs import DATABASE
+from bot.services.validation import week_label as iso_week  # noqa: F401  (the one ISO-week label)
 from bot.timefmt import to_local
 
 if TYPE_CHECKING:
@@ -91,11 +92,6 @@ class JobSpec:
 
     def next_fire(self, now: datetime, tz) -> datetime | None:  # type: ignore[no-untyped-def]
         return self.trigger(tz).get_next_fire_time(None, to_local(now, tz) + timedelta(seconds=1)) if self.cron else None
-
-
-def iso_week(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
 
 
 def run_post(rt: Runtime, spec: JobSpec, period: str, *, scheduled_for: datetime | None = None,

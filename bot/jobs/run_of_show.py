@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from bot.blocks import run_of_show as blocks
 from bot.jobs.base import JobContext, JobSpec, NothingPosted, iso_week
-from bot.services import attendance, outbox, run_of_show, schedule
+from bot.services import attendance, outbox, run_of_show, schedule, validation
 from bot.services.rules import Rules
 
 
@@ -30,7 +30,7 @@ def post_weekly(ctx: JobContext) -> str:
     rt = ctx.rt
     if not rt.settings.ops_channel:
         raise NothingPosted("OPS_CHANNEL is not set; nothing posted (set it, then run the job again)")
-    monday = schedule.parse_week(ctx.period)
+    monday = validation.parse_week(ctx.period)
     with rt.db.transaction() as s:
         lives = schedule.week_sessions(s, monday, Rules.from_settings(rt.settings))
         text, bl = blocks.week_message(monday, lives, run_of_show.week_hours(lives), rt.tz)

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from bot.blocks.scorecard import scorecard_message
 from bot.jobs.base import JobContext, JobSpec, NothingPosted, iso_week
 from bot.runtime import Runtime
-from bot.services import audit, metrics, outbox, scorecard
+from bot.services import audit, metrics, outbox, scorecard, validation
 
 JOB_NAME = "scorecard"
 
@@ -53,7 +53,7 @@ def prompt(rt: Runtime, now: datetime) -> int:
 
 def jobs(settings) -> list[JobSpec]:  # type: ignore[no-untyped-def]
     def run_scorecard(ctx: JobContext) -> str:
-        return post(ctx.rt, scorecard.parse_iso_week(ctx.period), ctx.run_key, ctx.now)
+        return post(ctx.rt, validation.parse_week(ctx.period), ctx.run_key, ctx.now)
 
     def run_prompt(ctx: JobContext) -> str:
         return f"{prompt(ctx.rt, ctx.now)} Log metrics DM(s) queued"

@@ -21,7 +21,7 @@ from bot.services.errors import Invalid, NotAllowed, NotFound
 from bot.services.rules import Rules, describe_windows
 from bot.timefmt import day_bounds
 
-_SPAN_RE = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*[-–]\s*(\d{1,2})(?::(\d{2}))?$")
+_SPAN_RE = re.compile(r"^([0-9]{1,2})(?::([0-9]{2}))?\s*[-–]\s*([0-9]{1,2})(?::([0-9]{2}))?$")  # ASCII digits only
 MAX_TIME_OFF_DAYS = 366
 MAX_REASON = 500
 

@@ -29,6 +29,7 @@ from bot.db.escalations import AFFECTED, CAUSES, Escalation, EscalationEvent
 from bot.db.models import ROLES, LiveSession, Person, Shift, TimeEntry
 from bot.services import audit, escalation_guard, outbox, people
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from bot.services.validation import InputError, parse_id
 from bot.services.escalation_policy import SeverityPolicy, parse_policy
 from bot.timefmt import day_bounds, fmt_time, local_date
 
@@ -252,7 +253,10 @@ def _validate(s: Session, form: RaiseForm) -> tuple[str, int, LiveSession | None
         errors["severity"] = "Pick a severity (SEV1 is the most urgent)."
     session = None
     if form.session and form.session != NO_SESSION:
-        session = s.get(LiveSession, int(form.session)) if form.session.isdigit() else None
+        try:
+            session = s.get(LiveSession, parse_id(form.session))
+        except InputError:  # a forged or stale option: the same answer as a deleted session
+            session = None
         if session is None or session.status == "cancelled":
             errors["session"] = "That LIVE session doesn't exist any more (or was cancelled). Pick another, or none."
     affected = form.affected or ""

@@ -23,6 +23,7 @@ from bot.db.models import LiveSession, Person
 from bot.db.schedule import Product
 from bot.services import audit, edits, outbox
 from bot.services.errors import Invalid, NotFound
+from bot.services.validation import InputError, check_column
 from bot.services.metrics_parsing import (
     ParsedExport,
     RowError,
@@ -130,9 +131,15 @@ def parse_form(raw: Mapping[str, str | None]) -> dict[str, object]:
     for name, label, kind in FORM_FIELDS:
         text = (raw.get(name) or "").strip()
         try:
-            values[name] = FORM_PARSERS[kind](text) if text else None
+            values[name] = None
+            value = FORM_PARSERS[kind](text) if text else None
+            check_column(SessionMetrics.__table__.c[name], value, field=name, label=label,  # type: ignore[arg-type]
+                         scale=100 if kind == "money" else 1)
+            values[name] = value
+        except InputError as exc:
+            errors[name] = exc.message[:150]
         except ValueError as exc:
-            errors[name] = f"{label}: '{text[:40]}' {exc}"
+            errors[name] = f"{label}: '{text[:40]}' {exc}"[:150]
     for name, reason in validate_metrics(values):
         errors.setdefault(name, reason[:150])
     if errors:
@@ -156,6 +163,8 @@ def parse_sku_lines(text: str | None) -> list[SkuLine]:
             stock = parse_count(parts[3]) if len(parts) > 3 else None
             if units is None or units < 0 or (gmv is not None and gmv < 0) or (stock is not None and stock < 0):
                 raise ValueError("needs units (and GMV, stock) of zero or more")
+            for column, value, what in (("units", units, "units"), ("gmv_cents", gmv, "GMV"), ("stock_after", stock, "stock")):
+                check_column(SkuMetrics.__table__.c[column], value, label=what, scale=100 if column == "gmv_cents" else 1)
             if parts[0].upper() in seen:
                 raise ValueError(f"lists {parts[0]} twice")
         except ValueError as exc:

@@ -156,7 +156,7 @@ def load_column_mapping(path: Path | None = None) -> ColumnMapping:
 
 # --------------------------------------------------------------------------- values
 
-_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+")
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[+-]?\.\d+", re.ASCII)  # '٣' is not a digit
 _SUFFIX = {"k": Decimal(1_000), "m": Decimal(1_000_000), "b": Decimal(1_000_000_000)}
 
 
@@ -275,7 +275,7 @@ _UNIT_DURATION = re.compile(
     r"(?:(?P<h>\d+(?:\.\d+)?)\s*(?:h|hrs?|hours?))?\s*"
     r"(?:(?P<m>\d+(?:\.\d+)?)\s*(?:m|mins?|minutes?))?\s*"
     r"(?:(?P<s>\d+(?:\.\d+)?)\s*(?:s|secs?|seconds?))?",
-    re.IGNORECASE,
+    re.IGNORECASE | re.ASCII,
 )
 
 
@@ -309,9 +309,9 @@ def _clock_duration(text: str) -> Decimal:
     """'1:28' is mm:ss and '1:02:03' is hh:mm:ss; inner parts must be below 60."""
     parts = text.split(":")
     bad = ValueError("is not a duration (expected mm:ss or hh:mm:ss)")
-    if len(parts) not in (2, 3) or not all(re.fullmatch(r"\d+", p) for p in parts[:-1]):
+    if len(parts) not in (2, 3) or not all(re.fullmatch(r"[0-9]+", p) for p in parts[:-1]):
         raise bad
-    if not re.fullmatch(r"\d+(?:\.\d+)?", parts[-1]):
+    if not re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", parts[-1]):
         raise bad
     numbers = [Decimal(p) for p in parts]
     if any(n >= 60 for n in numbers[1:]):

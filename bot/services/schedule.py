@@ -8,7 +8,6 @@ latest snapshot and tells only the people whose shifts moved, were added or were
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -23,6 +22,8 @@ from bot.db.models import LiveSession, Person, Shift
 from bot.db.schedule import HostTier, PersonHostTier, Product, ProductTier, SchedulePublication, SessionSku
 from bot.services import audit, edits, outbox, people
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from bot.services.validation import PLAN_WINDOW, InputError, check_window
+from bot.services.validation import parse_week, week_label  # noqa: F401  (the one ISO-week parser and label)
 from bot.services.rules import ROLE_LABEL, Issue, Rules, assess, load_facts, week_bounds, week_start
 from bot.timefmt import local_to_utc, to_local
 
@@ -32,7 +33,6 @@ SHIFT_FIELDS = ["person_id", "role", "starts_at", "ends_at", "state", "needs_cov
 OPEN_SLOTS = ("host", "pa")
 MAX_TITLE, MAX_ROOM, MAX_NOTES, MAX_REASON = 200, 100, 2000, 500
 MAX_SESSION = timedelta(hours=16)
-_WEEK_RE = re.compile(r"^(\d{4})-?W(\d{1,2})$", re.I)
 
 
 class NeedsOverride(Invalid):
@@ -49,22 +49,6 @@ def actor_id(actor: Actor, doing: str = "plan the calendar") -> str:
 
 
 # -- weeks -------------------------------------------------------------------------------------
-
-def parse_week(text: str) -> date:
-    """'2026-W45' -> the Monday of that ISO week."""
-    m = _WEEK_RE.match((text or "").strip())
-    if not m:
-        raise Invalid(f"'{text}' is not a week; write it like 2026-W45.")
-    try:
-        return date.fromisocalendar(int(m.group(1)), int(m.group(2)), 1)
-    except ValueError:
-        raise Invalid(f"{text} does not exist (weeks run 1 to 52 or 53).") from None
-
-
-def week_label(monday: date) -> str:
-    year, week, _ = monday.isocalendar()
-    return f"{year}-W{week:02d}"
-
 
 def current_week(rules: Rules) -> date:
     return week_start(to_local(clock.now(), rules.tz).date())
@@ -168,6 +152,10 @@ def _validate(session: Session, data: SessionInput) -> tuple[SessionInput, Produ
         errors["title"] = "Give the session a title."
     elif len(title) > MAX_TITLE:
         errors["title"] = f"Keep the title under {MAX_TITLE} characters."
+    try:
+        check_window(data.starts_at.date(), clock.now().date(), PLAN_WINDOW, label="The session's date")
+    except InputError as exc:
+        errors["date"] = exc.message
     if data.ends_at <= data.starts_at:
         errors["end"] = "The end must be after the start (tick 'ends after midnight' for a late-night LIVE)."
     elif data.ends_at - data.starts_at > MAX_SESSION:

@@ -24,6 +24,8 @@ from bot.db.swaps import Swap
 from bot.db.models import AuditRecord, LiveSession, Person, Shift, TimeEntry
 from bot.db.schedule import HostTier, PersonHostTier
 from bot.services import escalations
+from bot.services.validation import parse_week as parse_iso_week  # noqa: F401  (the one ISO-week parser, re-exported)
+from bot.services.validation import week_label as iso_label  # the one ISO-week label
 from bot.timefmt import day_bounds, to_local
 
 HOST_ROLES = ("host", "cohost")
@@ -57,19 +59,6 @@ def change(now: Decimal | int | None, before: Decimal | int | None) -> Decimal |
 
 def week_bounds(monday: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
     return day_bounds(monday, tz)[0], day_bounds(monday + timedelta(days=7), tz)[0]
-
-
-def parse_iso_week(text: str) -> date:
-    """'2026-W47' -> that week's Monday."""
-    try:
-        return datetime.strptime(text.strip().upper() + "-1", "%G-W%V-%u").date()
-    except ValueError:
-        raise ValueError(f"'{text}' is not an ISO week (YYYY-Www, e.g. 2026-W47)") from None
-
-
-def iso_label(monday: date) -> str:
-    y, w, _ = monday.isocalendar()
-    return f"{y}-W{w:02d}"
 
 
 # ------------------------------------------------------------------------------ data

@@ -21,6 +21,7 @@ from bot.db.models import LiveSession, Person, Shift, TimeEntry
 from bot.services import audit, edits, outbox
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.people import ADMIN, get, has_role, require_role
+from bot.services.validation import ENTRY_CORRECTION, InputError, check_near
 from bot.timefmt import day_bounds, fmt_datetime, fmt_span, local_date
 
 MAX_NOTE = 2000
@@ -275,6 +276,15 @@ def edit_entry(
         errors["reason"] = "Say why you are changing this entry; it goes in the audit log."
     elif len(reason) > MAX_REASON:
         errors["reason"] = f"Keep the reason under {MAX_REASON} characters."
+    for name, value, what in (("clock_in", clock_in_at, "The clock-in"), ("clock_out", clock_out_at, "The clock-out")):
+        try:
+            if value is not None:
+                check_near(value, entry.clock_in_at, ENTRY_CORRECTION, label=what,
+                           anchor_name=f"the recorded clock-in ({local_date(entry.clock_in_at, policy.tz):%b %d})")
+        except InputError as exc:
+            errors[name] = exc.message
+    if errors.keys() & {"clock_in", "clock_out"}:
+        raise Invalid("Some fields need fixing.", errors)
     if clock_in_at > now:
         errors["clock_in"] = "Clock-in can't be in the future."
     if clock_out_at is not None:
