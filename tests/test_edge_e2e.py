@@ -138,7 +138,7 @@ def test_wsgi_app_never_reads_past_the_cap(server, db):
     _nothing_written(db)
 
 
-def test_signed_command_still_works_and_payload_word_kept(server, db):
+def test_signed_command_still_works_and_payload_word_kept(server, db, roster):
     status, body = server.command("/checkin", "payload=fixing the payload cable", HOST)
     assert status == 200 and "Clocked in" in body["text"]
     with db.read() as s:

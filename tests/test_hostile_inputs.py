@@ -194,6 +194,11 @@ def forms(w: World) -> dict[str, Form]:
                              user=HOST),
         "brief_decision": Form("brief_decision", f"{w.brief_id}:1:request_changes", [("reason", "value", "text", "Remove the claim")],
                                user=LEGAL),
+        "claim_allow": Form("claim_allow", f"{w.brief_id}:0", [("scope", "value", "option", "global"),
+                                                              ("why", "value", "text", "A candle, not a cure")], user=LEGAL),
+        "claim_missed": Form("claim_missed", f"{w.brief_id}", [("text", "value", "text", "Feels light."),
+                                                              ("category", "value", "option", "health"),
+                                                              ("why", "value", "text", None)], user=LEGAL),
     }
 
 
@@ -206,7 +211,7 @@ def _registered_modals() -> set[str]:
 
 
 def _manifest_commands() -> list[str]:
-    return re.findall(r"- command: (/[a-z]+)", (ROOT / "manifest.yml").read_text())
+    return re.findall(r"- command: (/[a-z]+)", (ROOT / "manifest.http.yml").read_text())
 
 
 # Each command with the places its text is read: the value goes where {} is.

@@ -58,7 +58,7 @@ def test_real_slack_user_not_yet_known_can_get_a_role(server, db):
     assert _count_people(db, "U0NEWBIE1") == 1
 
 
-def test_nul_bytes_in_a_command_are_stripped(server, db):
+def test_nul_bytes_in_a_command_are_stripped(server, db, roster):
     status, body = server.command("/checkin", "on\x00 set\x00", HOST)
     assert status == 200 and "Clocked in" in body["text"], body
     with db.read() as s:
@@ -94,7 +94,7 @@ def test_unknown_slack_user_in_availability_is_refused(server, db):
     assert server.stub.calls_to("views.open") == []
 
 
-def test_socket_mode_requests_are_cleaned_too(server, db):
+def test_socket_mode_requests_are_cleaned_too(server, db, roster):
     """Socket Mode skips the HTTP edge; the app itself strips NUL bytes from its requests."""
     from urllib.parse import parse_qsl
 
@@ -130,5 +130,5 @@ def test_overlong_user_id_picked_in_a_modal_is_refused(server, db):
                                        blocks=[{"type": "input", "block_id": "host", "label": {"type": "plain_text", "text": "Host"},
                                                 "element": {"type": "users_select", "action_id": "value"}}])
     assert status == 200 and body["response_action"] == "errors", body
-    assert "not a Slack user" in json.dumps(body) and "Something went wrong" not in json.dumps(body)
+    assert "isn't a Slack user" in json.dumps(body) and "Something went wrong" not in json.dumps(body)
     assert _count_people(db) == people_before

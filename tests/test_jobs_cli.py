@@ -61,7 +61,7 @@ def test_weeks_and_dates_are_checked_and_a_date_picks_its_week(cli, tmp_path, mo
     code, out = cli(["jobs", "run", "weekly-run-of-show", "--week", "2026-W99"], url)
     assert code == 2 and "2026-W99" in out and "Traceback" not in out, out
     code, out = cli(["jobs", "run", "weekly-run-of-show", "--week", "next week"], url)
-    assert code == 2 and "is not a week" in out, out
+    assert code == 2 and "is not an ISO week" in out, out
     monkeypatch.setenv("OPS_CHANNEL", "C0OPS")
     code, out = cli(["jobs", "run", "weekly-run-of-show", "--date", "2027-03-19"], url)
     assert code == 0 and "2027-W11" in out, out

@@ -7,7 +7,7 @@ import logging
 import os
 from datetime import timedelta
 
-from conftest import ADMIN, HOST, OPS_CHANNEL
+from conftest import ADMIN, HOST, OPS_CHANNEL, give_roles
 from freezegun import freeze_time
 from sqlalchemy import select
 
@@ -137,6 +137,7 @@ def test_outage_log_says_it_once_then_once_a_minute_then_back(caplog):
 
 
 def test_board_refreshes_during_an_outage_become_one_post_with_the_latest_state(server, db):
+    give_roles(db, {u: "host" for u in ("UCREW0001", "UCREW0002", "UCREW0003")})
     server.stub.down = True
     start = clock.now()
     for i, user in enumerate(("UCREW0001", "UCREW0002", "UCREW0003")):

@@ -8,7 +8,7 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
-from conftest import ADMIN, HOST
+from conftest import ADMIN, HOST, give_roles
 from freezegun import freeze_time
 from schedule_helpers import person, seed
 from slack_signing import view_submission_body
@@ -50,6 +50,7 @@ def dms_to(db, user_id: str) -> int:
 
 
 def _edit_form(server, db) -> tuple[TimeEntry, dict]:
+    give_roles(db, {HOST: "host"})
     server.command("/checkin", "", HOST)
     server.command("/ops", f"timesheet <@{HOST}>", ADMIN)
     server.stub.wait_for("views.open")

@@ -7,7 +7,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from conftest import ADMIN, HOST, HOST2, SIGNING_SECRET, BotServer, _QuietHandler, _ThreadingWSGIServer, make_settings
+from conftest import (ADMIN, HOST, HOST2, SIGNING_SECRET, BotServer, _QuietHandler, _ThreadingWSGIServer, give_roles,
+                      make_settings)
 from escalation_helpers import ESC_CHANNEL, escalation, grant, raise_one
 from slack_signing import TEAM_ID, SlackClient, block_action_body, command_body
 from sqlalchemy import func, select
@@ -73,6 +74,7 @@ def test_acknowledge_from_another_team_changes_nothing(server, db):
 
 
 def test_workspace_is_remembered_for_a_restart_while_slack_is_down(server, db, stub, db_url):
+    give_roles(db, {HOST: "host"})
     server.command("/checkin", "", HOST)
     with db.read() as s:
         assert installation.remembered(s) == installation.Workspace(TEAM_ID, None)
@@ -86,6 +88,7 @@ def test_workspace_is_remembered_for_a_restart_while_slack_is_down(server, db, s
 
 
 def test_pinned_team_refuses_others_before_auth_test_ever_answers(db, stub, db_url):
+    give_roles(db, {HOST: "host"})
     stub.fail_next("auth.test", status=500, times=100)
     with _another_server(db, stub, db_url, slack_team_id=TEAM_ID) as other:
         other.command("/checkin", "", HOST2, team_id=EVIL)

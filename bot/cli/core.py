@@ -97,8 +97,10 @@ def cmd_run(args: argparse.Namespace) -> int:
         print(f"opsbot can't start: {exc}", file=sys.stderr)
         return 2
     _setup_logging(settings)
+    from bot.cli.dbcheck import require_reachable
     from bot.slack_checks import startup_refusal
 
+    require_reachable(settings)  # the database first: without it nothing works, whatever Slack says
     refusal = startup_refusal(settings, socket_mode)
     if refusal:
         print(f"opsbot can't start: {refusal}", file=sys.stderr)

@@ -42,3 +42,24 @@ def require_migrated(settings: Settings) -> None:
         where = url.database if url.get_backend_name() == "sqlite" else url.render_as_string(hide_password=True)
         print(NOT_MIGRATED.format(where=where), file=sys.stderr)
         raise SystemExit(2)
+
+
+def require_reachable(settings: Settings) -> None:
+    """Connect once, so an unreachable database is reported (by the CLI's error boundary) before anything else.
+
+    A SQLite file whose folder exists is not opened: opening it would create an empty database."""
+    from pathlib import Path
+
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite" and (not url.database or url.database == ":memory:"
+                                               or Path(url.database).parent.exists()):
+        return
+    engine = create_engine(url)
+    try:
+        with engine.connect():
+            pass
+    finally:
+        engine.dispose()
