@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ADMIN, HOST, HOST2, LEADER, LEGAL, PA, PG_URL
+from conftest import ADMIN, HOST, HOST2, LEADER, LEGAL, PA
 from schedule_helpers import at, new_session, person, seed
 
 from bot import clock
