@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from slack_sdk import WebClient
 
+import bot.blocks.notices  # noqa: F401 - registers how each service notice renders
 from bot import clock, slack_errors
 from bot.boards import board_renderers, file_renderers
 from bot.config import Settings

@@ -24,6 +24,7 @@ import slack_signing  # noqa: E402
 from slack_signing import SlackClient  # noqa: E402
 from slack_stub import SlackStub  # noqa: E402
 
+import bot.blocks.notices  # noqa: E402,F401 - service-level tests queue notices without the app
 from bot.config import Settings  # noqa: E402
 from bot.db.all_models import metadata  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402

@@ -16,12 +16,12 @@ from bot.services.metrics_parsing import (
     parse_count,
     parse_datetime,
     parse_duration_seconds,
-    parse_export,
     parse_money_cents,
     parse_rate,
     parse_rows,
     validate_metrics,
 )
+from bot.services.metrics_files import parse_export
 
 # --------------------------------------------------------------------------- values
 

@@ -15,15 +15,11 @@ from bot.blocks.common import (
 )
 from bot.blocks import claims as claim_blocks
 from bot.blocks.common import chunk_lines
-from bot.db.briefs import Brief, BriefDecision, BriefVersion
+from bot.db.briefs import KIND_LABEL, STATUS_LABEL, Brief, BriefDecision, BriefVersion
 from bot.db.models import LiveSession
 from bot.services.claims import Finding
 from bot.timefmt import fmt_datetime, fmt_day
 
-KIND_LABEL = {"creative_brief": "Creative brief", "talk_track": "Talk track", "bundle_sheet": "Bundle sheet",
-              "promo": "Promo/offer", "other": "Other"}
-STATUS_LABEL = {"draft": "draft", "pending": "waiting for legal", "changes_requested": "changes requested",
-                "approved": "approved", "rejected": "rejected"}
 STATUS_ICON = {"draft": ":memo:", "pending": ":hourglass_flowing_sand:", "changes_requested": ":leftwards_arrow_with_hook:",
                "approved": ":white_check_mark:", "rejected": ":no_entry:"}
 DECISION_LINE = {"approve": ":white_check_mark: *Approved*", "request_changes": ":leftwards_arrow_with_hook: *Changes requested*",

@@ -16,6 +16,7 @@ from bot.blocks.timeclock import ROLE_LABEL
 from bot.db.escalations import Escalation, EscalationEvent
 from bot.db.models import LiveSession
 from bot.services.edits import form_ref
+from bot.services.escalations import NO_SESSION
 from bot.timefmt import fmt_datetime, fmt_time
 
 if TYPE_CHECKING:
@@ -36,7 +37,6 @@ CAUSE_LABELS = {"tech": "Stream / tech", "product": "Product or listing", "prici
 EVENT_EMOJI = {"raised": ":rotating_light:", "notified": ":bell:", "acknowledged": ":raising_hand:",
                "updated": ":memo:", "escalated": ":loudspeaker:", "snoozed": ":zzz:", "resolved": ":white_check_mark:",
                "reopened": ":repeat:"}
-NO_SESSION = "none"
 
 
 def _option(text: str, value: str, description: str | None = None) -> dict[str, Any]:

@@ -7,6 +7,8 @@ import importlib
 import sys
 from typing import Any, NoReturn
 
+import bot.blocks.notices  # noqa: F401 - registers how each service notice renders (jobs run from the CLI post)
+
 # Each module exposes `register(subparsers)`; the parser it adds sets `func(args) -> int`.
 SUBCOMMAND_MODULES = [
     "bot.cli.core",

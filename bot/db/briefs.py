@@ -16,6 +16,10 @@ from bot.db.base import Base, JSONType, UTCDateTime
 from bot.db.models import LiveSession
 
 BRIEF_KINDS = ("creative_brief", "talk_track", "bundle_sheet", "promo", "other")
+KIND_LABEL = {"creative_brief": "Creative brief", "talk_track": "Talk track", "bundle_sheet": "Bundle sheet",
+              "promo": "Promo/offer", "other": "Other"}  # how people call each kind (messages, exports)
+STATUS_LABEL = {"draft": "draft", "pending": "waiting for legal", "changes_requested": "changes requested",
+                "approved": "approved", "rejected": "rejected"}
 BRIEF_STATUSES = ("draft", "pending", "changes_requested", "approved", "rejected")
 DECISIONS = ("approve", "request_changes", "reject")
 

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from bot.blocks.briefs import KIND_LABEL
+from bot.db.briefs import KIND_LABEL
 from bot.services.briefs import ExportRow, findings_of
 from bot.services.cells import safe
 from bot.services.claims import summarize

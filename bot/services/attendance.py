@@ -22,7 +22,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot.db.models import LiveSession, Person, Shift, TimeEntry
 from bot.db.run_of_show import CheckoutNag
-from bot.services import audit, briefs, outbox, people
+from bot.services import audit, notices, outbox, people
+from bot.services.approved_briefs import approved_for_session
 from bot.services.errors import Conflict, NotAllowed, NotFound
 from bot.services.run_of_show import segments
 from bot.services.timeclock import ENTRY_FIELDS
@@ -59,23 +60,19 @@ def _expected_shifts(session: Session, *where) -> list[Shift]:  # type: ignore[n
 
 def send_reminders(session: Session, now: datetime, cfg: Attendance) -> int:
     """DM everyone whose shift starts within the lead time; once per (shift, person, start)."""
-    from bot.blocks import run_of_show as blocks
-
     sent = 0
     for sh in _expected_shifts(session, Shift.starts_at > now, Shift.starts_at <= now + cfg.lead):
         assert sh.person is not None and sh.session is not None
         led = [seg for seg in segments(session, sh.session.id) if seg.lead_role == sh.role]
-        text, bl = blocks.reminder_dm(sh, led, briefs.approved_for_session(session, sh.session.id), cfg.tz)
-        if outbox.dm(session, sh.person.slack_user_id, text, bl,
-                     key=f"remind:{sh.id}:{sh.person_id}:{sh.starts_at.isoformat()}") is not None:
+        if notices.dm(session, sh.person.slack_user_id, "run_of_show.reminder", sh, led,
+                      approved_for_session(session, sh.session.id), cfg.tz,
+                      key=f"remind:{sh.id}:{sh.person_id}:{sh.starts_at.isoformat()}") is not None:
             sent += 1
     return sent
 
 
 def alert_missed_checkins(session: Session, now: datetime, cfg: Attendance) -> int:
     """Alert the ops channel and DM the person when a shift started `missed_after` ago without a check-in; once."""
-    from bot.blocks import run_of_show as blocks
-
     sent = 0
     shifts = _expected_shifts(session, Shift.starts_at <= now - cfg.missed_after, Shift.ends_at > now,
                               Shift.starts_at > now - timedelta(days=1))
@@ -88,18 +85,18 @@ def alert_missed_checkins(session: Session, now: datetime, cfg: Attendance) -> i
         if checked_in is not None:
             continue
         key = f"missed:{sh.id}:{sh.person_id}:{sh.starts_at.isoformat()}"
-        alert_text, alert_blocks, dm_text, dm_blocks = blocks.missed_checkin(sh, associates(session), cfg.tz)
-        if outbox.post(session, cfg.ops_channel, alert_text, alert_blocks, key=f"{key}:ops") is not None:
+        alert_text, alert_blocks, dm_text, dm_blocks = notices.render("run_of_show.missed_checkin", sh, associates(session), cfg.tz)
+        if outbox.post(session, cfg.ops_channel, alert_text, alert_blocks, key=f"{key}:ops",
+                       notice="run_of_show.missed_checkin") is not None:
             sent += 1
-        if outbox.dm(session, sh.person.slack_user_id, dm_text, dm_blocks, key=f"{key}:dm") is not None:
+        if outbox.dm(session, sh.person.slack_user_id, dm_text, dm_blocks, key=f"{key}:dm",
+                     notice="run_of_show.missed_checkin") is not None:
             sent += 1
     return sent
 
 
 def nag_forgotten_checkouts(session: Session, now: datetime, cfg: Attendance) -> int:
     """Ask people whose entry is still open `forgotten_after` past their shift's end to clock out; flag it once."""
-    from bot.blocks import run_of_show as blocks
-
     entries = session.scalars(
         select(TimeEntry).join(Shift, TimeEntry.shift_id == Shift.id)
         .options(joinedload(TimeEntry.person), joinedload(TimeEntry.shift).joinedload(Shift.session))
@@ -111,11 +108,11 @@ def nag_forgotten_checkouts(session: Session, now: datetime, cfg: Attendance) ->
         if nag is not None and nag.snoozed_until is not None and nag.snoozed_until > now:
             continue
         round_ = nag.snoozes if nag else 0
-        text, bl = blocks.forgotten_checkout_dm(entry, cfg.tz)
-        if outbox.dm(session, entry.person.slack_user_id, text, bl, key=f"checkout-nag:{entry.id}:{round_}") is not None:
+        if notices.dm(session, entry.person.slack_user_id, "run_of_show.forgotten_checkout", entry, cfg.tz,
+                      key=f"checkout-nag:{entry.id}:{round_}") is not None:
             sent += 1
-        flag_text, flag_blocks = blocks.forgotten_checkout_flag(entry, associates(session), cfg.tz)
-        if outbox.post(session, cfg.ops_channel, flag_text, flag_blocks, key=f"checkout-flag:{entry.id}") is not None:
+        if notices.post(session, cfg.ops_channel, "run_of_show.forgotten_checkout_flag", entry, associates(session), cfg.tz,
+                        key=f"checkout-flag:{entry.id}") is not None:
             sent += 1
     return sent
 

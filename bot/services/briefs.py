@@ -20,10 +20,10 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from bot.blocks import briefs as blocks
-from bot.db.briefs import BRIEF_KINDS, DECISIONS, Brief, BriefDecision, BriefVersion
+from bot.db.briefs import BRIEF_KINDS, DECISIONS, STATUS_LABEL, Brief, BriefDecision, BriefVersion
 from bot.db.models import LiveSession, Person, ProcessedRequest
-from bot.services import audit, outbox
+from bot.services import audit, notices
+from bot.services.approved_briefs import RUN_OF_SHOW_KINDS, approved_for_session  # noqa: F401 - re-exported
 from bot.services.claims.feedback import Finding, check_brief
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.people import ADMIN, has_role, with_role
@@ -41,7 +41,6 @@ MAX_TEXT = 200_000
 BRIEF_FIELDS = ["title", "kind", "status", "current_version", "approvals_required", "due_at", "session_id", "campaign"]
 DECISION_PAST = {"approve": "approved", "request_changes": "requested changes on", "reject": "rejected"}
 # Kinds the run-of-show reads for a session.
-RUN_OF_SHOW_KINDS = ("talk_track", "bundle_sheet")
 
 
 @dataclass(frozen=True)
@@ -155,16 +154,6 @@ def pending(session: Session) -> list[Brief]:
     stmt = (select(Brief).where(Brief.status == "pending").options(selectinload(Brief.versions))
             .order_by(Brief.due_at.is_(None), Brief.due_at, Brief.id))
     return list(session.scalars(stmt))
-
-
-def approved_for_session(session: Session, session_id: int, kinds: tuple[str, ...] = RUN_OF_SHOW_KINDS
-                         ) -> list[tuple[Brief, BriefVersion]]:
-    """Approved talk tracks and bundle sheets for a LIVE, with the exact version legal approved."""
-    stmt = (select(Brief, BriefVersion)
-            .join(BriefVersion, (BriefVersion.brief_id == Brief.id) & (BriefVersion.number == Brief.current_version))
-            .where(Brief.session_id == session_id, Brief.status == "approved", Brief.kind.in_(kinds))
-            .order_by(Brief.kind, Brief.title, Brief.id))
-    return [(b, v) for b, v in session.execute(stmt).all()]
 
 
 # ----------------------------------------------------------------------------- submitting
@@ -315,9 +304,8 @@ def _submit(session: Session, actor: Person, brief: Brief, before: dict | None, 
     audit.record(session, actor=actor.slack_user_id, action="brief.submitted", entity_type="brief", entity_id=brief.id,
                  before=before, after={**audit.snapshot(brief, BRIEF_FIELDS), "text_sha256": version.text_sha256,
                                        "findings": len(findings)})
-    text, msg = blocks.legal_request(brief, version, policy.tz, final=False)
-    outbox.post(session, policy.legal_channel, text, msg, key=f"{remember_key(brief.id, number)}:post",
-                remember_as=remember_key(brief.id, number))
+    notices.post(session, policy.legal_channel, "briefs.legal_request", brief, version, policy.tz, final=False,
+                 key=f"{remember_key(brief.id, number)}:post", remember_as=remember_key(brief.id, number))
     return Saved(brief, version, findings)
 
 
@@ -339,7 +327,7 @@ def check_can_decide(session: Session, actor: Person, brief_id: int, number: int
     if mine is not None:
         raise Conflict(f"You already {DECISION_PAST[mine.decision]} version {number}; nothing more was recorded.")
     if brief.status != "pending":
-        raise Conflict(f"Brief #{brief.id} is no longer waiting for a decision ({blocks.STATUS_LABEL[brief.status]}, "
+        raise Conflict(f"Brief #{brief.id} is no longer waiting for a decision ({STATUS_LABEL[brief.status]}, "
                        f"version {number}). Nothing was recorded.")
     return brief, version
 
@@ -378,13 +366,13 @@ def decide(session: Session, actor: Person, brief_id: int, number: int, decision
                  before=before, after={**audit.snapshot(brief, BRIEF_FIELDS), "decision": decision, "version": number,
                                        "text_sha256": version.text_sha256}, reason=reason)
     if policy.legal_channel:
-        text, msg = blocks.legal_request(brief, version, policy.tz, final=final)
-        outbox.update(session, remember_key(brief.id, number), text, msg)
+        notices.update(session, remember_key(brief.id, number), "briefs.legal_request", brief, version, policy.tz,
+                       final=final)
     if final:
-        text, msg = blocks.decision_dm(brief, version, row, policy.tz)
-        outbox.dm(session, brief.submitter, text, msg, key=f"{remember_key(brief.id, number)}:outcome")
+        notices.dm(session, brief.submitter, "briefs.decision", brief, version, row, policy.tz,
+                   key=f"{remember_key(brief.id, number)}:outcome")
         if brief.status == "approved" and brief.session_id is not None:
-            # an already-posted run-of-show links approved talk tracks; imported here because it reads this module
+            # an already-posted run-of-show links approved talk tracks
             from bot.services import run_of_show
 
             run_of_show.refresh_posted(session, policy.tz, [brief.session_id])
@@ -403,14 +391,14 @@ def send_reminders(session: Session, now: datetime, policy: BriefPolicy) -> int:
         key = remember_key(brief.id, version.number)
         if now >= version.due_at:
             for uid in associates:
-                text, msg = blocks.overdue_dm(brief, version, policy.tz, now)
-                if outbox.dm(session, uid, text, msg, key=f"{key}:overdue:{uid}") is not None:
+                if notices.dm(session, uid, "briefs.overdue", brief, version, policy.tz, now,
+                              key=f"{key}:overdue:{uid}") is not None:
                     queued += 1
                     audit.record(session, actor="system:brief-reminders", action="brief.overdue_flagged",
                                  entity_type="brief", entity_id=brief.id, after={"version": version.number, "to": uid})
         elif now >= version.submitted_at + (version.due_at - version.submitted_at) / 2 and policy.legal_channel:
-            text, msg = blocks.reminder(brief, version, policy.tz, now)
-            if outbox.post(session, policy.legal_channel, text, msg, key=f"{key}:reminder", thread_of=key) is not None:
+            if notices.post(session, policy.legal_channel, "briefs.reminder", brief, version, policy.tz, now,
+                            key=f"{key}:reminder", thread_of=key) is not None:
                 queued += 1
                 audit.record(session, actor="system:brief-reminders", action="brief.reminder_sent",
                              entity_type="brief", entity_id=brief.id, after={"version": version.number})
@@ -423,8 +411,8 @@ def post_digest(session: Session, now: datetime, policy: BriefPolicy) -> bool:
     if not waiting or not policy.legal_channel:
         return False
     day = local_date(now, policy.tz)
-    text, msg = blocks.digest(waiting, policy.tz, now, day)
-    return outbox.post(session, policy.legal_channel, text, msg, key=f"brief-digest:{day.isoformat()}") is not None
+    return notices.post(session, policy.legal_channel, "briefs.digest", waiting, policy.tz, now, day,
+                        key=f"brief-digest:{day.isoformat()}") is not None
 
 
 # ----------------------------------------------------------------------------- export

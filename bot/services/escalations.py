@@ -22,18 +22,16 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from bot.blocks import escalations as esc_blocks
-from bot.blocks.common import escape, mention, section
-from bot.blocks.escalations import NO_SESSION
 from bot.db.escalations import AFFECTED, CAUSES, Escalation, EscalationEvent
 from bot.db.models import ROLES, LiveSession, Person, Shift, TimeEntry
-from bot.services import audit, escalation_guard, outbox, people
+from bot.services import audit, escalation_guard, notices, outbox, people
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.validation import InputError, parse_id
 from bot.services.escalation_policy import SeverityPolicy, parse_policy
 from bot.timefmt import day_bounds, fmt_time, local_date
 
 SYSTEM = "system:escalations"
+NO_SESSION = "none"  # the form's value for "not about a LIVE session"
 MAX_SUMMARY = 150
 MAX_TEXT = 2000
 ESC_FIELDS = ["summary", "severity", "session_id", "affected", "needs_legal", "owner", "status", "acknowledged_at",
@@ -171,12 +169,12 @@ def _audit(s: Session, esc: Escalation, actor: str, action: str, before: dict[st
 def _refresh_message(s: Session, esc: Escalation, now: datetime, cfg: EscalationConfig) -> None:
     """Edit the channel message in place so it always shows the current state and owner."""
     if cfg.channel:
-        text, blocks = esc_blocks.escalation_message(card(s, esc, cfg), cfg.tz, now)
-        outbox.update(s, message_key(esc.id), text, blocks)
+        notices.update(s, message_key(esc.id), "escalations.message", card(s, esc, cfg), cfg.tz, now)
 
 
-def _thread(s: Session, esc: Escalation, cfg: EscalationConfig, text: str) -> None:
-    outbox.post(s, cfg.channel, text, [section(text)], thread_of=message_key(esc.id))
+def _thread(s: Session, esc: Escalation, cfg: EscalationConfig, name: str, *args: Any) -> None:
+    """A line in the escalation's thread (notice `name`, see bot/blocks/escalation_notes.py)."""
+    notices.post(s, cfg.channel, name, *args, thread_of=message_key(esc.id))
 
 
 def _user_ids(s: Session, role: str) -> list[str]:
@@ -219,9 +217,9 @@ def _page(s: Session, esc: Escalation, users: list[str], reason: str, key_prefix
           cfg: EscalationConfig) -> list[str]:
     """DM each of `users` once (the key prefix makes a repeat a no-op)."""
     c = card(s, esc, cfg)
-    text, blocks = esc_blocks.page_dm(c, reason, cfg.channel, cfg.tz, now)
+    text, blocks = notices.render("escalations.page", c, reason, cfg.channel, cfg.tz, now)
     for uid in users:
-        outbox.dm(s, uid, text, blocks, key=f"{key_prefix}:{uid}")
+        outbox.dm(s, uid, text, blocks, key=f"{key_prefix}:{uid}", notice="escalations.page")
     return users
 
 
@@ -295,19 +293,19 @@ def raise_escalation(s: Session, actor: Person, form: RaiseForm, key: str, now: 
     _audit(s, esc, actor.slack_user_id, "raised", None)
     channels: list[str] = []
     if cfg.channel:
-        text, blocks = esc_blocks.escalation_message(card(s, esc, cfg), cfg.tz, now)
-        outbox.post(s, cfg.channel, text, blocks, key=f"esc:{esc.id}:raised", remember_as=message_key(esc.id))
+        notices.post(s, cfg.channel, "escalations.message", card(s, esc, cfg), cfg.tz, now,
+                     key=f"esc:{esc.id}:raised", remember_as=message_key(esc.id))
         channels.append(cfg.channel)
     users = _initial_pages(s, esc, "New escalation", now, cfg)
     if esc.needs_legal:
-        text, blocks = esc_blocks.legal_notice(card(s, esc, cfg), cfg.channel, cfg.tz, now)
+        text, blocks = notices.render("escalations.legal", card(s, esc, cfg), cfg.channel, cfg.tz, now)
         if cfg.legal_channel:
-            outbox.post(s, cfg.legal_channel, text, blocks, key=f"esc:{esc.id}:legal")
+            outbox.post(s, cfg.legal_channel, text, blocks, key=f"esc:{esc.id}:legal", notice="escalations.legal")
             channels.append(cfg.legal_channel)
         else:
             legal = _unique(_user_ids(s, "legal"), without=esc.reporter)
             for uid in legal:
-                outbox.dm(s, uid, text, blocks, key=f"esc:{esc.id}:legal:{uid}")
+                outbox.dm(s, uid, text, blocks, key=f"esc:{esc.id}:legal:{uid}", notice="escalations.legal")
             users += legal
     _event(s, esc, "notified", SYSTEM, now, level=0, users=users, channels=channels)
     return esc, True
@@ -326,12 +324,9 @@ def acknowledge(s: Session, actor: Person, esc_id: int, now: datetime, cfg: Esca
     _event(s, esc, "acknowledged", actor.slack_user_id, now, minutes_after_raise=minutes)
     _audit(s, esc, actor.slack_user_id, "acknowledged", before)
     _refresh_message(s, esc, now, cfg)
-    _thread(s, esc, cfg, f":raising_hand: {mention(actor.slack_user_id)} acknowledged and owns this "
-                         f"({minutes} min after it was raised).")
+    _thread(s, esc, cfg, "escalations.acknowledged", actor.slack_user_id, minutes)
     if esc.reporter != actor.slack_user_id:
-        outbox.dm(s, esc.reporter, f"{actor.name} is on your escalation #{esc.id}: {esc.summary}",
-                  [section(f":raising_hand: {mention(actor.slack_user_id)} is on your escalation "
-                                      f"*#{esc.id}*: {escape(esc.summary)}")])
+        notices.dm(s, esc.reporter, "escalations.owner_found", esc, actor.slack_user_id, actor.name)
     return esc
 
 
@@ -353,8 +348,7 @@ def add_update(s: Session, actor: Person, esc_id: int, note: str | None, severit
     _event(s, esc, "updated", actor.slack_user_id, now, note=note,
            **({"severity": {"from": old_sev, "to": new_sev}} if new_sev != old_sev else {}))
     _audit(s, esc, actor.slack_user_id, "updated", before, reason=note)
-    change = f" · severity SEV{old_sev} → *SEV{new_sev}*" if new_sev != old_sev else ""
-    _thread(s, esc, cfg, f":memo: {mention(actor.slack_user_id)}{change}: {escape(note)}")
+    _thread(s, esc, cfg, "escalations.updated", actor.slack_user_id, old_sev, new_sev, note)
     _refresh_message(s, esc, now, cfg)
     if new_sev < old_sev and new_sev <= 2 and esc.status == "open":
         users = _initial_pages(s, esc, f"Raised to SEV{new_sev}", now, cfg)
@@ -403,13 +397,12 @@ def resolve(s: Session, actor: Person, esc_id: int, note: str | None, cause: str
     _event(s, esc, "resolved", actor.slack_user_id, now, note=note, cause=cause, minutes_after_raise=minutes)
     _audit(s, esc, actor.slack_user_id, "resolved", before, reason=note)
     _refresh_message(s, esc, now, cfg)
-    _thread(s, esc, cfg, f":white_check_mark: Resolved by {mention(actor.slack_user_id)} after {minutes} min "
-                         f"({esc_blocks.CAUSE_LABELS[cause]}): {escape(note)}")
+    _thread(s, esc, cfg, "escalations.resolved", actor.slack_user_id, minutes, cause, note)
     paged = {u for e in events(s, esc.id) if e.kind in ("notified", "escalated") for u in e.detail.get("users", [])}
     resolutions = sum(1 for e in events(s, esc.id) if e.kind == "resolved")
-    text, blocks = esc_blocks.resolved_dm(esc, actor.slack_user_id, cfg.tz)
+    text, blocks = notices.render("escalations.resolved_dm", esc, actor.slack_user_id, cfg.tz)
     for uid in _unique(sorted(paged) + [esc.reporter], without=actor.slack_user_id):
-        outbox.dm(s, uid, text, blocks, key=f"esc:{esc.id}:resolved:{resolutions}:{uid}")
+        outbox.dm(s, uid, text, blocks, key=f"esc:{esc.id}:resolved:{resolutions}:{uid}", notice="escalations.resolved_dm")
     return esc
 
 
@@ -425,7 +418,7 @@ def reopen(s: Session, actor: Person, esc_id: int, now: datetime, cfg: Escalatio
     _event(s, esc, "reopened", actor.slack_user_id, now)
     _audit(s, esc, actor.slack_user_id, "reopened", before)
     _refresh_message(s, esc, now, cfg)
-    _thread(s, esc, cfg, f":repeat: Reopened by {mention(actor.slack_user_id)}; it needs an owner again.")
+    _thread(s, esc, cfg, "escalations.reopened", actor.slack_user_id)
     users = _initial_pages(s, esc, "Reopened", now, cfg)
     _event(s, esc, "notified", SYSTEM, now, level=0, users=users, reason="reopened")
     return esc
@@ -485,8 +478,7 @@ def _re_escalate(s: Session, esc: Escalation, pol: SeverityPolicy, now: datetime
     _page(s, esc, users, f"Still unacknowledged after {minute} min", f"esc:{esc.id}:{_round(esc)}:level:{level}", now, cfg)
     _event(s, esc, "escalated", SYSTEM, now, level=level, minute=minute, widened=widened, users=users)
     _audit(s, esc, SYSTEM, "re_notified", {"escalation_level": current})
-    mentions = ", ".join(mention(u) for u in users) or "nobody (no associate or leadership configured)"
-    _thread(s, esc, cfg, f":rotating_light: Still unacknowledged after {minute} min. Notified {mentions}.")
+    _thread(s, esc, cfg, "escalations.still_open", minute, users)
     _refresh_message(s, esc, now, cfg)
     return users
 
@@ -503,8 +495,8 @@ def _nag(s: Session, esc: Escalation, every: int, now: datetime, cfg: Escalation
         return []
     assert esc.owner is not None
     minutes = int((now - esc.escalated_at).total_seconds() // 60)
-    text, blocks = esc_blocks.nag_dm(card(s, esc, cfg), minutes, cfg.tz, now)
-    outbox.dm(s, esc.owner, text, blocks, key=f"esc:{esc.id}:nag:{int(now.timestamp() // 60)}")
+    notices.dm(s, esc.owner, "escalations.nag", card(s, esc, cfg), minutes, cfg.tz, now,
+               key=f"esc:{esc.id}:nag:{int(now.timestamp() // 60)}")
     _event(s, esc, "notified", SYSTEM, now, users=[esc.owner], reason="still unresolved", minutes_open=minutes)
     return [esc.owner]
 

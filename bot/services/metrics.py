@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.db.metrics import SessionMetrics, SkuMetrics
 from bot.db.models import LiveSession, Person
 from bot.db.schedule import Product
-from bot.services import audit, edits, outbox
+from bot.services import audit, edits, notices, outbox
 from bot.services.errors import Invalid, NotFound
 from bot.services.validation import InputError, check_column
 from bot.services.metrics_parsing import (
@@ -31,10 +31,10 @@ from bot.services.metrics_parsing import (
     normalize_header,
     parse_count,
     parse_duration_seconds,
-    parse_export,
     parse_money_cents,
     validate_metrics,
 )
+from bot.services.metrics_files import parse_export
 from bot.services.people import ADMIN, require_role, with_role
 from bot.services.workbooks import Limits
 from bot.timefmt import local_to_utc
@@ -343,14 +343,12 @@ def sessions_to_prompt(s: Session, now: datetime) -> list[LiveSession]:
 
 def prompt_ended(s: Session, now: datetime, tz: ZoneInfo) -> int:
     """DM each associate a Log metrics button once per ended session (the outbox key makes it once)."""
-    from bot.blocks.metrics import prompt_message
-
     associates = [p.slack_user_id for p in with_role(s, ADMIN)]
     sent = 0
     for live in sessions_to_prompt(s, now):
-        text, blocks = prompt_message(live, tz)
+        text, blocks = notices.render("metrics.prompt", live, tz)
         for uid in associates:
-            if outbox.dm(s, uid, text, blocks, key=f"metrics-prompt:{live.id}:{uid}") is not None:
+            if outbox.dm(s, uid, text, blocks, key=f"metrics-prompt:{live.id}:{uid}", notice="metrics.prompt") is not None:
                 sent += 1
     return sent
 

@@ -20,12 +20,8 @@ from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bot.services.sheet_limits import metric_problem
-
-if TYPE_CHECKING:
-    from bot.services.workbooks import Limits
 
 __all__ = [
     "ColumnMapping",
@@ -38,7 +34,6 @@ __all__ = [
     "parse_count",
     "parse_datetime",
     "parse_duration_seconds",
-    "parse_export",
     "parse_money_cents",
     "parse_rate",
     "parse_rows",
@@ -586,12 +581,3 @@ def _parse_data_row(
         result.errors.append(RowError(row_number, written, _as_text(_cell(row, index)), reason))
     result.rows.append(ParsedRow(row_number=row_number, values=values))
 
-
-# --------------------------------------------------------------------------- files
-
-
-def parse_export(path: Path | str, *, filename: str | None = None, limits: Limits | None = None) -> ParsedExport:
-    """Read an .xlsx or .csv export; ``filename`` gives the real name when ``path`` is a temp file (metrics_files)."""
-    from bot.services.metrics_files import parse_export as parse_file
-
-    return parse_file(path, filename=filename, limits=limits)

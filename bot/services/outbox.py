@@ -62,13 +62,15 @@ def chain_of(kind: str, payload: dict[str, Any]) -> str | None:
 
 def post(session: Session, channel: str | None, text: str, blocks: list[dict] | None = None, *,
          key: str | None = None, remember_as: str | None = None, thread_of: str | None = None,
-         thread_ts: str | None = None) -> OutboxMessage | None:
+         thread_ts: str | None = None, notice: str | None = None) -> OutboxMessage | None:
     """A channel message. `remember_as` stores its ts under that key (to edit or thread on it later);
     `thread_of` posts in the thread of a remembered message, `thread_ts` in the thread of a message
     someone else posted (e.g. a file share)."""
     if not channel:
         return None
     payload: dict[str, Any] = {"text": text, "blocks": blocks}
+    if notice:
+        payload["notice"] = notice  # which plain notice (bot/services/notices.py) this message carries
     if remember_as:
         payload["remember_as"] = remember_as
     if thread_of:
@@ -79,17 +81,23 @@ def post(session: Session, channel: str | None, text: str, blocks: list[dict] | 
 
 
 def dm(session: Session, user_id: str, text: str, blocks: list[dict] | None = None, *, key: str | None = None,
-       remember_as: str | None = None) -> OutboxMessage | None:
+       remember_as: str | None = None, notice: str | None = None) -> OutboxMessage | None:
     """A direct message to one person (the notifier opens the DM channel); `remember_as` as for `post`."""
     payload: dict[str, Any] = {"text": text, "blocks": blocks}
+    if notice:
+        payload["notice"] = notice
     if remember_as:
         payload["remember_as"] = remember_as
     return enqueue(session, "dm", channel=user_id, payload=payload, dedupe_key=key)
 
 
-def update(session: Session, remembered: str, text: str, blocks: list[dict] | None = None) -> OutboxMessage | None:
+def update(session: Session, remembered: str, text: str, blocks: list[dict] | None = None, *,
+           notice: str | None = None) -> OutboxMessage | None:
     """Edit a remembered message in place (chat.update)."""
-    return enqueue(session, "update", channel=None, payload={"key": remembered, "text": text, "blocks": blocks})
+    payload: dict[str, Any] = {"key": remembered, "text": text, "blocks": blocks}
+    if notice:
+        payload["notice"] = notice
+    return enqueue(session, "update", channel=None, payload=payload)
 
 
 def refresh_board(session: Session, board: str, day: date) -> OutboxMessage | None:

@@ -30,7 +30,8 @@ from bot.db.briefs import Brief, BriefVersion
 from bot.db.models import LiveSession, OutboxMessage, PostedMessage, Shift
 from bot.db.run_of_show import LEAD_ROLES, SEGMENT_KINDS, RosSegment
 from bot.db.schedule import Product
-from bot.services import audit, briefs, edits, outbox, schedule
+from bot.services import audit, edits, notices, outbox, schedule
+from bot.services.approved_briefs import RUN_OF_SHOW_KINDS, approved_for_session
 from bot.services.featured import FeaturedSku, featured_skus
 from bot.services.errors import Invalid, NotFound
 from bot.timefmt import day_bounds, local_date
@@ -253,7 +254,7 @@ def _warnings(session: Session, live: LiveSession, segs: list[RosSegment]) -> li
             out.append(f"{schedule.ROLE_LABEL[sh.role]} {sh.person.name} is "
                        f"{have.name if have else 'without a tier'}, below tier {tier.code} (needs {tier.min_host_tier.name}: "
                        f"`/schedule tier @{sh.person.name} {tier.min_host_tier.name}`)")
-    waiting = session.scalars(select(Brief).where(Brief.session_id == live.id, Brief.kind.in_(briefs.RUN_OF_SHOW_KINDS),
+    waiting = session.scalars(select(Brief).where(Brief.session_id == live.id, Brief.kind.in_(RUN_OF_SHOW_KINDS),
                                                   Brief.status != "approved").order_by(Brief.id)).all()
     for b in waiting:
         out.append(f"{'talk track' if b.kind == 'talk_track' else 'bundle sheet'} '{b.title}' is not approved yet ({b.status.replace('_', ' ')})")
@@ -267,7 +268,7 @@ def _warnings(session: Session, live: LiveSession, segs: list[RosSegment]) -> li
 def session_plan(session: Session, live: LiveSession) -> SessionPlan:
     segs = segments(session, live.id)
     return SessionPlan(live=live, segments=segs, skus=featured_skus(session, live.id, segs),
-                       approved=briefs.approved_for_session(session, live.id), warnings=_warnings(session, live, segs))
+                       approved=approved_for_session(session, live.id), warnings=_warnings(session, live, segs))
 
 
 def day_sessions(session: Session, day: date, tz: ZoneInfo) -> list[LiveSession]:
@@ -294,17 +295,15 @@ def post_day(session: Session, day: date, tz: ZoneInfo, channel: str | None, run
 
     A forced re-run forgets where the earlier copy was posted, so later edits update the new copy.
     """
-    from bot.blocks import run_of_show as blocks
-
     if not channel:
         return 0
     if forced:
         session.execute(delete(PostedMessage).where(PostedMessage.key.like(part_key(day, "%"))))
-    parts = blocks.day_messages(day, day_plan(session, day, tz), tz)
+    parts = notices.render("run_of_show.day", day, day_plan(session, day, tz), tz)
     head = part_key(day, "head")
     for part, text, bl in parts:
         outbox.post(session, channel, text, bl, key=f"ros:{run_key}:{part}", remember_as=part_key(day, part),
-                    thread_of=None if part == "head" else head)
+                    thread_of=None if part == "head" else head, notice="run_of_show.day")
     return len(parts)
 
 
@@ -326,8 +325,6 @@ def refresh_posted(session: Session, tz: ZoneInfo, session_ids: Iterable[int | N
 
     Nothing happens for days whose run-of-show was not posted. Returns how many messages were queued.
     """
-    from bot.blocks import run_of_show as blocks
-
     ids = {i for i in session_ids if i is not None}
     if not ids:
         return 0
@@ -347,14 +344,16 @@ def refresh_posted(session: Session, tz: ZoneInfo, session_ids: Iterable[int | N
         plans = day_plan(session, day, tz)
         shown = {p.live.id for p in plans}
         gone = [sid for sid in (_session_of(k) for k in known) if sid is not None and sid not in shown]
-        for part, text, bl in blocks.day_messages(day, plans, tz) + blocks.gone_messages(day, session, gone, tz):
+        parts = notices.render("run_of_show.day", day, plans, tz) + notices.render("run_of_show.gone", day, session, gone, tz)
+        for part, text, bl in parts:
             key = part_key(day, part)
             if key in known:
                 if part in ("head", "warnings") or int(part[1:]) in ids:
-                    outbox.update(session, key, text, bl)
+                    outbox.update(session, key, text, bl, notice="run_of_show.day")
                     queued += 1
             elif part.startswith("s"):
-                outbox.post(session, head, text, bl, key=f"{key}:late", remember_as=key, thread_of=part_key(day, "head"))
+                outbox.post(session, head, text, bl, key=f"{key}:late", remember_as=key, thread_of=part_key(day, "head"),
+                            notice="run_of_show.day")
                 queued += 1
     return queued
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 from bot import clock
 from bot.db.models import LiveSession, Person, Shift
 from bot.db.schedule import HostTier, PersonHostTier, Product, ProductTier, SchedulePublication, SessionSku
-from bot.services import audit, edits, outbox, people
+from bot.services import audit, edits, notices, outbox, people
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.validation import PLAN_WINDOW, InputError, check_window
 from bot.services.validation import parse_week, week_label  # noqa: F401  (the one ISO-week parser and label)
@@ -521,8 +521,6 @@ class Published:
 
 def publish_week(session: Session, actor: Actor, monday: date, rules: Rules, ops_channel: str | None) -> Published:
     """Publish (or republish) a week: DM each person their shifts (or only their changes) and post the calendar."""
-    from bot.blocks import schedule as blocks
-
     who = actor_id(actor, "publish the calendar")
     label = week_label(monday)
     latest = latest_publication(session, monday)
@@ -548,22 +546,23 @@ def publish_week(session: Session, actor: Actor, monday: date, rules: Rules, ops
         for sid in snap:
             per_person[snap[sid]["person"]].append(by_id[int(sid)])
         for user_id, shifts in per_person.items():
-            text, bl = blocks.week_dm(monday, sorted(shifts, key=lambda x: x.starts_at), rules.tz, version)
-            outbox.dm(session, user_id, text, bl, key=f"sched:{label}:v{version}:{user_id}")
+            notices.dm(session, user_id, "schedule.week_dm", monday, sorted(shifts, key=lambda x: x.starts_at), rules.tz,
+                       version, key=f"sched:{label}:v{version}:{user_id}")
             notified.append(user_id)
         changes = len(snap)
     else:
         changes = 0
         for user_id, person_changes in diff(latest.snapshot, snap).items():
-            text, bl = blocks.changes_dm(monday, person_changes, by_id, rules.tz)
-            outbox.dm(session, user_id, text, bl, key=f"sched:{label}:v{version}:{user_id}")
+            notices.dm(session, user_id, "schedule.changes_dm", monday, person_changes, by_id, rules.tz,
+                       key=f"sched:{label}:v{version}:{user_id}")
             notified.append(user_id)
             changes += len(person_changes)
-    text, bl = blocks.week_calendar(monday, week_sessions(session, monday, rules), rules.tz, version)
+    text, bl = notices.render("schedule.week_calendar", monday, week_sessions(session, monday, rules), rules.tz, version)
     if latest is None:
-        outbox.post(session, ops_channel, text, bl, key=f"sched:{label}:v{version}:ops", remember_as=f"schedule:{label}")
+        outbox.post(session, ops_channel, text, bl, key=f"sched:{label}:v{version}:ops", remember_as=f"schedule:{label}",
+                    notice="schedule.week_calendar")
     else:
-        outbox.update(session, f"schedule:{label}", text, bl)
+        outbox.update(session, f"schedule:{label}", text, bl, notice="schedule.week_calendar")
         outbox.post(session, ops_channel, f"Calendar for {label} republished (version {version}): {changes} change(s); "
                     f"{len(notified)} people told.", key=f"sched:{label}:v{version}:ops", thread_of=f"schedule:{label}")
     audit.record(session, actor=who, action="schedule.published", entity_type="week", entity_id=label,
@@ -602,8 +601,6 @@ def confirm_shift(session: Session, person: Person, shift_id: int) -> tuple[Shif
 def decline_shift(session: Session, person: Person, shift_id: int, reason: str | None, rules: Rules,
                   ops_channel: str | None) -> Shift:
     """Can't make it: the slot opens for cover and the associate is alerted in the ops channel."""
-    from bot.blocks import schedule as blocks
-
     reason = (reason or "").strip() or None
     if reason and len(reason) > MAX_REASON:
         raise Invalid("Keep the reason short.", {"reason": f"Keep it under {MAX_REASON} characters."})
@@ -618,7 +615,6 @@ def decline_shift(session: Session, person: Person, shift_id: int, reason: str |
     audit.record(session, actor=person.slack_user_id, action="schedule.shift_declined", entity_type="shift",
                  entity_id=sh.id, before=before, after=audit.snapshot(sh, SHIFT_FIELDS), reason=reason)
     associates = [p.slack_user_id for p in people.with_role(session, people.ADMIN)]
-    text, bl = blocks.cover_alert(sh, person, associates, rules.tz)
-    outbox.post(session, ops_channel, text, bl)
+    notices.post(session, ops_channel, "schedule.cover_alert", sh, person, associates, rules.tz)
     return sh
 

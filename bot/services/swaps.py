@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.db.models import Person, Shift
 from bot.db.swaps import ACTIVE, Swap
-from bot.services import audit, outbox, people, run_of_show
+from bot.services import audit, notices, outbox, people, run_of_show
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.rules import ROLE_NEEDS, Issue, Rules, assess, load_facts, week_start
 from bot.services.schedule import SHIFT_FIELDS, latest_publication, product_tier
@@ -180,19 +180,15 @@ def _remember(swap: Swap, key: str) -> None:
 
 def _refresh(session: Session, swap: Swap, cfg: SwapConfig) -> None:
     """Edit every remembered message about this swap so its buttons match its status."""
-    from bot.blocks import swaps as blocks
-
     for key in swap.posts or []:
         audience = key.split(":")[2]
-        text, bl = blocks.card(swap, cfg.rules.tz, audience)
-        outbox.update(session, key, text, bl)
+        notices.update(session, key, "swaps.card", swap, cfg.rules.tz, audience)
 
 
 def _tell(session: Session, person: Person | None, text: str, key: str) -> None:
-    from bot.blocks.common import section
-
+    """A one-line DM the service worded itself."""
     if person is not None:
-        outbox.dm(session, person.slack_user_id, text, [section(text)], key=key)
+        notices.dm(session, person.slack_user_id, "plain", text, key=key)
 
 
 def _snap(swap: Swap) -> dict[str, Any]:
@@ -204,8 +200,6 @@ def _snap(swap: Swap) -> dict[str, Any]:
 def offer(session: Session, actor: Person, shift_id: int, kind: str, cfg: SwapConfig, *, target_user_id: str | None = None,
           return_shift_id: int | None = None, note: str | None = None, on_behalf: bool = False) -> Swap:
     """Offer a shift. `on_behalf`: the associate opens a declined shift ('can't make it') to anyone eligible."""
-    from bot.blocks import swaps as blocks
-
     now = clock.now()
     if kind not in KINDS:
         raise Invalid(f"'{kind}' is not a kind of swap.", {"mode": "Pick how to offer the shift."})
@@ -272,11 +266,12 @@ def offer(session: Session, actor: Person, shift_id: int, kind: str, cfg: SwapCo
     swap.posts = keys
     for key in keys:
         audience, uid = key.split(":")[2], key.split(":")[-1]
-        text, bl = blocks.card(swap, tz, audience)
+        text, bl = notices.render("swaps.card", swap, tz, audience)
         if audience == "ops":
-            outbox.post(session, cfg.ops_channel, text, bl, key=key, remember_as=key)
+            outbox.post(session, cfg.ops_channel, text, bl, key=key, remember_as=key, notice="swaps.card")
         else:
-            outbox.dm(session, requester.slack_user_id if audience == "req" else uid, text, bl, key=key, remember_as=key)
+            outbox.dm(session, requester.slack_user_id if audience == "req" else uid, text, bl, key=key, remember_as=key,
+                      notice="swaps.card")
     return swap
 
 
@@ -313,14 +308,11 @@ def take(session: Session, actor: Person, swap_id: int, cfg: SwapConfig) -> Swap
     if _auto_approvable(session, swap, cfg, now):
         _apply(session, swap, AUTO, cfg)
         return swap
-    from bot.blocks import swaps as blocks
-
     tz = cfg.rules.tz
     for assoc in people.with_role(session, people.ADMIN):
         key = f"swap:{swap.id}:assoc:{assoc.slack_user_id}"
         _remember(swap, key)
-        text, bl = blocks.card(swap, tz, "assoc")
-        outbox.dm(session, assoc.slack_user_id, text, bl, key=key, remember_as=key)
+        notices.dm(session, assoc.slack_user_id, "swaps.card", swap, tz, "assoc", key=key, remember_as=key)
     _refresh(session, swap, cfg)
     _tell(session, swap.requester, f"{actor.name} accepted your swap; it now waits for the associate's approval. "
                                     "Until then the shift is still yours.", f"swap:{swap.id}:accepted:req")
@@ -409,11 +401,9 @@ def _apply(session: Session, swap: Swap, who: str, cfg: SwapConfig) -> Swap:
                  before=before, after=_snap(swap), reason="auto-approved: same-tier hosts, no overtime" if who == AUTO else None)
     _refresh(session, swap, cfg)
     run_of_show.refresh_posted(session, cfg.rules.tz, [sh.session_id for sh, _, _ in moves])  # today's post names the new host
-    from bot.blocks import swaps as blocks
-
     tz = cfg.rules.tz
-    _tell(session, taker, blocks.approved_text(swap, tz, for_taker=True), f"swap:{swap.id}:approved:taker")
-    _tell(session, requester, blocks.approved_text(swap, tz, for_taker=False), f"swap:{swap.id}:approved:req")
+    _tell(session, taker, notices.render("swaps.approved_text", swap, tz, for_taker=True), f"swap:{swap.id}:approved:taker")
+    _tell(session, requester, notices.render("swaps.approved_text", swap, tz, for_taker=False), f"swap:{swap.id}:approved:req")
     return swap
 
 
@@ -458,8 +448,6 @@ def due_for_expiry(session: Session, now: datetime) -> list[int]:
 
 def expire(session: Session, swap_id: int, now: datetime, cfg: SwapConfig) -> bool:
     """Expire one untaken offer and alert the associate once that the slot is still at risk."""
-    from bot.blocks import swaps as blocks
-
     swap = get(session, swap_id)
     if swap.status != "open" or swap.expires_at > now:
         return False
@@ -474,8 +462,7 @@ def expire(session: Session, swap_id: int, now: datetime, cfg: SwapConfig) -> bo
                  before=before, after=_snap(swap))
     _refresh(session, swap, cfg)
     associates = [p.slack_user_id for p in people.with_role(session, people.ADMIN)]
-    text, bl = blocks.at_risk(swap, cfg.rules.tz, associates)
-    outbox.post(session, cfg.ops_channel, text, bl, key=f"swap:{swap.id}:at-risk")
+    notices.post(session, cfg.ops_channel, "swaps.at_risk", swap, cfg.rules.tz, associates, key=f"swap:{swap.id}:at-risk")
     _tell(session, swap.requester, "Nobody took your swap offer in time, so it expired and the shift is still yours. "
                                    "The associate has been told.", f"swap:{swap.id}:expired:req")
     return True

@@ -16,9 +16,8 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from bot.blocks.timeclock import entry_corrected_dm
 from bot.db.models import LiveSession, Person, Shift, TimeEntry
-from bot.services import audit, edits, outbox
+from bot.services import audit, edits, notices, outbox
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.people import ADMIN, get, has_role, require_role
 from bot.services.validation import ENTRY_CORRECTION, InputError, check_near
@@ -320,8 +319,7 @@ def edit_entry(
                  entity_id=entry.id, before=before, after=audit.snapshot(entry, ENTRY_FIELDS), reason=reason)
     for day in days:
         outbox.refresh_board(session, "onset", day)
-    text, blocks = entry_corrected_dm(entry, before, reason, actor, policy.tz)
-    outbox.dm(session, entry.person.slack_user_id, text, blocks)
+    notices.dm(session, entry.person.slack_user_id, "timeclock.entry_corrected", entry, before, reason, actor, policy.tz)
     return entry
 
 
