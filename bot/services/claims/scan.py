@@ -26,10 +26,16 @@ class TokenIndex:
         self.text = text
         # Prefixes are checked against a copy with line breaks as spaces (same length, same offsets).
         self.flat = flat = text.replace("\n", " ")
-        by: dict[str, list[int]] = defaultdict(list)
-        for m in _START.finditer(flat):
-            pos = m.start()
-            by[flat[pos:pos + 3]].append(pos)
+        # Built with list comprehensions and a plain dict: this runs once per check over every token.
+        positions = [m.start() for m in _START.finditer(flat)]
+        by: dict[str, list[int]] = {}
+        get = by.get
+        for key, pos in zip([flat[p:p + 3] for p in positions], positions):
+            same = get(key)
+            if same is None:
+                by[key] = [pos]
+            else:
+                same.append(pos)
         self._by = by
         self._shorter: dict[int, dict[str, list[int]]] = {}
 
