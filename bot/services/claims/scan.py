@@ -173,7 +173,8 @@ class Matcher:
                 if not positions:
                     continue
                 # Each position has one 3-character key, so no position is tried twice per alternative.
-                hits = [pos for pos in positions if flat[pos:pos + n] in group]
+                # A prefix no longer than its key holds at every position of that key: no filtering needed.
+                hits = positions if n <= len(key) else [pos for pos in positions if flat[pos:pos + n] in group]
                 for pos in hits:
                     m = compiled.match(text, pos)
                     if m and m.end() > m.start():
