@@ -32,13 +32,19 @@ def test_a_rules_file_is_compiled_once_until_it_changes(tmp_path: Path) -> None:
     assert load_rules(custom) is edited
 
 
-def test_a_broken_edit_fails_and_a_fixed_one_loads_again(tmp_path: Path) -> None:
+def test_a_broken_edit_keeps_the_last_good_rules_and_a_fixed_one_loads(tmp_path: Path,
+                                                                         caplog: pytest.LogCaptureFixture) -> None:
     custom = tmp_path / "rules.toml"
+    broken = _packaged() + '\n[[rule]]\ncategory = "nope"\nphrases = ["x"]\n'
+    custom.write_text(broken, encoding="utf-8")
+    with pytest.raises(ClaimRulesError):
+        load_rules(custom)  # never compiled before: the error, naming the file
     custom.write_text(_packaged(), encoding="utf-8")
     good = load_rules(custom)
-    custom.write_text(_packaged() + '\n[[rule]]\ncategory = "nope"\nphrases = ["x"]\n', encoding="utf-8")
-    with pytest.raises(ClaimRulesError):
-        load_rules(custom)  # never the stale compiled copy of a file that is now broken
+    custom.write_text(broken + " ", encoding="utf-8")
+    with caplog.at_level("ERROR"):
+        assert load_rules(custom) is good  # a running bot keeps checking with the last good rules
+    assert f"{custom}:" in caplog.text and "category 'nope'" in caplog.text
     custom.write_text(_packaged() + EXTRA, encoding="utf-8")
     fixed = load_rules(custom)
     assert fixed is not good and [f.category for f in check_text("It works like a charm", fixed)] == ["guarantee"]

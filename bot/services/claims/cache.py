@@ -4,10 +4,14 @@ Compiling the rules (TOML, a few hundred regexes, their prefix analysis) costs f
 checking a long text, so it must not happen per check; but legal edits the rules file and the
 issue requires that edits take effect without code changes. The cache key is therefore the
 file's path plus its modification time and size: an edited file is compiled on its next use.
+A file that was good and is then saved broken keeps its last good copy in use (and the error is
+logged, naming file and line) so a running bot never fails a brief check halfway through an edit;
+a file never compiled before (start-up, the CLI) still fails with the error.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import TypeVar
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 _lock = threading.Lock()
 _compiled: dict[str, tuple[tuple[int, int], object]] = {}
 
@@ -31,7 +36,13 @@ def cached_compile(path: Path, compile_file: Callable[[Path], T]) -> T:
         hit = _compiled.get(key)
     if hit is not None and hit[0] == stamp:
         return hit[1]  # type: ignore[return-value]
-    result = compile_file(path)
+    try:
+        result = compile_file(path)
+    except ValueError as exc:
+        if hit is None:
+            raise
+        log.error("claim rules file changed but cannot be used, still checking with its last good version: %s", exc)
+        return hit[1]  # type: ignore[return-value]
     with _lock:
         _compiled[key] = (stamp, result)
     return result
