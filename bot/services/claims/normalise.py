@@ -12,7 +12,10 @@ import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from bot.services.claims.spanmap import SpanMap
+
 _APOSTROPHES = {"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "\u00b4": "'"}
+_APOSTROPHE_TABLE = str.maketrans(_APOSTROPHES)
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s"}
 # A token that mixes letters with leet characters; numbers with units and promo codes are left alone.
 _TOKEN = re.compile(r"(?<![a-z0-9@$])(?:[a-z]+[0-9@$]|[0-9@$]+[a-z])[a-z0-9@$]*")
@@ -28,44 +31,37 @@ _BLANKS = re.compile(r"[ \t\r\f\v]{2,}|[\t\r\f\v]")
 
 @dataclass(frozen=True)
 class Normalised:
-    """Normalised text plus, per character, the original span [starts[i], ends[i]) it stands for."""
+    """Normalised text plus where each of its characters came from in the original (see spanmap.py)."""
 
     text: str
-    starts: list[int]
-    ends: list[int]
+    origin: SpanMap
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original span of normalised [start, end)."""
-        return self.starts[start], self.ends[end - 1]
+        return self.origin.start(start), self.origin.end(end - 1)
 
 
 def _rewrite(norm: Normalised, pattern: re.Pattern[str], repl: Callable[[re.Match[str]], str | None]) -> Normalised:
     """Replace each match by repl(match) (None keeps it); replaced characters map to the whole matched span."""
-    text, starts, ends = norm.text, norm.starts, norm.ends
+    text = norm.text
     out: list[str] = []
-    new_starts: list[int] = []
-    new_ends: list[int] = []
+    edits: list[tuple[int, int, int, int]] = []
     last = 0
-    changed = False
+    size = 0  # length of the output so far
     for m in pattern.finditer(text):
         new = repl(m)
         if new is None or new == m.group(0) or m.end() == m.start():
             continue
-        changed = True
         out.append(text[last:m.start()])
-        new_starts.extend(starts[last:m.start()])
-        new_ends.extend(ends[last:m.start()])
-        o_start, o_end = starts[m.start()], ends[m.end() - 1]
+        size += m.start() - last
         out.append(new)
-        new_starts.extend([o_start] * len(new))
-        new_ends.extend([o_end] * len(new))
+        edits.append((size, size + len(new), m.start(), m.end()))
+        size += len(new)
         last = m.end()
-    if not changed:
+    if not edits:
         return norm
     out.append(text[last:])
-    new_starts.extend(starts[last:])
-    new_ends.extend(ends[last:])
-    return Normalised("".join(out), new_starts, new_ends)
+    return Normalised("".join(out), norm.origin.then(edits))
 
 
 class Normaliser:
@@ -114,17 +110,16 @@ class Normaliser:
         return self._spellings.get(m.group(0))
 
     def _non_ascii(self, original: str) -> Normalised:
-        """ASCII stretches in bulk (lower case keeps their length); other characters one by one."""
+        """ASCII stretches in bulk (lower case keeps their length); other characters one by one, as edits."""
         pieces: list[str] = []
-        starts: list[int] = []
-        ends: list[int] = []
+        edits: list[tuple[int, int, int, int]] = []
+        size = 0  # length of the output so far
         last = 0
         seq = self._emoji_seq
         for m in _NON_ASCII.finditer(original):
             if m.start() > last:
                 pieces.append(original[last:m.start()].lower())
-                starts.extend(range(last, m.start()))
-                ends.extend(range(last + 1, m.start() + 1))
+                size += m.start() - last
             i, stop = m.start(), m.end()
             while i < stop:
                 found = seq.match(original, i) if seq is not None else None
@@ -133,21 +128,17 @@ class Normaliser:
                 else:
                     piece, j = self._char(original[i]), i + 1
                 pieces.append(piece)
-                starts.extend([i] * len(piece))
-                ends.extend([j] * len(piece))
+                edits.append((size, size + len(piece), i, j))
+                size += len(piece)
                 i = j
             last = stop
         if last < len(original):
             pieces.append(original[last:].lower())
-            starts.extend(range(last, len(original)))
-            ends.extend(range(last + 1, len(original) + 1))
-        return Normalised("".join(pieces), starts, ends)
+        return Normalised("".join(pieces), SpanMap().then(edits))
 
     def __call__(self, original: str) -> Normalised:
         if original.isascii():
-            text = original.lower().translate({ord(k): v for k, v in _APOSTROPHES.items()})
-            idx = list(range(len(text)))
-            norm = Normalised(text, idx, [i + 1 for i in idx])
+            norm = Normalised(original.lower().translate(_APOSTROPHE_TABLE), SpanMap())
         else:
             norm = self._non_ascii(original)
         if self._digit_spelling_re is not None:  # before leet too: "b4" is a word, not "ba"

@@ -5,7 +5,6 @@ checker at start with the file and line named, rather than silently checking les
 
 from __future__ import annotations
 
-import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -13,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from bot.services.claims.cache import cached_compile
 from bot.services.claims.normalise import Normaliser
 from bot.services.claims.scan import Matcher
 
@@ -86,10 +86,14 @@ class RuleSet:
 
 
 def load_rules(path: Path | str | None = None) -> RuleSet:
-    """Compile the rules at `path`, or the packaged `bot/data/claim_rules.toml` (cached) when None."""
-    if path is None:
-        return _default_rules()
-    path = Path(path)
+    """Compile the rules at `path` (default: the packaged `bot/data/claim_rules.toml`).
+
+    Compiled once per file and reused until the file's mtime or size changes (cache.py).
+    """
+    return cached_compile(Path(path) if path is not None else Path(default_rules_path()), _compile_file)
+
+
+def _compile_file(path: Path) -> RuleSet:
     try:
         content = path.read_text(encoding="utf-8")
     except OSError as exc:
@@ -97,13 +101,6 @@ def load_rules(path: Path | str | None = None) -> RuleSet:
     except UnicodeDecodeError:
         raise ClaimRulesError(f"claim rules file {path} is not UTF-8 text") from None
     return parse_rules(content, str(path))
-
-
-@functools.lru_cache(maxsize=1)
-def _default_rules() -> RuleSet:
-    """The packaged rules, compiled once per process: every brief check uses them."""
-    data_file = resources.files("bot").joinpath("data", "claim_rules.toml")
-    return parse_rules(data_file.read_text(encoding="utf-8"), str(data_file))
 
 
 def default_rules_path() -> str:

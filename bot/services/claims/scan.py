@@ -16,6 +16,7 @@ from re import _parser as sre  # type: ignore[attr-defined]
 _START = re.compile(r"(?<!\w)\w|[#$@%\[]")
 _TOKEN_START = re.compile(r"[\w#$@%\[]")
 _MAX_PREFIXES = 400
+_FIND_ABOVE = 150  # positions per prefix above which str.find beats slicing every position
 _SKIP = {sre.AT, sre.ASSERT, sre.ASSERT_NOT}
 
 
@@ -26,12 +27,43 @@ class TokenIndex:
         self.text = text
         # Prefixes are checked against a copy with line breaks as spaces (same length, same offsets).
         self.flat = flat = text.replace("\n", " ")
-        by: dict[str, list[int]] = defaultdict(list)
-        for m in _START.finditer(flat):
-            pos = m.start()
-            by[flat[pos:pos + 3]].append(pos)
+        # Built with list comprehensions and a plain dict: this runs once per check over every token.
+        positions = [m.start() for m in _START.finditer(flat)]
+        by: dict[str, list[int]] = {}
+        get = by.get
+        for key, pos in zip([flat[p:p + 3] for p in positions], positions):
+            same = get(key)
+            if same is None:
+                by[key] = [pos]
+            else:
+                same.append(pos)
         self._by = by
         self._shorter: dict[int, dict[str, list[int]]] = {}
+        self._all: set[int] | None = None
+
+    def starting(self, key: str, group: frozenset[str], n: int) -> list[int]:
+        """Token starts under `key` whose next `n` characters are one of `group` (prefixes of length n).
+
+        A key with many positions ("the", "you") is cheaper the other way round: find each prefix with
+        str.find and keep the hits that are token starts. Both ways give the same positions.
+        """
+        positions = self.starts(key)
+        if n <= len(key):  # every position of the key already starts with the (shorter) prefix
+            return positions
+        flat = self.flat
+        if len(positions) < _FIND_ABOVE * len(group):
+            return [pos for pos in positions if flat[pos:pos + n] in group]
+        if self._all is None:
+            self._all = {pos for same in self._by.values() for pos in same}
+        is_start = self._all
+        hits = []
+        for prefix in group:
+            i = flat.find(prefix)
+            while i >= 0:
+                if i in is_start:
+                    hits.append(i)
+                i = flat.find(prefix, i + 1)
+        return hits
 
     def starts(self, key: str) -> list[int]:
         """Start positions whose text begins with `key` (at most 3 characters)."""
@@ -159,16 +191,12 @@ class Matcher:
         self.combined = re.compile("|".join(f"(?:{s})" for s in sources))
 
     def spans(self, index: TokenIndex) -> list[tuple[int, int]]:
-        text, flat = index.text, index.flat
+        text = index.text
         found: set[tuple[int, int]] = set()
         for compiled, groups in self._indexed:
             for key, (group, n) in groups.items():
-                positions = index.starts(key)
-                if not positions:
-                    continue
                 # Each position has one 3-character key, so no position is tried twice per alternative.
-                hits = [pos for pos in positions if flat[pos:pos + n] in group]
-                for pos in hits:
+                for pos in index.starting(key, group, n):
                     m = compiled.match(text, pos)
                     if m and m.end() > m.start():
                         found.add((m.start(), m.end()))
