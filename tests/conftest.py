@@ -9,6 +9,7 @@ import sys
 import tempfile
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from socketserver import ThreadingMixIn
@@ -177,17 +178,17 @@ class BotServer:
         return self.slack.command(command, text, user_id, **kw)
 
 
-@pytest.fixture
-def server(db: Database, stub: SlackStub, db_url: str) -> Iterator[BotServer]:
+@contextmanager
+def serve(db: Database, stub: SlackStub, db_url: str, **overrides: Any) -> Iterator[BotServer]:
+    """The real Bolt app behind opsbot's WSGI server on a free port (tests start a second one as after a restart)."""
     from bot.app import create_app
     from bot.runtime import Runtime
     from bot.server import OpsbotWSGI
 
-    settings = make_settings(db_url, stub.base_url)
-    rt = Runtime.build(settings, db)
+    rt = Runtime.build(make_settings(db_url, stub.base_url, **overrides), db)
     rt.bootstrap_roles()
-    app = create_app(rt)
-    httpd = make_server("127.0.0.1", 0, OpsbotWSGI(app, db, SIGNING_SECRET), server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
+    httpd = make_server("127.0.0.1", 0, OpsbotWSGI(create_app(rt), db, SIGNING_SECRET),
+                        server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{httpd.server_address[1]}"
@@ -196,4 +197,10 @@ def server(db: Database, stub: SlackStub, db_url: str) -> Iterator[BotServer]:
     finally:
         httpd.shutdown()
         httpd.server_close()
+
+
+@pytest.fixture
+def server(db: Database, stub: SlackStub, db_url: str) -> Iterator[BotServer]:
+    with serve(db, stub, db_url) as running:
+        yield running
     assert stub.violations == [], stub.violations

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-from conftest import (ADMIN, HOST, HOST2, SIGNING_SECRET, BotServer, _QuietHandler, _ThreadingWSGIServer, give_roles,
-                      make_settings)
+from conftest import ADMIN, HOST, HOST2, give_roles, serve
 from escalation_helpers import ESC_CHANNEL, escalation, grant, raise_one
-from slack_signing import TEAM_ID, SlackClient, block_action_body, command_body
+from slack_signing import TEAM_ID, block_action_body, command_body
 from sqlalchemy import func, select
-from wsgiref.simple_server import make_server
 
 from bot.db.models import Person, PersonRole, TimeEntry
 from bot.services import installation
@@ -98,21 +93,6 @@ def test_pinned_team_refuses_others_before_auth_test_ever_answers(db, stub, db_u
         assert "Clocked in" in body["text"]
 
 
-@contextmanager
-def _another_server(db, stub, db_url, **overrides) -> Iterator[BotServer]:
+def _another_server(db, stub, db_url, **overrides):
     """A second opsbot process on the same database (as after a restart)."""
-    from bot.app import create_app
-    from bot.runtime import Runtime
-    from bot.server import OpsbotWSGI
-
-    rt = Runtime.build(make_settings(db_url, stub.base_url, **overrides), db)
-    httpd = make_server("127.0.0.1", 0, OpsbotWSGI(create_app(rt), db, SIGNING_SECRET),
-                        server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
-        yield BotServer(url=base, rt=rt, slack=SlackClient(f"{base}/slack/events", SIGNING_SECRET), stub=stub)
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    return serve(db, stub, db_url, **overrides)

@@ -13,12 +13,17 @@ def _today() -> date:
     return clock.now().date()
 
 
-def week(text: str) -> date:
-    """--week YYYY-Www -> that week's Monday, within a year back and two years ahead."""
+def _argument(parse, text: str):  # type: ignore[no-untyped-def]
+    """Run one validation parser; its plain sentence becomes argparse's error (exit 2, no traceback)."""
     try:
-        return validation.parse_week(text, today=_today())
+        return parse(text)
     except validation.InputError as exc:
         raise argparse.ArgumentTypeError(exc.message) from None
+
+
+def week(text: str) -> date:
+    """--week YYYY-Www -> that week's Monday, within a year back and two years ahead."""
+    return _argument(lambda t: validation.parse_week(t, today=_today()), text)
 
 
 def week_label(text: str) -> str:
@@ -28,27 +33,18 @@ def week_label(text: str) -> str:
 
 def day(text: str) -> date:
     """--date YYYY-MM-DD, a real day within a year back and two years ahead."""
-    try:
-        return validation.parse_date(text, today=_today())
-    except validation.InputError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
+    return _argument(lambda t: validation.parse_date(t, today=_today()), text)
 
 
 def archive_day(text: str) -> date:
     """A report's --from/--to: a real day, up to ten years back."""
-    try:
-        return validation.parse_date(text, today=_today(), window=validation.ARCHIVE_WINDOW)
-    except validation.InputError as exc:
-        raise argparse.ArgumentTypeError(exc.message) from None
+    return _argument(lambda t: validation.parse_date(t, today=_today(), window=validation.ARCHIVE_WINDOW), text)
 
 
 def count(low: int, high: int):  # type: ignore[no-untyped-def]
     """An argparse type for a whole number from `low` to `high` (ASCII digits)."""
 
     def parse(text: str) -> int:
-        try:
-            return validation.parse_int(text, label="The number", minimum=low, maximum=high)
-        except validation.InputError as exc:
-            raise argparse.ArgumentTypeError(exc.message) from None
+        return _argument(lambda t: validation.parse_int(t, label="The number", minimum=low, maximum=high), text)
 
     return parse
