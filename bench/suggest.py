@@ -17,8 +17,9 @@ from bot.db.migrate import upgrade
 from bot.db.models import LiveSession, Person, PersonRole, Shift
 from bot.db.schedule import AvailabilityWindow, PersonHostTier
 from bot.db.session import Database
-from bot.services import schedule, suggest
-from bot.services.rules import Rules
+from bot.services.schedule import catalog
+from bot.services.schedule import suggest
+from bot.services.schedule.rules import Rules
 from bot.timefmt import local_to_utc
 
 TZ = ZoneInfo("America/Los_Angeles")
@@ -32,8 +33,8 @@ def build(db: Database) -> int:
 
     now = clock.now()
     with db.transaction() as s:
-        schedule.seed_default_tiers(s)
-        tiers = schedule.host_tiers(s)
+        catalog.seed_default_tiers(s)
+        tiers = catalog.host_tiers(s)
         for i in range(HOSTS):
             p = Person(slack_user_id=f"UBENCH{i:04d}", display_name=f"host{i}", created_at=now, active=True)
             s.add(p)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.services import availability, people, schedule
-from bot.services.rules import Rules
+from bot.services import people
+from bot.services.schedule import availability
+from bot.services.schedule import calendar as schedule_calendar, catalog
+from bot.services.schedule.rules import Rules
 from bot.timefmt import local_to_utc
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -26,7 +28,7 @@ def person(s, user_id: str, *roles: str, tier: str | None = None, name: str | No
     if email:
         p.email = email
     if tier:
-        schedule.set_host_tier(s, "cli", p, tier)
+        catalog.set_host_tier(s, "cli", p, tier)
     return p
 
 
@@ -35,10 +37,10 @@ def all_week(s, p, spans=((0, 1440),)):
 
 
 def new_session(s, day: str, start: str, end: str, title: str = "Glow LIVE", tier: str | None = "B", room: str | None = "Studio A"):
-    return schedule.create_session(s, "cli", schedule.SessionInput(title, at(day, start), at(day, end), room, tier))
+    return schedule_calendar.create_session(s, "cli", schedule_calendar.SessionInput(title, at(day, start), at(day, end), room, tier))
 
 
 def seed(db) -> None:
     """PostgreSQL test runs truncate every table between tests, seeded tiers included; put them back."""
     with db.transaction() as s:
-        schedule.seed_default_tiers(s)
+        catalog.seed_default_tiers(s)

@@ -8,7 +8,7 @@ import time
 from conftest import ADMIN, HOST
 from test_uploads_e2e import bot, handled, share, xlsx  # noqa: F401  (bot is a fixture)
 
-from bot.services.schedule_xlsx import HEADER
+from bot.services.schedule.xlsx import HEADER
 
 
 def dm(user: str, text: str = "hello?", ts: str = "1763658000.000200", **extra) -> dict:

@@ -9,7 +9,8 @@ from schedule_helpers import RULES, all_week, new_session, person, seed
 from sqlalchemy import select
 
 from bot.db.models import AuditRecord
-from bot.services import people, schedule
+from bot.services import people
+from bot.services.schedule import calendar, catalog
 from bot.services.errors import OpsError
 
 
@@ -19,11 +20,11 @@ def test_a_new_host_gets_the_entry_tier_and_can_be_assigned(db):
         admin = person(s, ADMIN, "associate")
         hana, granted = people.add_role(s, admin, HOST, "host")
         hana.display_name = "Hana Host"
-        assert granted and schedule.host_tier_of(s, hana).name == "Rookie"  # the lowest host tier
+        assert granted and catalog.host_tier_of(s, hana).name == "Rookie"  # the lowest host tier
         all_week(s, hana)
         live = new_session(s, "2026-11-18", "10:00", "12:00", tier="C")  # C needs Rookie
-        schedule.assign(s, "cli", live.id, {"host": HOST}, RULES)
-        assert schedule.slot(live, "host").person.slack_user_id == HOST
+        calendar.assign(s, "cli", live.id, {"host": HOST}, RULES)
+        assert calendar.slot(live, "host").person.slack_user_id == HOST
         actions = [a.action for a in s.scalars(select(AuditRecord).where(AuditRecord.entity_type == "person"))]
         assert "schedule.host_tier_set" in actions
 
@@ -33,9 +34,9 @@ def test_granting_host_again_or_to_a_tiered_host_keeps_their_tier(db):
     with db.transaction() as s:
         lead = person(s, HOST, tier="Lead")
         people.grant(s, lead, "host", actor="test")
-        assert schedule.host_tier_of(s, lead).name == "Lead"
+        assert catalog.host_tier_of(s, lead).name == "Lead"
         assert people.bootstrap_roles(s, {"host": ["UHOSTENV1"]}) == 1  # the environment's floor grants the same way
-        assert schedule.host_tier_of(s, people.get(s, "UHOSTENV1")).name == "Rookie"
+        assert catalog.host_tier_of(s, people.get(s, "UHOSTENV1")).name == "Rookie"
 
 
 def test_tier_refusal_names_the_command_that_fixes_it(db):
@@ -45,7 +46,7 @@ def test_tier_refusal_names_the_command_that_fixes_it(db):
         all_week(s, hana)
         live = new_session(s, "2026-11-18", "10:00", "12:00", tier="A")  # A needs Lead
         with pytest.raises(OpsError) as e:
-            schedule.assign(s, "cli", live.id, {"host": HOST}, RULES)
+            calendar.assign(s, "cli", live.id, {"host": HOST}, RULES)
     said = " ".join([e.value.message, *getattr(e.value, "fields", {}).values()])
     assert "needs Lead or above" in said and "`/schedule tier @hana Lead`" in said, said
 
@@ -68,7 +69,7 @@ def test_time_off_refusal_names_the_command_that_changes_it(db):
 
     from freezegun import freeze_time
 
-    from bot.services import availability
+    from bot.services.schedule import availability
 
     seed(db)
     with freeze_time("2026-11-10 12:00:00"), db.transaction() as s:
@@ -77,6 +78,6 @@ def test_time_off_refusal_names_the_command_that_changes_it(db):
         availability.add_time_off(s, hana, hana, date(2026, 11, 18), date(2026, 11, 18), "exam", RULES)
         live = new_session(s, "2026-11-18", "10:00", "12:00", tier="C")
         with pytest.raises(OpsError) as e:
-            schedule.assign(s, "cli", live.id, {"host": HOST}, RULES)
+            calendar.assign(s, "cli", live.id, {"host": HOST}, RULES)
     said = " ".join([e.value.message, *getattr(e.value, "fields", {}).values()])
     assert "has time off" in said and "`/availability @hana`" in said, said

@@ -20,10 +20,11 @@ from schedule_helpers import at, new_session, person, seed
 
 from bot import clock
 from bot.db.models import TimeEntry
-from bot.services import briefs, escalations, people, schedule
+from bot.services import briefs, escalations, people
+from bot.services.schedule import calendar
 from bot.services.briefs import BriefInput, BriefPolicy
 from bot.services.escalations import EscalationConfig, RaiseForm
-from bot.services.rules import Rules
+from bot.services.schedule.rules import Rules
 from bot.timefmt import local_date
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,8 +111,8 @@ def world(server, db) -> World:
         person(s, LEGAL, "legal")
         live = new_session(s, day, "10:00", "12:00")
         other = new_session(s, day, "14:00", "16:00")
-        schedule.assign(s, "cli", live.id, {"host": HOST, "cohost": None, "pa": None}, rules, override=True)
-        schedule.assign(s, "cli", other.id, {"host": HOST2, "cohost": None, "pa": None}, rules, override=True)
+        calendar.assign(s, "cli", live.id, {"host": HOST, "cohost": None, "pa": None}, rules, override=True)
+        calendar.assign(s, "cli", other.id, {"host": HOST2, "cohost": None, "pa": None}, rules, override=True)
         host = people.get_or_create(s, HOST)
         mine = next(sh for sh in live.shifts if sh.person_id == host.id)
         theirs = next(sh for sh in other.shifts if sh.person_id is not None)

@@ -17,7 +17,8 @@ from bot.db.models import AuditRecord, OutboxMessage, PostedMessage, TimeEntry
 from bot.jobs import run_of_show as ros_jobs
 from bot.jobs.base import fire_post, run_post, run_tick
 from bot.runtime import Runtime
-from bot.services import run_of_show, schedule, timeclock
+from bot.services import run_of_show, timeclock
+from bot.services.schedule import calendar, catalog, publishing
 from bot.services.errors import Invalid, NotAllowed
 from bot.services.run_of_show import SegmentInput
 
@@ -49,7 +50,7 @@ def plan_day(db, sessions: int = 2, segs: int = 3, *, publish: bool = True) -> l
     team(db)
     ids = []
     with db.transaction() as s:
-        schedule.add_product(s, "cli", "GLOW-30", "Glow serum 30 ml", "A")
+        catalog.add_product(s, "cli", "GLOW-30", "Glow serum 30 ml", "A")
         for i in range(sessions):
             start = f"{6 + (i * 90) // 60:02d}:{(i * 90) % 60:02d}"
             end_min = i * 90 + 90
@@ -59,14 +60,14 @@ def plan_day(db, sessions: int = 2, segs: int = 3, *, publish: bool = True) -> l
             who = {"host": HOST if i % 2 == 0 else HOST2}
             if i == 0:
                 who["pa"] = PA
-            schedule.assign(s, "cli", live.id, who, RULES, override=True)
+            calendar.assign(s, "cli", live.id, who, RULES, override=True)
             for j in range(segs):
                 run_of_show.save_segment(s, "cli", live.id, None, SegmentInput(
                     "product" if j % 3 else "flash_deal", j * 7, 7, f"block {j} <b>", sku="GLOW-30" if j % 2 else f"NEW-{j}",
                     offer="2 for $40", talking_points="Texture on camera & who it's for\n" + "Say the price twice. " * 20,
                     lead_role="host"))
         if publish:
-            schedule.publish_week(s, "cli", WEEK_MONDAY, RULES, None)
+            publishing.publish_week(s, "cli", WEEK_MONDAY, RULES, None)
     return ids
 
 
@@ -197,7 +198,7 @@ def test_edits_after_posting_update_the_posted_messages_in_place(server, db):
             posted = {pm.channel + pm.ts for pm in s.scalars(select(PostedMessage).where(PostedMessage.key.like(f"ros:{DAY}:%")))}
         assert len(posted) == 4
         with db.transaction() as s:  # the associate fills the PA slot and adds a segment to the second session
-            schedule.assign(s, "cli", ids[1], {"pa": PA}, RULES, override=True)
+            calendar.assign(s, "cli", ids[1], {"pa": PA}, RULES, override=True)
             run_of_show.save_segment(s, "cli", ids[1], None, SegmentInput("close", 80, 10, "thanks"))
             run_of_show.refresh_posted(s, RULES.tz, [ids[1]])
             late = new_session(s, DAY, "20:00", "21:00", title="Late add")
@@ -216,7 +217,7 @@ def test_weekly_post_friday_for_next_week_with_hours(rt, db):
     team(db)
     with db.transaction() as s:
         live = new_session(s, "2026-11-25", "10:00", "12:30")
-        schedule.assign(s, "cli", live.id, {"host": HOST}, RULES)
+        calendar.assign(s, "cli", live.id, {"host": HOST}, RULES)
     spec = specs(rt.settings)["weekly-run-of-show"]
     with freeze_time("2026-11-20 23:00:00"):  # Friday 15:00 PST
         assert "posted 1 session(s)" in fire_post(rt, spec)
@@ -244,8 +245,8 @@ def test_reminders_at_the_right_minute_once_and_again_when_moved(rt, db):
     body = json.dumps(hana.payload["blocks"])
     assert "6:00 AM" in body and "Studio A" in body and "Segments you lead" in body and "/checkin" in body
     with db.transaction() as s:  # the LIVE moves an hour later: the people are reminded again
-        live = schedule.get_session(s, ids[0])
-        schedule.edit_session(s, "cli", ids[0], schedule.SessionInput(live.title, at(DAY, "07:00"), at(DAY, "08:30"),
+        live = calendar.get_session(s, ids[0])
+        calendar.edit_session(s, "cli", ids[0], calendar.SessionInput(live.title, at(DAY, "07:00"), at(DAY, "08:30"),
                                                                       live.room, live.product_tier), RULES, override=True)
     assert "2 reminder(s)" in _tick(rt, f"{DAY} 14:00:00")
     assert len(dms(db, "remind:")) == 4

@@ -9,8 +9,9 @@ from schedule_helpers import RULES
 from test_schedule_xlsx import cli_env  # noqa: F401  (fixture)
 
 from bot.cli import main
-from bot.services import run_of_show, schedule
-from bot.services.schedule_xlsx import HEADER, ROS_HEADER, ROS_SHEET
+from bot.services import run_of_show
+from bot.services.schedule import calendar, catalog
+from bot.services.schedule.xlsx import HEADER, ROS_HEADER, ROS_SHEET
 
 
 def write(path, schedule_rows, ros_rows, ros_header=ROS_HEADER):
@@ -28,7 +29,7 @@ def write(path, schedule_rows, ros_rows, ros_header=ROS_HEADER):
 
 def plans(db):
     with db.read() as s:
-        return {lv.id: run_of_show.segments(s, lv.id) for lv in schedule.week_sessions(s, date(2026, 10, 26), RULES)}
+        return {lv.id: run_of_show.segments(s, lv.id) for lv in calendar.week_sessions(s, date(2026, 10, 26), RULES)}
 
 
 def test_template_has_the_run_of_show_sheet(cli_env, tmp_path):  # noqa: F811
@@ -42,7 +43,7 @@ def test_template_has_the_run_of_show_sheet(cli_env, tmp_path):  # noqa: F811
 def test_run_of_show_sheet_round_trips_and_is_all_or_nothing(cli_env, tmp_path, capsys):  # noqa: F811
     db = cli_env
     with db.transaction() as s:
-        schedule.add_product(s, "cli", "GLOW-30", "Glow serum", "C")
+        catalog.add_product(s, "cli", "GLOW-30", "Glow serum", "C")
     path = tmp_path / "in.xlsx"
     sched = [["2026-10-27", "10:00", "12:00", "Glow LIVE", "C", "hana", "pat", ""],
              ["2026-10-28", "10:00", "11:00", "Glow LIVE", "C", "hugo", "", ""]]
@@ -73,7 +74,7 @@ def test_run_of_show_sheet_round_trips_and_is_all_or_nothing(cli_env, tmp_path, 
     assert main(["import", "schedule", str(path)]) == 0, capsys.readouterr().err
     assert "run-of-show replaced for 2 session(s)" in capsys.readouterr().out
     with db.read() as s:
-        lives = schedule.week_sessions(s, date(2026, 10, 26), RULES)
+        lives = calendar.week_sessions(s, date(2026, 10, 26), RULES)
         tue = run_of_show.segments(s, lives[0].id)
         assert [(g.kind, g.title, g.sku, g.product_id is not None, g.lead_role) for g in tue] == [
             ("hook", "welcome", None, False, "host"), ("product", "serum", "GLOW-30", True, "host"),
@@ -91,7 +92,7 @@ def test_run_of_show_sheet_round_trips_and_is_all_or_nothing(cli_env, tmp_path, 
     wb.save(out)
     assert main(["import", "schedule", str(out)]) == 0, capsys.readouterr().err
     with db.read() as s:
-        lives = schedule.week_sessions(s, date(2026, 10, 26), RULES)
+        lives = calendar.week_sessions(s, date(2026, 10, 26), RULES)
         after = [[(g.kind, g.title, g.offset_min, g.duration_min, g.sku, g.offer, g.talking_points, g.lead_role)
                   for g in run_of_show.segments(s, lv.id)] for lv in lives]
     assert len(lives) == 2 and after[0] == before[0]

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.db.models import LiveSession, Shift, TimeEntry
 from bot.db.schedule import AvailabilityWindow, TimeOff
-from bot.services import schedule
+from bot.services.schedule import calendar as schedule_calendar, publishing
 
 WEEK = "2026-W44"  # Mon Oct 26 - Sun Nov 1 2026: the week the clocks go back in Los Angeles
 
@@ -141,7 +141,7 @@ def test_planning_flow_assignment_refusals_and_publish(team, db):
     assert status == 200 and not body
     # time off: refused
     with db.transaction() as s:
-        from bot.services import availability
+        from bot.services.schedule import availability
 
         availability.add_time_off(s, person(s, ADMIN), person(s, PA), date(2026, 10, 29), date(2026, 10, 29), "exam", RULES)
     submit_session(server, "Thursday", "2026-10-29", "10:00", "12:00", tier="C")
@@ -181,7 +181,7 @@ def test_planning_flow_assignment_refusals_and_publish(team, db):
                                   override=True)
     assert status == 200 and not body
     with db.transaction() as s:
-        schedule.assign(s, "cli", evening.id, {"host": HOST2}, RULES)
+        schedule_calendar.assign(s, "cli", evening.id, {"host": HOST2}, RULES)
     pv = plan_view(server)
     server.stub.clear()
     then(server, "views.update", lambda: server.slack.action("sched_publish", "2026-10-26", ADMIN, view=pv))
@@ -202,10 +202,10 @@ def test_confirm_cant_make_it_and_myshifts(team, db):
     with db.transaction() as s:
         a = new_session(s, "2026-10-21", "10:00", "12:00", tier="C")
         b = new_session(s, "2026-10-22", "10:00", "12:00", tier="C", title="Thursday")
-        schedule.assign(s, "cli", a.id, {"host": HOST2}, RULES)
-        schedule.assign(s, "cli", b.id, {"host": HOST2}, RULES)
-        schedule.publish_week(s, "cli", date(2026, 10, 19), RULES, OPS_CHANNEL)
-        a_shift, b_shift = schedule.slot(a, "host").id, schedule.slot(b, "host").id
+        schedule_calendar.assign(s, "cli", a.id, {"host": HOST2}, RULES)
+        schedule_calendar.assign(s, "cli", b.id, {"host": HOST2}, RULES)
+        publishing.publish_week(s, "cli", date(2026, 10, 19), RULES, OPS_CHANNEL)
+        a_shift, b_shift = schedule_calendar.slot(a, "host").id, schedule_calendar.slot(b, "host").id
     server.drain()
     dm = [c for c in server.stub.calls_to("chat.postMessage") if c.params["channel"].startswith("D")][0]
     message = {"type": "message", "ts": "1.2", "text": dm.params["text"], "blocks": dm.params["blocks"]}
@@ -279,7 +279,7 @@ def test_copy_and_suggest_buttons(team, db):
         for uid in (HOST, HOST2):
             all_week(s, person(s, uid))
         src = new_session(s, "2026-10-21", "10:00", "12:00", tier="C")  # last week (W43)
-        schedule.assign(s, "cli", src.id, {"pa": PA}, RULES)
+        schedule_calendar.assign(s, "cli", src.id, {"pa": PA}, RULES)
     then(server, "views.open", lambda: server.command("/schedule", WEEK, ADMIN))
     then(server, "views.update", lambda: server.slack.action("sched_copy", "2026-10-26", ADMIN, view=plan_view(server)))
     assert "Copied 1 session" in json.dumps(last_view(server, "views.update"))
@@ -289,17 +289,17 @@ def test_copy_and_suggest_buttons(team, db):
     copied = sessions(db)[-1]
     assert copied.starts_at == at("2026-10-28", "10:00")
     with db.read() as s:
-        live = schedule.get_session(s, copied.id)
-        assert schedule.slot(live, "host").person is not None and schedule.slot(live, "pa").person.slack_user_id == PA
+        live = schedule_calendar.get_session(s, copied.id)
+        assert schedule_calendar.slot(live, "host").person is not None and schedule_calendar.slot(live, "pa").person.slack_user_id == PA
 
 
 def test_published_shift_is_matched_by_checkin_with_lateness(team, db):
     server = team
     with freeze_time("2026-10-20 17:00:00"), db.transaction() as s:
         a = new_session(s, "2026-10-27", "10:00", "12:00", tier="C")
-        schedule.assign(s, "cli", a.id, {"host": HOST2}, RULES)
-        schedule.publish_week(s, "cli", date(2026, 10, 26), RULES, OPS_CHANNEL)
-        shift_id = schedule.slot(a, "host").id
+        schedule_calendar.assign(s, "cli", a.id, {"host": HOST2}, RULES)
+        publishing.publish_week(s, "cli", date(2026, 10, 26), RULES, OPS_CHANNEL)
+        shift_id = schedule_calendar.slot(a, "host").id
     with freeze_time(at("2026-10-27", "10:12"), tick=True):
         status, body = server.command("/checkin", "", HOST2)
     assert "12 min after call time" in json.dumps(body)
@@ -328,7 +328,7 @@ def test_week_navigation_buttons_and_only_the_associate(team, db):
 
 def test_remove_time_off_button(team, db):
     server = team
-    from bot.services import availability
+    from bot.services.schedule import availability
 
     with db.transaction() as s:
         hana = person(s, HOST)

@@ -16,8 +16,9 @@ from test_uploads_e2e import bot  # noqa: F401  (fixture)
 
 from bot.cli import main
 from bot.db.models import LiveSession, OutboxMessage
-from bot.services import run_of_show, schedule
-from bot.services.schedule_sheet import HOST_ID, KEY, NEXT_DAY_FORMAT, TRAILING
+from bot.services import run_of_show
+from bot.services.schedule import calendar as schedule_calendar, publishing
+from bot.services.schedule.sheet import HOST_ID, KEY, NEXT_DAY_FORMAT, TRAILING
 
 MONDAY = date(2026, 10, 26)
 
@@ -31,8 +32,8 @@ def export(tmp_path, capsys, name="out.xlsx"):
 
 def sessions(db):
     with db.read() as s:
-        return [(lv.title, lv.starts_at, lv.ends_at, (schedule.slot(lv, "host").person or None) and
-                 schedule.slot(lv, "host").person.slack_user_id) for lv in schedule.week_sessions(s, MONDAY, RULES)]
+        return [(lv.title, lv.starts_at, lv.ends_at, (schedule_calendar.slot(lv, "host").person or None) and
+                 schedule_calendar.slot(lv, "host").person.slack_user_id) for lv in schedule_calendar.week_sessions(s, MONDAY, RULES)]
 
 
 def test_moving_a_row_moves_the_session_and_the_dm_says_from_and_to(cli_env, tmp_path, capsys):  # noqa: F811
@@ -41,7 +42,7 @@ def test_moving_a_row_moves_the_session_and_the_dm_says_from_and_to(cli_env, tmp
     write(path, [["2026-10-27", "18:00", "20:00", "Night Cream LIVE", "C", "hana", "pat", ""]])
     assert main(["import", "schedule", str(path)]) == 0, capsys.readouterr().err
     with db.transaction() as s:
-        schedule.publish_week(s, "cli", MONDAY, RULES, "C0OPS")
+        publishing.publish_week(s, "cli", MONDAY, RULES, "C0OPS")
     out = export(tmp_path, capsys)
     wb = load_workbook(out)
     ws = wb.active
@@ -53,7 +54,7 @@ def test_moving_a_row_moves_the_session_and_the_dm_says_from_and_to(cli_env, tmp
     assert sessions(db) == [("Night Cream LIVE", at("2026-10-27", "14:00"), at("2026-10-27", "16:00"), HOST)]
     with db.transaction() as s:
         before = s.scalar(select(OutboxMessage.id).order_by(OutboxMessage.id.desc()).limit(1))
-        schedule.publish_week(s, "cli", MONDAY, RULES, "C0OPS")
+        publishing.publish_week(s, "cli", MONDAY, RULES, "C0OPS")
         dms = {m.channel: m.payload["text"] for m in s.scalars(select(OutboxMessage).where(
             OutboxMessage.id > before, OutboxMessage.kind == "dm"))}
     assert set(dms) == {HOST, PA}
@@ -68,7 +69,7 @@ def test_a_key_of_a_session_that_is_gone_is_a_row_error(cli_env, tmp_path, capsy
     assert main(["import", "schedule", str(path)]) == 0
     out = export(tmp_path, capsys)
     with db.transaction() as s:
-        schedule.cancel_session(s, "cli", s.scalar(select(LiveSession.id)))
+        schedule_calendar.cancel_session(s, "cli", s.scalar(select(LiveSession.id)))
     assert main(["import", "schedule", str(out)]) == 1
     assert "row 2: Session key 1 belongs to no session in the calendar" in capsys.readouterr().err
 
@@ -135,7 +136,7 @@ def test_reimporting_this_weeks_export_skips_sessions_that_already_started(cli_e
         assert main(["import", "schedule", str(out)]) == 0, capsys.readouterr().err
         with db.read() as s:
             glow = s.scalar(select(LiveSession).where(LiveSession.title == "Glow LIVE"))
-            assert schedule.slot(schedule.get_session(s, glow.id), "pa").person.slack_user_id == PA
+            assert schedule_calendar.slot(schedule_calendar.get_session(s, glow.id), "pa").person.slack_user_id == PA
         # moving a session that already happened is refused for that row, with what to do instead
         wb.active.cell(2, 1).value = "2026-10-30"
         wb.save(out)
@@ -158,7 +159,7 @@ def test_the_template_example_is_dated_ahead_of_today(cli_env, tmp_path):  # noq
 def test_a_key_that_opsbot_did_not_write_is_a_row_error(cli_env, tmp_path, capsys):  # noqa: F811
     from openpyxl import Workbook
 
-    from bot.services.schedule_xlsx import HEADER
+    from bot.services.schedule.xlsx import HEADER
 
     wb = Workbook()
     wb.active.append(HEADER + [KEY])
@@ -179,13 +180,13 @@ def test_a_dmed_unchanged_export_of_this_week_imports_and_reports_the_skipped_ro
     from test_uploads_e2e import handled, share
 
     from conftest import ADMIN
-    from bot.services import schedule_export
+    from bot.services.schedule import export as schedule_export
 
     with db.transaction() as s:
         done = new_session(s, "2026-11-17", "18:00", "20:00", tier="C", title="Night Cream LIVE")
-        schedule.assign(s, "cli", done.id, {"host": HOST}, RULES)
+        schedule_calendar.assign(s, "cli", done.id, {"host": HOST}, RULES)
         done.status = "done"
-        later = schedule.create_session(s, "cli", schedule.SessionInput(  # Saturday 8 PM to Sunday 1 AM
+        later = schedule_calendar.create_session(s, "cli", schedule_calendar.SessionInput(  # Saturday 8 PM to Sunday 1 AM
             "Late LIVE", at("2026-11-21", "20:00"), at("2026-11-22", "01:00"), None, "C"))
         out = tmp_path / "week.xlsx"
         schedule_export.export_week(s, date(2026, 11, 16), RULES, out)

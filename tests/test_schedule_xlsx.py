@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from bot.cli import main
 from bot.db.models import LiveSession
-from bot.services import schedule
-from bot.services.schedule_xlsx import HEADER
+from bot.services.schedule import calendar
+from bot.services.schedule.xlsx import HEADER
 
 
 @pytest.fixture
@@ -89,11 +89,11 @@ def test_round_trip_export_edit_import(cli_env, tmp_path, capsys):
     assert main(["import", "schedule", str(path)]) == 0, capsys.readouterr().err
     assert "2 session(s) added" in capsys.readouterr().out
     with db.read() as s:
-        lives = schedule.week_sessions(s, date(2026, 10, 26), RULES)
+        lives = calendar.week_sessions(s, date(2026, 10, 26), RULES)
         assert [lv.title for lv in lives] == ['=HYPERLINK("http://evil")', "Sunday after DST"]
         assert lives[1].starts_at == at("2026-11-01", "09:00")  # PST after the fall-back
-        assert schedule.slot(lives[0], "host").person.slack_user_id == HOST
-        assert schedule.slot(lives[0], "pa").person.slack_user_id == PA
+        assert calendar.slot(lives[0], "host").person.slack_user_id == HOST
+        assert calendar.slot(lives[0], "pa").person.slack_user_id == PA
 
     out = tmp_path / "out.xlsx"
     assert main(["export", "schedule", "--week", "2026-W44", "--out", str(out)]) == 0
@@ -112,8 +112,8 @@ def test_round_trip_export_edit_import(cli_env, tmp_path, capsys):
     assert "0 session(s) added, 2 updated" in capsys.readouterr().out
     assert count(db) == 2
     with db.read() as s:
-        sunday = schedule.week_sessions(s, date(2026, 10, 26), RULES)[1]
-        assert schedule.slot(sunday, "pa").person.slack_user_id == PA
+        sunday = calendar.week_sessions(s, date(2026, 10, 26), RULES)[1]
+        assert calendar.slot(sunday, "pa").person.slack_user_id == PA
         assert sunday.notes == "@notes"
 
 
@@ -121,7 +121,7 @@ def test_import_refuses_overlap_with_existing_shift_and_bad_header(cli_env, tmp_
     db = cli_env
     with db.transaction() as s:
         live = new_session(s, "2026-10-27", "10:00", "12:00", tier="C", title="Existing")
-        schedule.assign(s, "cli", live.id, {"host": HOST2}, RULES)
+        calendar.assign(s, "cli", live.id, {"host": HOST2}, RULES)
     path = tmp_path / "x.xlsx"
     write(path, [["2026-10-27", "11:00", "12:30", "Clash", "C", "hugo", "", ""]])
     assert main(["import", "schedule", str(path)]) == 1

@@ -19,9 +19,10 @@ from test_uploads_e2e import bot, handled, share  # noqa: F401  (fixture)
 from bot.cli import main
 from bot.db.metrics import SessionMetrics
 from bot.db.models import LiveSession
-from bot.services import run_of_show, schedule
+from bot.services import run_of_show
+from bot.services.schedule import calendar
 from bot.services.cells import safe
-from bot.services.schedule_xlsx import HEADER
+from bot.services.schedule.xlsx import HEADER
 
 CLASS_NAMES = ("BadZipFile", "KeyError", "ParseError", "InvalidFileException", "Traceback", "OverflowError")
 CALENDAR = [HEADER, ["2026-10-27", "10:00", "12:00", "Glow LIVE", "C", "hana", "", ""]]
@@ -141,7 +142,7 @@ def test_control_characters_in_user_text_do_not_break_the_export(cli_env, tmp_pa
     with cli_env.transaction() as s:
         live = new_session(s, "2026-10-27", "10:00", "12:00", tier="C", title="Glow\x0bserum\x01 LIVE")
         live.notes = "line one\x0bline two\x1f"
-        schedule.assign(s, "cli", live.id, {"host": HOST}, schedule_rules())
+        calendar.assign(s, "cli", live.id, {"host": HOST}, schedule_rules())
         run_of_show.replace_plan(s, "cli", live, [run_of_show.SegmentInput("hook", 0, 5, "hi\x0bthere",
                                                                            talking_points="\x0b=1+1\x08")])
     out = tmp_path / "week.xlsx"

@@ -17,7 +17,8 @@ from bot.db.schedule import TimeOff
 from bot.db.swaps import Swap
 from bot.jobs.base import run_tick
 from bot.jobs.registry import all_jobs
-from bot.services import schedule
+from bot.services import validation
+from bot.services.schedule import answers as schedule_answers, calendar, catalog, publishing
 from bot.services.errors import Conflict
 
 HOST3, HOST4 = "UHOST003", "UHOST004"
@@ -38,9 +39,9 @@ def team(server, db):
         person(s, PA, "pa", name="pat")
         tue = new_session(s, "2026-10-27", "10:00", "12:00", "Tuesday glow")
         wed = new_session(s, "2026-10-28", "10:00", "12:00", "Wednesday glow")
-        schedule.assign(s, "cli", tue.id, {"host": HOST, "pa": PA}, RULES)
-        schedule.assign(s, "cli", wed.id, {"host": HOST2}, RULES)
-        schedule.publish_week(s, "cli", schedule.parse_week("2026-W44"), RULES, OPS_CHANNEL)
+        calendar.assign(s, "cli", tue.id, {"host": HOST, "pa": PA}, RULES)
+        calendar.assign(s, "cli", wed.id, {"host": HOST2}, RULES)
+        publishing.publish_week(s, "cli", validation.parse_week("2026-W44"), RULES, OPS_CHANNEL)
     server.drain()
     server.stub.clear()
     return server
@@ -154,9 +155,9 @@ def test_direct_offer_accept_approve_and_stale_buttons(team, db):
 
     # republishing sends no bogus removed/added: both were told by the swap
     with db.transaction() as s:
-        assert schedule.unpublished_changes(s, schedule.parse_week("2026-W44"), RULES) == 0
+        assert publishing.unpublished_changes(s, validation.parse_week("2026-W44"), RULES) == 0
         with pytest.raises(Conflict, match="nothing changed"):
-            schedule.publish_week(s, "cli", schedule.parse_week("2026-W44"), RULES, OPS_CHANNEL)
+            publishing.publish_week(s, "cli", validation.parse_week("2026-W44"), RULES, OPS_CHANNEL)
 
     # the weekly scorecard counts the approved swap in the week it was decided
     from bot import clock
@@ -234,13 +235,13 @@ def test_each_eligibility_refusal(team, db):
     assert "yourself" in body["errors"]["target"]
     with db.transaction() as s:
         late = new_session(s, "2026-10-27", "11:00", "13:00", "Overlap", tier="C")
-        schedule.assign(s, "cli", late.id, {"host": HOST4}, RULES)
+        calendar.assign(s, "cli", late.id, {"host": HOST4}, RULES)
         s.add(TimeOff(person_id=person(s, HOST2).id, starts_at=at("2026-10-27", "00:00"), ends_at=at("2026-10-28", "00:00"),
                       reason="trip", created_at=at("2026-10-20", "08:00")))
         night = new_session(s, "2026-10-27", "01:00", "03:00", "Night", tier="C")
         rookie = person(s, HOST3)
-        schedule.set_host_tier(s, "cli", rookie, "Lead")
-        schedule.assign(s, "cli", night.id, {"host": HOST3}, RULES)
+        catalog.set_host_tier(s, "cli", rookie, "Lead")
+        calendar.assign(s, "cli", night.id, {"host": HOST3}, RULES)
     _, body = offer(server, HOST, tue.id, "direct", HOST2)
     assert "time off" in body["errors"]["target"]
     _, body = offer(server, HOST, tue.id, "direct", HOST4)
@@ -263,7 +264,7 @@ def test_overtime_needs_approval_even_with_auto_approve(team, db):
     with db.transaction() as s:
         other = new_session(s, "2026-10-27", "14:00", "16:00", "Afternoon", tier="C")
     with db.transaction() as s:
-        schedule.assign(s, "cli", other.id, {"host": HOST2}, RULES, override=True)
+        calendar.assign(s, "cli", other.id, {"host": HOST2}, RULES, override=True)
     server.rt.settings.min_rest_hours = 1
     _, body = offer(server, HOST, tue.id, "direct", HOST2)
     swap = the_swap(db)
@@ -366,7 +367,7 @@ def test_no_swaps_once_live_and_cover_button(team, db):
     tue = host_shift(db)
     with db.transaction() as s:
         sh = s.get(Shift, tue.id)
-        schedule.decline_shift(s, sh.person, tue.id, "sick", RULES, OPS_CHANNEL)
+        schedule_answers.decline_shift(s, sh.person, tue.id, "sick", RULES, OPS_CHANNEL)
     server.drain()
     alert = [c.params for c in server.stub.calls_to("chat.postMessage") if c.params["channel"] == OPS_CHANNEL][-1]
     assert buttons(alert) == ["swap_cover_open"]

@@ -9,7 +9,10 @@ from conftest import ADMIN, HOST, HOST2, OPS_CHANNEL
 from freezegun import freeze_time
 from schedule_helpers import RULES, at, new_session, person, seed
 
-from bot.services import availability, schedule, swaps
+from bot.services import swaps
+from bot.services.schedule import availability
+from bot.services import validation
+from bot.services.schedule import calendar, publishing
 from bot.services.errors import Conflict, NotAllowed
 from bot.services.swaps import SwapConfig
 
@@ -17,7 +20,7 @@ CFG = SwapConfig(rules=RULES, ops_channel=OPS_CHANNEL)
 
 
 def _slot(s, live, role="host"):
-    return schedule.slot(schedule.get_session(s, live.id), role)
+    return calendar.slot(calendar.get_session(s, live.id), role)
 
 
 @freeze_time("2026-10-20 17:00:00")
@@ -30,8 +33,8 @@ def test_eligibility_classifies_refusals_overtime_and_warnings(db):
         availability.set_weekly(s, hugo, hugo, {wd: [(6 * 60, 13 * 60)] for wd in range(7)})
         tue = new_session(s, "2026-10-27", "10:00", "14:00")
         late = new_session(s, "2026-10-27", "19:00", "23:59", tier="C")  # 5h rest after 14:00: a refusal for swaps
-        schedule.assign(s, "cli", tue.id, {"host": HOST}, RULES)
-        schedule.assign(s, "cli", late.id, {"host": HOST2}, RULES, override=True)
+        calendar.assign(s, "cli", tue.id, {"host": HOST}, RULES)
+        calendar.assign(s, "cli", late.id, {"host": HOST2}, RULES, override=True)
         result = swaps.eligibility(s, hugo, _slot(s, tue), RULES)
         codes = {i.code for i in result.refusals}
         assert codes == {"rest"} and not result.ok
@@ -51,10 +54,10 @@ def test_dst_night_shift_and_expiry_time(db):
         person(s, ADMIN, "associate")
         hana = person(s, HOST, "host", tier="Core")
         hugo = person(s, HOST2, "host", tier="Core")
-        night = schedule.create_session(s, "cli", schedule.SessionInput(
+        night = calendar.create_session(s, "cli", calendar.SessionInput(
             "Night", at("2026-10-31", "22:00"), at("2026-11-01", "03:00"), None, "B"))
-        schedule.assign(s, "cli", night.id, {"host": HOST}, RULES)
-        schedule.publish_week(s, "cli", schedule.parse_week("2026-W44"), RULES, OPS_CHANNEL)
+        calendar.assign(s, "cli", night.id, {"host": HOST}, RULES)
+        publishing.publish_week(s, "cli", validation.parse_week("2026-W44"), RULES, OPS_CHANNEL)
         sh = _slot(s, night)
         assert sh.ends_at - sh.starts_at == timedelta(hours=6)  # the 1 AM hour happens twice
         swap = swaps.offer(s, hana, sh.id, "direct", CFG, target_user_id=HOST2)

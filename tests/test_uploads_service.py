@@ -7,7 +7,7 @@ from openpyxl import Workbook
 
 from bot.services import uploads
 from bot.services.errors import Invalid
-from bot.services.schedule_xlsx import HEADER, ROS_HEADER, ROS_SHEET
+from bot.services.schedule.xlsx import HEADER, ROS_HEADER, ROS_SHEET
 from bot.slack_files import allowed_url
 
 

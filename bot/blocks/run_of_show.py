@@ -20,7 +20,7 @@ from bot.blocks.schedule import session_line
 from bot.db.briefs import Brief, BriefVersion
 from bot.db.models import LiveSession, Shift, TimeEntry
 from bot.db.run_of_show import RosSegment
-from bot.services.rules import ROLE_LABEL
+from bot.services.schedule.rules import ROLE_LABEL
 from bot.services.run_of_show import KIND_LABEL, SessionPlan, label, length_min
 from bot.timefmt import fmt_datetime, fmt_day, fmt_duration, fmt_span, fmt_time, to_local
 

@@ -13,7 +13,7 @@ from bot.blocks.common import (
 )
 from bot.db.models import LiveSession, Person, Shift
 from bot.db.schedule import Product, ProductTier, TimeOff
-from bot.services.rules import ROLE_LABEL, WEEKDAYS
+from bot.services.schedule.rules import ROLE_LABEL, WEEKDAYS
 from bot.timefmt import fmt_day, fmt_duration, fmt_span, to_local
 
 STATE_BADGE = {"pending": ":hourglass_flowing_sand: awaiting your answer", "confirmed": ":white_check_mark: confirmed",
@@ -308,7 +308,7 @@ def decline_modal(sh: Shift, tz: ZoneInfo, metadata: str) -> dict[str, Any]:
 
 def availability_modal(target: Person, windows: dict[int, list[tuple[int, int]]], time_off: list[TimeOff], tz: ZoneInfo,
                        is_self: bool, version: str | None = None) -> dict[str, Any]:
-    from bot.services.availability import format_day
+    from bot.services.schedule.availability import format_day
 
     whose = "your" if is_self else f"{escape(target.name)}'s"
     blocks: list[Block] = [section(f"Set {whose} usual weekly availability ({tz.key}). Leave a day empty if not available. "

@@ -10,7 +10,7 @@ from bot.blocks.common import Block, actions, button, clip, context, escape, men
 from bot.blocks.schedule import shift_line
 from bot.db.models import Shift
 from bot.db.swaps import Swap
-from bot.services.rules import ROLE_LABEL
+from bot.services.schedule.rules import ROLE_LABEL
 from bot.timefmt import fmt_datetime, fmt_span
 
 MODES = (("open", "Open to anyone eligible"), ("direct", "Offer to a specific person"),

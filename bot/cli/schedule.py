@@ -42,7 +42,7 @@ def register(subparsers: Any) -> None:
 
 def _context():  # type: ignore[no-untyped-def]
     from bot.db.session import Database
-    from bot.services.rules import Rules
+    from bot.services.schedule.rules import Rules
 
     settings = settings_or_exit()
     return Database(settings.database_url), Rules.from_settings(settings), settings.max_upload_uncompressed_mb
@@ -56,7 +56,7 @@ def _fail(exc: OpsError) -> int:
 def cmd_suggest(args: argparse.Namespace) -> int:
     import time
 
-    from bot.services import suggest
+    from bot.services.schedule import suggest
     from bot.timefmt import fmt_time, to_local
 
     db, rules, _ = _context()
@@ -78,7 +78,8 @@ def cmd_suggest(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from bot.services import schedule, schedule_xlsx
+    from bot.services import validation as services_validation
+    from bot.services.schedule import xlsx as schedule_xlsx
 
     db, rules, _ = _context()
     try:
@@ -87,12 +88,12 @@ def cmd_export(args: argparse.Namespace) -> int:
             n = schedule_xlsx.export_week(s, monday, rules, args.out)
     except OpsError as exc:
         return _fail(exc)
-    print(f"Wrote {n} session(s) of {schedule.week_label(monday)} to {args.out}.")
+    print(f"Wrote {n} session(s) of {services_validation.week_label(monday)} to {args.out}.")
     return 0
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from bot.services import schedule_xlsx
+    from bot.services.schedule import xlsx as schedule_xlsx
 
     db, rules, _ = _context()
     with db.read() as s:
@@ -102,7 +103,7 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from bot.services import schedule_xlsx
+    from bot.services.schedule import xlsx as schedule_xlsx
 
     if not args.file.is_file():
         print(f"opsbot: {args.file} does not exist.", file=sys.stderr)

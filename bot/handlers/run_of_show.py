@@ -15,7 +15,8 @@ from bot.blocks.schedule import meta
 from bot.handlers.common import guarded, input_value
 from bot.db.run_of_show import RosSegment
 from bot.runtime import Runtime
-from bot.services import attendance, edits, people, run_of_show, schedule, validation
+from bot.services import attendance, edits, people, run_of_show, validation
+from bot.services.schedule import calendar, planner
 from bot.services.errors import Invalid
 from bot.timefmt import fmt_time
 
@@ -40,12 +41,12 @@ def register(app: App, rt: Runtime) -> None:
     tz = rt.tz
 
     def editor(s: Any, session_id: int, metadata: str, notice: str | None = None) -> dict[str, Any]:
-        live = schedule.get_session(s, session_id)
+        live = calendar.get_session(s, session_id)
         return blocks.ros_modal(live, run_of_show.segments(s, session_id), tz, metadata, notice)
 
     def associate(s: Any, user_id: str) -> Any:
         actor = people.get_or_create(s, user_id)
-        schedule.actor_id(actor, "edit the run-of-show")
+        planner.actor_id(actor, "edit the run-of-show")
         return actor
 
     @app.action("ros_add")
@@ -54,7 +55,7 @@ def register(app: App, rt: Runtime) -> None:
         session_id = validation.parse_id(body["actions"][0]["value"])
         with rt.db.read() as s:
             associate(s, body["user"]["id"])
-            view = blocks.segment_modal(schedule.get_session(s, session_id), None,
+            view = blocks.segment_modal(calendar.get_session(s, session_id), None,
                                         meta(session=session_id, ros_view=body["view"]["id"]))
         ack()
         client.views_push(trigger_id=body["trigger_id"], view=view)
@@ -75,7 +76,7 @@ def register(app: App, rt: Runtime) -> None:
                 seg = s.get(RosSegment, int(raw_id))
                 if seg is None:
                     raise Invalid("That segment was deleted; reopen the run-of-show.")
-                view = blocks.segment_modal(schedule.get_session(s, session_id), seg,
+                view = blocks.segment_modal(calendar.get_session(s, session_id), seg,
                                             meta(session=session_id, segment=seg.id, ros_view=body["view"]["id"],
                                                  v=edits.version(seg, run_of_show.SEGMENT_FIELDS)))
         ack()

@@ -17,9 +17,12 @@ from bot.blocks.common import context, escape
 from bot.handlers import targets
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import availability, edits, people, run_of_show, schedule, suggest, validation
+from bot.services import edits, people, run_of_show, validation
+from bot.services.schedule import availability
+from bot.services.schedule import answers as schedule_answers, calendar as schedule_calendar, catalog, planner, publishing
+from bot.services.schedule import suggest
 from bot.services.errors import Invalid
-from bot.services.rules import Rules, describe_windows, week_bounds, week_start
+from bot.services.schedule.rules import Rules, describe_windows, week_bounds, week_start
 from bot.timefmt import local_date, local_to_utc, to_local
 
 log = logging.getLogger("opsbot.schedule")
@@ -36,13 +39,13 @@ def register(app: App, rt: Runtime) -> None:
 
     def planning(monday: date, notice: str | None = None) -> dict[str, Any]:
         with rt.db.read() as s:
-            sessions = schedule.week_sessions(s, monday, rules)
-            return blocks.planning_modal(monday, schedule.week_label(monday), sessions, rules.tz,
-                                         schedule.unpublished_changes(s, monday, rules), notice)
+            sessions = schedule_calendar.week_sessions(s, monday, rules)
+            return blocks.planning_modal(monday, validation.week_label(monday), sessions, rules.tz,
+                                         publishing.unpublished_changes(s, monday, rules), notice)
 
     def associate(s: Any, user_id: str) -> Any:
         actor = people.get_or_create(s, user_id)
-        schedule.actor_id(actor)
+        planner.actor_id(actor)
         return actor
 
     def today() -> date:
@@ -71,7 +74,7 @@ def register(app: App, rt: Runtime) -> None:
             with rt.db.transaction() as s:
                 actor = associate(s, user_id)
                 target = people.get_or_create(s, target_id)
-                tier = schedule.set_host_tier(s, actor, target, words[2])
+                tier = catalog.set_host_tier(s, actor, target, words[2])
                 text = f"<@{target.slack_user_id}> is now a {escape(tier.name)} host."
             ack(text=text)
             rt.after_change(target.slack_user_id)
@@ -80,7 +83,7 @@ def register(app: App, rt: Runtime) -> None:
             raise Invalid(SCHEDULE_USAGE)
         with rt.db.transaction() as s:
             associate(s, user_id)
-        monday = validation.parse_week(words[0], today=today()) if words else schedule.current_week(rules)
+        monday = validation.parse_week(words[0], today=today()) if words else planner.current_week(rules)
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=planning(monday))
 
@@ -89,7 +92,7 @@ def register(app: App, rt: Runtime) -> None:
     def myshifts(ack: Any, body: dict, client: Any, respond: Any) -> None:
         with rt.db.transaction() as s:
             person = people.get_or_create(s, body["user_id"])
-            text, bl = blocks.myshifts_message(schedule.my_shifts(s, person, clock.now()), rules.tz)
+            text, bl = blocks.myshifts_message(schedule_calendar.my_shifts(s, person, clock.now()), rules.tz)
         ack(text=text, blocks=bl)
         rt.after_change(body["user_id"])
 
@@ -129,7 +132,7 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             associate(s, body["user"]["id"])
             day = max(monday, to_local(clock.now(), rules.tz).date())
-            view = blocks.session_modal(None, [], schedule.product_tiers(s), schedule.products(s),
+            view = blocks.session_modal(None, [], catalog.product_tiers(s), catalog.products(s),
                                         day if day < monday + timedelta(days=7) else monday, rules.tz,
                                         blocks.meta(week=monday.isoformat(), plan=body["view"]["id"]))
         ack()
@@ -146,19 +149,19 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             actor = associate(s, body["user"]["id"])
             if verb == "cancel":
-                live = schedule.cancel_session(s, actor, session_id)
+                live = schedule_calendar.cancel_session(s, actor, session_id)
                 run_of_show.refresh_posted(s, rules.tz, [session_id])
                 notice = f":wastebasket: Cancelled *{escape(live.title)}*. Publish the week to tell the people on it."
                 view = None
             else:
-                live = schedule.get_session(s, session_id)
+                live = schedule_calendar.get_session(s, session_id)
                 if verb == "ros":
                     view = ros_blocks.ros_modal(live, run_of_show.segments(s, live.id), rules.tz,
                                                 blocks.meta(session=session_id))
                 elif verb == "edit":
-                    metadata = blocks.meta(**json.loads(metadata), v=edits.version(live, schedule.SESSION_FIELDS))
-                    view = blocks.session_modal(live, schedule.session_skus(s, live.id), schedule.product_tiers(s),
-                                                schedule.products(s), monday, rules.tz, metadata)
+                    metadata = blocks.meta(**json.loads(metadata), v=edits.version(live, planner.SESSION_FIELDS))
+                    view = blocks.session_modal(live, schedule_calendar.session_skus(s, live.id), catalog.product_tiers(s),
+                                                catalog.products(s), monday, rules.tz, metadata)
                 else:
                     view = blocks.assign_modal(live, rules.tz, metadata, _availability_notes(s))
         ack()
@@ -171,7 +174,7 @@ def register(app: App, rt: Runtime) -> None:
     def _availability_notes(s: Any) -> list[str]:
         notes = []
         for p in people.with_role(s, "host")[:10]:
-            tier = schedule.host_tier_of(s, p)
+            tier = catalog.host_tier_of(s, p)
             notes.append(f"{p.name} ({tier.name if tier else 'no tier'}): {describe_windows(availability.weekly(s, p))}")
         return notes
 
@@ -181,7 +184,7 @@ def register(app: App, rt: Runtime) -> None:
         ack()
         monday = week_of(body["actions"][0]["value"])
         with rt.db.transaction() as s:
-            report = schedule.copy_week(s, associate(s, body["user"]["id"]), monday, rules)
+            report = publishing.copy_week(s, associate(s, body["user"]["id"]), monday, rules)
             lines = [*report.skipped, *(f"warning: {w}" for w in report.warnings)]
             notice = blocks.result_text(lines, f":repeat: Copied {len(report.created)} session(s) from last week as drafts.")
         rt.after_change()
@@ -207,7 +210,7 @@ def register(app: App, rt: Runtime) -> None:
         ack()
         monday = week_of(body["actions"][0]["value"])
         with rt.db.transaction() as s:
-            result = schedule.publish_week(s, associate(s, body["user"]["id"]), monday, rules, rt.settings.ops_channel)
+            result = publishing.publish_week(s, associate(s, body["user"]["id"]), monday, rules, rt.settings.ops_channel)
         rt.after_change()
         what = "shifts" if result.version == 1 else f"{result.changes} change(s)"
         refresh_plan(client, body["view"]["id"], monday,
@@ -233,17 +236,17 @@ def register(app: App, rt: Runtime) -> None:
         starts = local_to_utc(day, start, rules.tz)
         ends = local_to_utc(day + timedelta(days=1 if overnight else 0), end, rules.tz)
         skus = [validation.parse_id(v, field="skus", what="product") for v in (input_value(body, "skus") or [])]
-        data = schedule.SessionInput(input_value(body, "title") or "", starts, ends, input_value(body, "room"),
+        data = schedule_calendar.SessionInput(input_value(body, "title") or "", starts, ends, input_value(body, "room"),
                                      input_value(body, "tier"), skus, input_value(body, "notes"))
         with rt.db.transaction() as s:
             actor = associate(s, body["user"]["id"])
             if m.get("session"):
-                live, _ = schedule.edit_session(s, actor, validation.parse_id(m.get("session"), what="session"), data, rules,
+                live, _ = schedule_calendar.edit_session(s, actor, validation.parse_id(m.get("session"), what="session"), data, rules,
                                                 override=bool(input_value(body, "override")), seen=m.get("v"))
                 notice = f":pencil2: Saved *{escape(live.title)}*."
                 run_of_show.refresh_posted(s, rules.tz, [live.id])
             else:
-                live = schedule.create_session(s, actor, data)
+                live = schedule_calendar.create_session(s, actor, data)
                 notice = f":heavy_plus_sign: Added *{escape(live.title)}*; assign people from its menu."
                 run_of_show.refresh_posted(s, rules.tz, [live.id])
         ack()
@@ -258,8 +261,8 @@ def register(app: App, rt: Runtime) -> None:
                   for role in ("host", "cohost", "pa")}
         with rt.db.transaction() as s:
             actor = associate(s, body["user"]["id"])
-            result = schedule.assign(s, actor, validation.parse_id(m.get("session"), what="session"), wanted, rules, override=bool(input_value(body, "override")))
-            live = schedule.get_session(s, validation.parse_id(m.get("session"), what="session"))
+            result = schedule_calendar.assign(s, actor, validation.parse_id(m.get("session"), what="session"), wanted, rules, override=bool(input_value(body, "override")))
+            live = schedule_calendar.get_session(s, validation.parse_id(m.get("session"), what="session"))
             run_of_show.refresh_posted(s, rules.tz, [live.id])
             notice = f":busts_in_silhouette: Updated *{escape(live.title)}*" + (
                 " (assigned anyway: " + "; ".join(escape(w.message) for w in result.warnings) + ")" if result.warnings else ".")
@@ -274,7 +277,7 @@ def register(app: App, rt: Runtime) -> None:
         ack()
         shift_id = validation.parse_id(body["actions"][0]["value"])
         with rt.db.transaction() as s:
-            _, changed = schedule.confirm_shift(s, people.get_or_create(s, body["user"]["id"]), shift_id)
+            _, changed = schedule_answers.confirm_shift(s, people.get_or_create(s, body["user"]["id"]), shift_id)
             if changed:
                 run_of_show.refresh_for_shift(s, rules.tz, shift_id)
         _mark_answered(body, shift_id, ":white_check_mark: Confirmed, thanks!", respond=respond)
@@ -286,7 +289,7 @@ def register(app: App, rt: Runtime) -> None:
         shift_id = validation.parse_id(body["actions"][0]["value"])
         with rt.db.transaction() as s:
             person = people.get_or_create(s, body["user"]["id"])
-            sh = schedule.own_shift(s, person, shift_id)
+            sh = schedule_answers.own_shift(s, person, shift_id)
             view = blocks.decline_modal(sh, rules.tz, blocks.meta(
                 shift=shift_id, response_url=body.get("response_url")))
         ack()
@@ -298,10 +301,10 @@ def register(app: App, rt: Runtime) -> None:
         m = _meta(body)
         with rt.db.transaction() as s:
             person = people.get_or_create(s, body["user"]["id"])
-            sh = schedule.decline_shift(s, person, validation.parse_id(m.get("shift"), what="shift"), input_value(body, "reason"), rules, rt.settings.ops_channel)
+            sh = schedule_answers.decline_shift(s, person, validation.parse_id(m.get("shift"), what="shift"), input_value(body, "reason"), rules, rt.settings.ops_channel)
             run_of_show.refresh_posted(s, rules.tz, [sh.session_id])
             week = week_bounds(week_start(local_date(sh.starts_at, rules.tz)), rules.tz)
-            text, bl = blocks.answered_dm(schedule.shifts_for(s, person, *week), rules.tz,
+            text, bl = blocks.answered_dm(schedule_calendar.shifts_for(s, person, *week), rules.tz,
                                           ":x: Got it: you can't make that shift, and the associate has been told.")
         ack()
         rt.after_change()

@@ -25,7 +25,7 @@ from bot.handlers.common import OOPS, tell
 from bot.runtime import Runtime
 from bot.services import audit, metrics, outbox, people, uploads, workbooks
 from bot.services.errors import Invalid, OpsError
-from bot.services.rules import Rules
+from bot.services.schedule.rules import Rules
 
 log = logging.getLogger("opsbot.uploads")
 

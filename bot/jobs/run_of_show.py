@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 
 from bot.blocks import run_of_show as blocks
 from bot.jobs.base import JobContext, JobSpec, NothingPosted, iso_week
-from bot.services import attendance, outbox, run_of_show, schedule, validation
-from bot.services.rules import Rules
+from bot.services import attendance, outbox, run_of_show, validation
+from bot.services.schedule import calendar
+from bot.services.schedule.rules import Rules
 
 
 def post_daily(ctx: JobContext) -> str:
@@ -32,7 +33,7 @@ def post_weekly(ctx: JobContext) -> str:
         raise NothingPosted("OPS_CHANNEL is not set; nothing posted (set it, then run the job again)")
     monday = validation.parse_week(ctx.period)
     with rt.db.transaction() as s:
-        lives = schedule.week_sessions(s, monday, Rules.from_settings(rt.settings))
+        lives = calendar.week_sessions(s, monday, Rules.from_settings(rt.settings))
         text, bl = blocks.week_message(monday, lives, run_of_show.week_hours(lives), rt.tz)
         outbox.post(s, rt.settings.ops_channel, text, bl, key=f"ros-week:{ctx.run_key}")
     rt.after_change()

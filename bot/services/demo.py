@@ -23,7 +23,7 @@ from bot.db.metrics import SessionMetrics, SkuMetrics
 from bot.db.models import LiveSession, Person, PersonRole, Shift, TimeEntry
 from bot.db.run_of_show import RosSegment
 from bot.db.schedule import HostTier, PersonHostTier, Product, ProductTier
-from bot.services import schedule
+from bot.services.schedule import catalog
 from bot.timefmt import local_to_utc
 
 DEMO_MARKER = "demo:opsbot"  # Person.slack_user_id of a marker row: `opsbot demo` only rewrites databases that carry it
@@ -47,7 +47,7 @@ class Plan:
 def generate(s: Session, plan: Plan, tz: ZoneInfo, now: datetime, seed: int = 7) -> dict[str, int]:
     """Fill an empty (migrated) database; sessions after `now` are published plans without results. Returns row counts."""
     rng = random.Random(seed)
-    schedule.seed_default_tiers(s)
+    catalog.seed_default_tiers(s)
     tiers = {t.name: t.id for t in s.scalars(select(HostTier).order_by(HostTier.rank))}
     rank = {t.name: t.rank for t in s.scalars(select(HostTier))}
     needs = {t.code: t.min_host_tier.rank for t in s.scalars(select(ProductTier))}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from bot.db.run_of_show import RosSegment
-from bot.services import schedule
+from bot.services.schedule import calendar
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,7 @@ class FeaturedSku:
 
 def featured_skus(session: Session, session_id: int, segs: list[RosSegment]) -> list[FeaturedSku]:
     """The session's featured SKUs; when none are set, the SKUs its segments carry, in plan order."""
-    chosen = schedule.session_skus(session, session_id)
+    chosen = calendar.session_skus(session, session_id)
     if chosen:
         return [FeaturedSku(p.sku, p.name) for p in chosen]
     out: dict[str, FeaturedSku] = {}

@@ -30,7 +30,8 @@ from bot.db.briefs import Brief, BriefVersion
 from bot.db.models import LiveSession, OutboxMessage, PostedMessage, Shift
 from bot.db.run_of_show import LEAD_ROLES, SEGMENT_KINDS, RosSegment
 from bot.db.schedule import Product
-from bot.services import audit, edits, notices, outbox, schedule
+from bot.services import audit, edits, notices, outbox
+from bot.services.schedule import calendar, catalog, planner
 from bot.services.approved_briefs import RUN_OF_SHOW_KINDS, approved_for_session
 from bot.services.featured import FeaturedSku, featured_skus
 from bot.services.errors import Invalid, NotFound
@@ -140,12 +141,12 @@ def _apply(session: Session, seg: RosSegment, data: SegmentInput) -> None:
     seg.offer, seg.talking_points, seg.lead_role, seg.updated_at = data.offer, data.talking_points, data.lead_role, clock.now()
 
 
-def save_segment(session: Session, actor: schedule.Actor, session_id: int, segment_id: int | None,
+def save_segment(session: Session, actor: planner.Actor, session_id: int, segment_id: int | None,
                  data: SegmentInput, seen: str | None = None) -> RosSegment:
     """Add a segment to a session's run-of-show, or change one; refused with field errors when it doesn't fit.
 
     The session row is locked first, so parallel saves take turns and see each other's segments."""
-    who = schedule.actor_id(actor, "edit the run-of-show")
+    who = planner.actor_id(actor, "edit the run-of-show")
     live = edits.lock(session, LiveSession, session_id, "That session")
     errors = check_segment(data, length_min(live))
     others = [s for s in segments(session, session_id) if s.id != segment_id]
@@ -177,9 +178,9 @@ def save_segment(session: Session, actor: schedule.Actor, session_id: int, segme
     return seg
 
 
-def delete_segment(session: Session, actor: schedule.Actor, segment_id: int) -> int:
+def delete_segment(session: Session, actor: planner.Actor, segment_id: int) -> int:
     """Remove a segment; returns its session's id (deleting twice is refused politely)."""
-    who = schedule.actor_id(actor, "edit the run-of-show")
+    who = planner.actor_id(actor, "edit the run-of-show")
     seg = session.get(RosSegment, segment_id)
     if seg is None:
         raise NotFound("That segment was already deleted.")
@@ -192,9 +193,9 @@ def delete_segment(session: Session, actor: schedule.Actor, segment_id: int) -> 
     return session_id
 
 
-def replace_plan(session: Session, actor: schedule.Actor, live: LiveSession, plan: list[SegmentInput]) -> None:
+def replace_plan(session: Session, actor: planner.Actor, live: LiveSession, plan: list[SegmentInput]) -> None:
     """Replace a session's whole run-of-show (the spreadsheet import); the caller validated it with `plan_problems`."""
-    who = schedule.actor_id(actor, "edit the run-of-show")
+    who = planner.actor_id(actor, "edit the run-of-show")
     before = [audit.snapshot(s, SEGMENT_FIELDS) for s in segments(session, live.id)]
     session.execute(delete(RosSegment).where(RosSegment.session_id == live.id))
     for data in plan:
@@ -227,7 +228,7 @@ class SessionPlan:
     warnings: list[str] = field(default_factory=list)  # plain text; blocks escape it
 
     def slot(self, role: str) -> Shift | None:
-        return schedule.slot(self.live, role)
+        return calendar.slot(self.live, role)
 
 
 def _warnings(session: Session, live: LiveSession, segs: list[RosSegment]) -> list[str]:
@@ -235,23 +236,23 @@ def _warnings(session: Session, live: LiveSession, segs: list[RosSegment]) -> li
     if live.status == "draft":
         out.append("still a draft: the people on it have not been told")
     for role in ("host", "pa"):
-        sh = schedule.slot(live, role)
+        sh = calendar.slot(live, role)
         if sh is None or sh.person is None:
-            out.append(f"no {schedule.ROLE_LABEL[role]} assigned")
-    for sh in (schedule.slot(live, r) for r in ("host", "cohost", "pa")):
+            out.append(f"no {calendar.ROLE_LABEL[role]} assigned")
+    for sh in (calendar.slot(live, r) for r in ("host", "cohost", "pa")):
         if sh is None or sh.person is None:
             continue
         if sh.state == "declined":
-            out.append(f"{schedule.ROLE_LABEL[sh.role]} {sh.person.name} can't make it: the slot needs cover")
+            out.append(f"{calendar.ROLE_LABEL[sh.role]} {sh.person.name} can't make it: the slot needs cover")
         elif sh.state == "pending":
-            out.append(f"{schedule.ROLE_LABEL[sh.role]} {sh.person.name} has not confirmed")
-    tier = schedule.product_tier(session, live.product_tier)
-    for sh in (schedule.slot(live, r) for r in ("host", "cohost")):
+            out.append(f"{calendar.ROLE_LABEL[sh.role]} {sh.person.name} has not confirmed")
+    tier = catalog.product_tier(session, live.product_tier)
+    for sh in (calendar.slot(live, r) for r in ("host", "cohost")):
         if tier is None or sh is None or sh.person is None or sh.state == "declined":
             continue
-        have = schedule.host_tier_of(session, sh.person)
+        have = catalog.host_tier_of(session, sh.person)
         if have is None or have.rank < tier.min_host_tier.rank:
-            out.append(f"{schedule.ROLE_LABEL[sh.role]} {sh.person.name} is "
+            out.append(f"{calendar.ROLE_LABEL[sh.role]} {sh.person.name} is "
                        f"{have.name if have else 'without a tier'}, below tier {tier.code} (needs {tier.min_host_tier.name}: "
                        f"`/schedule tier @{sh.person.name} {tier.min_host_tier.name}`)")
     waiting = session.scalars(select(Brief).where(Brief.session_id == live.id, Brief.kind.in_(RUN_OF_SHOW_KINDS),

@@ -1,7 +1,7 @@
 """Shift swaps and covers: a host offers a shift to one person, trades it for one of theirs, or opens it
 to anyone eligible; the taker accepts; the associate approves; only then does the schedule change.
 
-Eligibility reuses bot/services/rules.py. For a swap, a rest gap below MIN_REST_HOURS is a refusal
+Eligibility reuses bot/services/schedule/rules.py. For a swap, a rest gap below MIN_REST_HOURS is a refusal
 (nobody volunteers their way into a short turnaround), overtime is allowed but always goes to the
 associate with the hours shown, and time outside stated weekly availability is a warning shown to the
 approver (the taker volunteered). Every status step is a conditional UPDATE on the old status, so
@@ -23,8 +23,10 @@ from bot.db.models import Person, Shift
 from bot.db.swaps import ACTIVE, Swap
 from bot.services import audit, notices, outbox, people, run_of_show
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
-from bot.services.rules import ROLE_NEEDS, Issue, Rules, assess, load_facts, week_start
-from bot.services.schedule import SHIFT_FIELDS, latest_publication, product_tier
+from bot.services.schedule.rules import ROLE_NEEDS, Issue, Rules, assess, load_facts, week_start
+from bot.services.schedule.planner import SHIFT_FIELDS
+from bot.services.schedule.publishing import latest_publication
+from bot.services.schedule.catalog import product_tier
 from bot.timefmt import local_date
 
 KINDS = ("direct", "trade", "open")
@@ -132,7 +134,7 @@ def _problem(sh: Shift | None, now: datetime, cfg: SwapConfig | None = None) -> 
 
 def swappable_shifts(session: Session, person: Person, now: datetime, cfg: SwapConfig, days: int = 28) -> list[Shift]:
     """The person's upcoming published shifts that may still be offered."""
-    from bot.services.schedule import shifts_for
+    from bot.services.schedule.calendar import shifts_for
 
     return [sh for sh in shifts_for(session, person, now, now + timedelta(days=days)) if _problem(sh, now, cfg) is None]
 
@@ -326,7 +328,7 @@ def _auto_approvable(session: Session, swap: Swap, cfg: SwapConfig, now: datetim
     shifts = [swap.shift] + ([swap.return_shift] if swap.return_shift else [])
     if any(sh.role not in ("host", "cohost") or sh.starts_at - now <= cfg.auto_min for sh in shifts):
         return False
-    from bot.services.schedule import host_tier_of
+    from bot.services.schedule.catalog import host_tier_of
 
     mine, theirs = host_tier_of(session, swap.requester), host_tier_of(session, swap.taker)
     return mine is not None and theirs is not None and mine.id == theirs.id

@@ -18,7 +18,7 @@ from bot.db.models import LiveSession, Person, Shift
 from bot.db.schedule import AvailabilityWindow, TimeOff
 from bot.services import audit, edits, people
 from bot.services.errors import Invalid, NotAllowed, NotFound
-from bot.services.rules import Rules, describe_windows
+from bot.services.schedule.rules import Rules, describe_windows
 from bot.timefmt import day_bounds
 
 _SPAN_RE = re.compile(r"^([0-9]{1,2})(?::([0-9]{2}))?\s*[-–]\s*([0-9]{1,2})(?::([0-9]{2}))?$")  # ASCII digits only

@@ -20,8 +20,8 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import LiveSession
 from bot.services import run_of_show
-from bot.services.rules import Rules
-from bot.services.schedule_sheet import MAX_ROWS, ROS_HEADER, ROS_REQUIRED, ROS_SHEET, SESSION_REF_RE
+from bot.services.schedule.rules import Rules
+from bot.services.schedule.sheet import MAX_ROWS, ROS_HEADER, ROS_REQUIRED, ROS_SHEET, SESSION_REF_RE
 from bot.timefmt import local_to_utc
 
 WHERE = f"({ROS_SHEET} sheet)"

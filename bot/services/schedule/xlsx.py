@@ -1,7 +1,7 @@
-"""The calendar spreadsheet's all-or-nothing import (the template and export are in schedule_export).
+"""The calendar spreadsheet's all-or-nothing import (the template and export are in export.py).
 
 Columns, in order: Date (YYYY-MM-DD), Start (HH:MM), End (HH:MM), Session, Product tier, Host, PA, Notes, and the
-export's optional trailing Session key, Host ID, PA ID (see schedule_sheet). People are matched by Slack user ID,
+export's optional trailing Session key, Host ID, PA ID (see sheet.py). People are matched by Slack user ID,
 email, or exact display/real name (case-insensitive); a Host/PA ID column settles who a name meant. An End before
 the Start ends the next day (a LIVE past midnight, as the Slack form's "ends after midnight").
 A row with a Session key edits that session, wherever it moved; a row without one whose Session and start match an
@@ -24,13 +24,14 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.db.models import LiveSession, Person
-from bot.services import run_of_show, schedule, workbooks
+from bot.services import run_of_show, workbooks
+from bot.services.schedule import calendar as schedule_calendar, catalog, planner
 from bot.services.cells import unquote
 from bot.services.errors import Invalid
-from bot.services.rules import Busy, Rules, assess, load_facts
-from bot.services.schedule_export import export_week, write_template
-from bot.services.schedule_ros_import import RosPlan, read_ros
-from bot.services.schedule_sheet import HEADER, HOST_ID, KEY, MAX_ROWS, PA_ID, ROS_HEADER, ROS_SHEET, TRAILING
+from bot.services.schedule.rules import Busy, Rules, assess, load_facts
+from bot.services.schedule.export import export_week, write_template
+from bot.services.schedule.ros_import import RosPlan, read_ros
+from bot.services.schedule.sheet import HEADER, HOST_ID, KEY, MAX_ROWS, PA_ID, ROS_HEADER, ROS_SHEET, TRAILING
 from bot.services.sheet_limits import INT_MAX, session_day_problem
 from bot.timefmt import fmt_datetime, local_date, local_to_utc
 
@@ -207,7 +208,7 @@ def read_workbook(session: Session, wb: Any, name: str, rules: Rules) -> tuple[l
     extra = {trailing[_cell_text(v).lower()]: i for i, v in enumerate(header)
              if i >= len(HEADER) and _cell_text(v).lower() in trailing}
     width = max([len(HEADER), *[i + 1 for i in extra.values()]])
-    tiers = {t.code: t for t in schedule.product_tiers(session)}
+    tiers = {t.code: t for t in catalog.product_tiers(session)}
     index = PersonIndex(session)
     today = local_date(clock.now(), rules.tz)
     rows: list[Row] = []
@@ -258,8 +259,8 @@ def _parse_row(values: tuple[Any, ...], extra: dict[str, int], tiers: dict, inde
     title = _cell_text(values[3])
     if not title:
         problems.append("Session is empty")
-    elif len(title) > schedule.MAX_TITLE:
-        problems.append(f"Session is longer than {schedule.MAX_TITLE} characters")
+    elif len(title) > planner.MAX_TITLE:
+        problems.append(f"Session is longer than {planner.MAX_TITLE} characters")
     tier_code = _cell_text(values[4]).upper() or None
     if tier_code and tier_code not in tiers:
         problems.append(f"unknown product tier '{tier_code[:20]}' (tiers: {', '.join(tiers)})")
@@ -272,8 +273,8 @@ def _parse_row(values: tuple[Any, ...], extra: dict[str, int], tiers: dict, inde
             except ValueError as exc:
                 problems.append(str(exc))
     notes = _cell_text(values[7]) or None
-    if notes and len(notes) > schedule.MAX_NOTES:
-        problems.append(f"Notes are longer than {schedule.MAX_NOTES:,} characters")
+    if notes and len(notes) > planner.MAX_NOTES:
+        problems.append(f"Notes are longer than {planner.MAX_NOTES:,} characters")
     key = None
     try:
         key = _parse_key(values[extra[KEY]]) if KEY in extra else None
@@ -283,8 +284,8 @@ def _parse_row(values: tuple[Any, ...], extra: dict[str, int], tiers: dict, inde
         return None
     starts_at = local_to_utc(day, start, rules.tz)
     ends_at = local_to_utc(day + timedelta(days=1) if end < start else day, end, rules.tz)  # past midnight: next day
-    if ends_at - starts_at > schedule.MAX_SESSION:
-        hours, limit = (ends_at - starts_at) / timedelta(hours=1), schedule.MAX_SESSION / timedelta(hours=1)
+    if ends_at - starts_at > planner.MAX_SESSION:
+        hours, limit = (ends_at - starts_at) / timedelta(hours=1), planner.MAX_SESSION / timedelta(hours=1)
         problems.append(f"end before start ({end:%H:%M} is before {start:%H:%M}): as a LIVE ending the next day it "
                         f"would last {hours:g} hours, more than {limit:g}; check the times" if end < start else
                         f"{start:%H:%M}-{end:%H:%M} is longer than {limit:g} hours; check the times")
@@ -355,35 +356,35 @@ def _check_people(session: Session, rows: list[Row], tiers: dict, rules: Rules, 
             f.add(Busy(-r.number, r.starts_at, r.ends_at, f"{role.upper() if role == 'pa' else 'Host'} on row {r.number}"))
 
 
-def import_file(session: Session, actor: schedule.Actor, path: Path, rules: Rules,
+def import_file(session: Session, actor: planner.Actor, path: Path, rules: Rules,
                 limits: workbooks.Limits | None = None) -> ImportReport:
     """Validate every row, then apply all of them, or nothing when any row is bad."""
-    schedule.actor_id(actor)
+    planner.actor_id(actor)
     with workbooks.open_workbook(path, limits=limits) as wb:
         return import_workbook(session, actor, wb, path.name, rules)
 
 
-def import_workbook(session: Session, actor: schedule.Actor, wb: Any, name: str, rules: Rules) -> ImportReport:
+def import_workbook(session: Session, actor: planner.Actor, wb: Any, name: str, rules: Rules) -> ImportReport:
     """import_file for a workbook the caller opened (a DMed file is opened once, to tell what it is and read it)."""
-    schedule.actor_id(actor)
+    planner.actor_id(actor)
     rows, plans, report = read_workbook(session, wb, name, rules)
     if not report.ok:
         return report
     if not rows and not plans and not report.skipped:
         raise Invalid(f"{name} has no rows under the header.")
     for r in rows:
-        data = schedule.SessionInput(r.title, r.starts_at, r.ends_at, r.existing.room if r.existing else None, r.tier,
-                                     [p.id for p in schedule.session_skus(session, r.existing.id)] if r.existing else [],
+        data = schedule_calendar.SessionInput(r.title, r.starts_at, r.ends_at, r.existing.room if r.existing else None, r.tier,
+                                     [p.id for p in schedule_calendar.session_skus(session, r.existing.id)] if r.existing else [],
                                      r.notes)
         if r.existing is None:
-            live = schedule.create_session(session, actor, data)
+            live = schedule_calendar.create_session(session, actor, data)
             report.created += 1
         else:
             moved = (r.existing.starts_at, r.existing.ends_at) != (r.starts_at, r.ends_at)
-            live, _ = schedule.edit_session(session, actor, r.existing.id, data, rules, override=True)
+            live, _ = schedule_calendar.edit_session(session, actor, r.existing.id, data, rules, override=True)
             report.updated += 1
             report.moved += moved
-        schedule.assign(session, actor, live.id, {"host": r.host.slack_user_id if r.host else None,
+        schedule_calendar.assign(session, actor, live.id, {"host": r.host.slack_user_id if r.host else None,
                                                   "pa": r.pa.slack_user_id if r.pa else None}, rules, override=True)
         r.live = live
     for plan in plans:

@@ -16,8 +16,8 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from bot.db.models import LiveSession, Shift
-from bot.services import schedule
-from bot.services.rules import Busy, Rules, assess, load_facts, week_bounds, week_start
+from bot.services.schedule import calendar, catalog, planner
+from bot.services.schedule.rules import Busy, Rules, assess, load_facts, week_bounds, week_start
 from bot.timefmt import fmt_duration, fmt_span, to_local
 
 
@@ -30,19 +30,19 @@ class Pick:
     why: str
 
 
-def suggest(session: Session, actor: schedule.Actor, first_monday: date, rules: Rules, *, weeks: int = 1,
+def suggest(session: Session, actor: planner.Actor, first_monday: date, rules: Rules, *, weeks: int = 1,
             apply: bool = False) -> list[Pick]:
     """Pick a host for each open host slot in `weeks` weeks from `first_monday`; assign them when `apply`."""
-    schedule.actor_id(actor)
+    planner.actor_id(actor)
     start, _ = week_bounds(first_monday, rules.tz)
     _, end = week_bounds(first_monday + timedelta(days=7 * (weeks - 1)), rules.tz)
-    sessions = [s for w in range(weeks) for s in schedule.week_sessions(session, first_monday + timedelta(days=7 * w), rules)]
-    tiers = {t.code: t for t in schedule.product_tiers(session)}
-    top_rank = max((t.rank for t in schedule.host_tiers(session)), default=0)
+    sessions = [s for w in range(weeks) for s in calendar.week_sessions(session, first_monday + timedelta(days=7 * w), rules)]
+    tiers = {t.code: t for t in catalog.product_tiers(session)}
+    top_rank = max((t.rank for t in catalog.host_tiers(session)), default=0)
     facts = {pid: f for pid, f in load_facts(session, start, end).items() if "host" in f.roles and f.windows}
     open_slots: list[tuple[LiveSession, Shift]] = []
     for live in sessions:
-        sh = schedule.slot(live, "host")
+        sh = calendar.slot(live, "host")
         if sh is not None and (sh.person_id is None or sh.needs_cover) and live.status not in ("live", "done"):
             open_slots.append((live, sh))
     # Hardest slots first: the most senior product tier, then by time.
@@ -88,5 +88,5 @@ def suggest(session: Session, actor: schedule.Actor, first_monday: date, rules: 
     if apply:
         for p in picks:
             if p.person_slack_id:
-                schedule.assign(session, actor, p.session.id, {"host": p.person_slack_id}, rules)
+                calendar.assign(session, actor, p.session.id, {"host": p.person_slack_id}, rules)
     return picks

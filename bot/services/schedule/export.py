@@ -1,7 +1,7 @@
-"""The calendar as a spreadsheet people edit: the template and a week's export (the import is schedule_xlsx).
+"""The calendar as a spreadsheet people edit: the template and a week's export (the import is xlsx.py).
 
 Hosts and PAs appear by name, with their Slack IDs and the session key in trailing columns for the round trip
-(see schedule_sheet). A LIVE past midnight shows its End as '01:00 (next day)'. Every text cell goes through the
+(see sheet.py). A LIVE past midnight shows its End as '01:00 (next day)'. Every text cell goes through the
 shared sanitiser (cells.safe), so a title or note never breaks the file or starts a formula.
 """
 
@@ -17,19 +17,12 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.services import run_of_show, schedule
+from bot.services import run_of_show
+from bot.services import validation
+from bot.services.schedule import calendar as schedule_calendar, catalog
 from bot.services.cells import safe
-from bot.services.rules import Rules
-from bot.services.schedule_sheet import (
-    HEADER,
-    MAX_ROWS,
-    NEXT_DAY_FORMAT,
-    ROS_HEADER,
-    ROS_SHEET,
-    TRAILING,
-    person_name,
-    session_ref,
-)
+from bot.services.schedule.rules import Rules
+from bot.services.schedule.sheet import HEADER, MAX_ROWS, NEXT_DAY_FORMAT, ROS_HEADER, ROS_SHEET, TRAILING, person_name, session_ref
 from bot.timefmt import local_date, to_local
 
 GREY = Font(color="808080")
@@ -112,7 +105,7 @@ def write_template(session: Session, path: Path, tz: ZoneInfo | None = None) -> 
     day = example_day(clock.now(), tz or ZoneInfo("America/Los_Angeles"))
     title = "Glow serum LIVE (example: delete this row)"
     _write_row(ws, day, time(10, 0), time(12, 0), [title, "A", "hana@studio.example", "U0123PA", "Bundle: serum + toner"])
-    _validations(ws, [t.code for t in schedule.product_tiers(session)])
+    _validations(ws, [t.code for t in catalog.product_tiers(session)])
     ros = _ros_sheet(wb)
     ref = session_ref(day, time(10, 0), title)
     for seg in (run_of_show.SegmentInput("hook", 0, 5, "welcome and today's deal", lead_role="host"),
@@ -125,17 +118,17 @@ def write_template(session: Session, path: Path, tz: ZoneInfo | None = None) -> 
 
 def export_week(session: Session, monday: date, rules: Rules, path: Path) -> int:
     """Write a week's sessions; returns how many rows."""
-    wb, ws = _sheet(schedule.week_label(monday))
-    sessions = schedule.week_sessions(session, monday, rules)
+    wb, ws = _sheet(validation.week_label(monday))
+    sessions = schedule_calendar.week_sessions(session, monday, rules)
     for live in sessions:
         ls, le = to_local(live.starts_at, rules.tz), to_local(live.ends_at, rules.tz)
-        host, pa = schedule.slot(live, "host"), schedule.slot(live, "pa")
+        host, pa = schedule_calendar.slot(live, "host"), schedule_calendar.slot(live, "pa")
         hp, pp = (host.person if host else None), (pa.person if pa else None)
         _write_row(ws, ls.date(), ls.time().replace(second=0, microsecond=0), le.time().replace(second=0, microsecond=0),
                    [live.title, live.product_tier, person_name(hp), person_name(pp), live.notes, live.id,
                     hp.slack_user_id if hp else None, pp.slack_user_id if pp else None],
                    next_day=le.date() > ls.date())
-    _validations(ws, [t.code for t in schedule.product_tiers(session)])
+    _validations(ws, [t.code for t in catalog.product_tiers(session)])
     ros = _ros_sheet(wb)
     for live in sessions:
         ls = to_local(live.starts_at, rules.tz)

@@ -1,4 +1,4 @@
-"""The calendar workbook's layout, shared by its export (schedule_export) and its import (schedule_xlsx).
+"""The calendar workbook's layout, shared by its export (export.py) and its import (xlsx.py).
 
 The schedule sheet's first eight columns are what people plan with; the three trailing ones are written by the
 export for the round trip and may be left out of a hand-made file:
