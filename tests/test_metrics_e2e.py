@@ -15,7 +15,7 @@ from schedule_helpers import new_session, seed
 from bot.cli import main
 from bot.jobs.base import fire_post
 from bot.jobs.registry import all_jobs
-from bot.services import metrics
+from bot.services.metrics import store as metrics
 
 
 def _state(**values):

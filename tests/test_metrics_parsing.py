@@ -1,4 +1,4 @@
-"""Tests for bot.services.metrics_parsing: value formats, both header generations, files, errors."""
+"""Tests for bot.services.metrics parsing: value formats, both header generations, files, errors."""
 
 from __future__ import annotations
 
@@ -9,19 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from bot.services.metrics_parsing import (
-    MetricsFileError,
-    load_column_mapping,
-    normalize_header,
-    parse_count,
-    parse_datetime,
-    parse_duration_seconds,
-    parse_money_cents,
-    parse_rate,
-    parse_rows,
-    validate_metrics,
-)
-from bot.services.metrics_files import parse_export
+from bot.services.metrics.parsing import MetricsFileError, load_column_mapping, normalize_header, parse_rows
+from bot.services.metrics.values import parse_count, parse_datetime, parse_duration_seconds, parse_money_cents, parse_rate, validate_metrics
+from bot.services.metrics.files import parse_export
 
 # --------------------------------------------------------------------------- values
 

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from bot.db.metrics import SessionMetrics, SkuMetrics
 from bot.db.models import AuditRecord, Shift, TimeEntry
-from bot.services import metrics, scorecard
+from bot.services import scorecard
+from bot.services.metrics import store as metrics
 from bot.services.errors import Invalid
 from bot.services.scorecard import Headline, Insight, Punctuality, ScorecardConfig, SessionRow, SkuRow
 

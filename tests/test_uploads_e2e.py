@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.db.metrics import SessionMetrics
 from bot.db.models import AuditRecord, LiveSession, ProcessedRequest
-from bot.services import metrics
+from bot.services.metrics import store as metrics
 from bot.services.schedule.xlsx import HEADER
 
 DM = "D0ADMIN"

@@ -18,7 +18,8 @@ from bot.cli import main
 from bot.db.metrics import SessionMetrics, SkuMetrics
 from bot.db.models import LiveSession, TimeEntry
 from bot.db.run_of_show import RosSegment
-from bot.services import metrics, validation
+from bot.services import validation
+from bot.services.metrics import store as metrics
 from bot.services.errors import Invalid
 from bot.services.validation import InputError
 

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from bot.blocks.common import Block, actions, button, context, escape, modal, plain, section
 from bot.db.models import LiveSession
 from bot.services.edits import form_ref
-from bot.services.metrics import FORM_FIELDS
+from bot.services.metrics.store import FORM_FIELDS
 from bot.timefmt import fmt_span
 
 MODAL_CALLBACK = "metrics_submit"

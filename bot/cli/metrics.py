@@ -30,8 +30,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from bot import clock
     from bot.cli.core import settings_or_exit
     from bot.db.session import Database
-    from bot.services import metrics
-    from bot.services.metrics_parsing import MetricsFileError
+    from bot.services.metrics import store as metrics
+    from bot.services.metrics.parsing import MetricsFileError
     from bot.services.workbooks import Limits
 
     settings = settings_or_exit()

@@ -12,9 +12,10 @@ from bot.blocks import metrics as blocks
 from bot.blocks.scorecard import scorecard_message
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import edits, metrics, people, scorecard, validation
+from bot.services import edits, people, scorecard, validation
+from bot.services.metrics import store as metrics
 from bot.services.errors import Invalid
-from bot.services.metrics import FORM_FIELDS
+from bot.services.metrics.store import FORM_FIELDS
 from bot.services.people import ADMIN
 from bot.timefmt import local_date
 

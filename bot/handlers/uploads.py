@@ -23,7 +23,8 @@ from bot.blocks.uploads import refusal_message, report_message
 from bot.blocks.common import escape
 from bot.handlers.common import OOPS, tell
 from bot.runtime import Runtime
-from bot.services import audit, metrics, outbox, people, uploads, workbooks
+from bot.services import audit, outbox, people, uploads, workbooks
+from bot.services.metrics import store as metrics
 from bot.services.errors import Invalid, OpsError
 from bot.services.schedule.rules import Rules
 

@@ -10,7 +10,8 @@ from datetime import date, datetime, timedelta
 from bot.blocks.scorecard import scorecard_message
 from bot.jobs.base import JobContext, JobSpec, NothingPosted, iso_week
 from bot.runtime import Runtime
-from bot.services import audit, metrics, outbox, scorecard, validation
+from bot.services import audit, outbox, scorecard, validation
+from bot.services.metrics import store as metrics
 
 JOB_NAME = "scorecard"
 

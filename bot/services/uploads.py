@@ -16,11 +16,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import Person, ProcessedRequest
-from bot.services import metrics, people, workbooks
+from bot.services import people, workbooks
+from bot.services.metrics import store as metrics
 from bot.services.schedule import xlsx as schedule_xlsx
 from bot.services.errors import Invalid
-from bot.services.metrics_files import parse_workbook
-from bot.services.metrics_parsing import MetricsFileError
+from bot.services.metrics.files import parse_workbook
+from bot.services.metrics.parsing import MetricsFileError
 from bot.services.schedule.rules import Rules
 
 MAX_BYTES = 5 * 1024 * 1024

@@ -1,6 +1,6 @@
 """Reading a LIVE metrics export file (.xlsx through the one safe workbook opener, or .csv) into parsed rows.
 
-The value parsing and checks are metrics_parsing's; this module only gets the cells out of the file, and turns an
+The row parsing and value checks are parsing.py's and values.py's; this module only gets the cells out of the file, and turns an
 unreadable file into MetricsFileError in plain words.
 """
 
@@ -10,7 +10,7 @@ import csv
 import io
 from pathlib import Path
 
-from bot.services.metrics_parsing import MetricsFileError, ParsedExport, _NoHeaderError, parse_rows
+from bot.services.metrics.parsing import MetricsFileError, ParsedExport, _NoHeaderError, parse_rows
 from bot.services.workbooks import Limits, UnreadableWorkbook, open_workbook, rows
 
 

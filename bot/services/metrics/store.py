@@ -1,6 +1,6 @@
 """Capturing LIVE metrics: the Log metrics modal, Seller Center imports, and the after-LIVE prompt.
 
-Parsing lives in bot/services/metrics_parsing.py (shared with imports); this module decides which
+Parsing lives in parsing.py and values.py beside it (shared with imports); this module decides which
 session a row belongs to and writes it, all-or-nothing, with an audit record per session.
 """
 
@@ -24,17 +24,9 @@ from bot.db.schedule import Product
 from bot.services import audit, edits, notices, outbox
 from bot.services.errors import Invalid, NotFound
 from bot.services.validation import InputError, check_column
-from bot.services.metrics_parsing import (
-    ParsedExport,
-    RowError,
-    load_column_mapping,
-    normalize_header,
-    parse_count,
-    parse_duration_seconds,
-    parse_money_cents,
-    validate_metrics,
-)
-from bot.services.metrics_files import parse_export
+from bot.services.metrics.parsing import ParsedExport, RowError, load_column_mapping, normalize_header
+from bot.services.metrics.values import parse_count, parse_duration_seconds, parse_money_cents, validate_metrics
+from bot.services.metrics.files import parse_export
 from bot.services.people import ADMIN, require_role, with_role
 from bot.services.workbooks import Limits
 from bot.timefmt import local_to_utc
