@@ -9,8 +9,10 @@ from conftest import HOST, LEGAL
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
-from bot.services import approvals_export, briefs, people
-from bot.services.briefs import BriefInput, BriefPolicy
+from bot.services import people
+from bot.services.briefs import export as approvals_export
+from bot.services.briefs import decisions, drafting, records
+from bot.services.briefs.records import BriefInput, BriefPolicy
 
 LA = ZoneInfo("America/Los_Angeles")
 POLICY = BriefPolicy(tz=LA, legal_channel="C0LEGAL", approvals={"promo": 2})
@@ -43,17 +45,17 @@ def test_every_version_row_shows_that_versions_outcome(db, tmp_path):
     with db.transaction() as s:
         host, legal = person(s, HOST, "host", name="Hana"), person(s, LEGAL, "legal", name="Lee")
         legal2 = person(s, "ULEGAL02", "legal", name="Lou")
-        b = briefs.save(s, host, data("Cures eczema overnight."), brief_id=None, based_on=None, draft=False, now=NOW,
+        b = drafting.save(s, host, data("Cures eczema overnight."), brief_id=None, based_on=None, draft=False, now=NOW,
                         policy=POLICY).brief
-        briefs.decide(s, legal, b.id, 1, "request_changes", "remove the eczema cure claim", NOW + timedelta(hours=1),
+        decisions.decide(s, legal, b.id, 1, "request_changes", "remove the eczema cure claim", NOW + timedelta(hours=1),
                       POLICY)
-        briefs.save(s, host, data("Soothes dry skin."), brief_id=b.id, based_on=1, draft=False, now=NOW, policy=POLICY)
-        briefs.decide(s, legal, b.id, 2, "approve", None, NOW + timedelta(hours=2), POLICY)
-        promo = briefs.save(s, host, data("Two for one tonight.", kind="promo", title="Promo"), brief_id=None,
+        drafting.save(s, host, data("Soothes dry skin."), brief_id=b.id, based_on=1, draft=False, now=NOW, policy=POLICY)
+        decisions.decide(s, legal, b.id, 2, "approve", None, NOW + timedelta(hours=2), POLICY)
+        promo = drafting.save(s, host, data("Two for one tonight.", kind="promo", title="Promo"), brief_id=None,
                             based_on=None, draft=False, now=NOW, policy=POLICY).brief
-        briefs.decide(s, legal2, promo.id, 1, "approve", None, NOW + timedelta(hours=3), POLICY)
-        rows = briefs.export_rows(s, NOW - timedelta(days=1), NOW + timedelta(days=1))
-        names = briefs.names(s, {HOST, LEGAL, "ULEGAL02"})
+        decisions.decide(s, legal2, promo.id, 1, "approve", None, NOW + timedelta(hours=3), POLICY)
+        rows = records.export_rows(s, NOW - timedelta(days=1), NOW + timedelta(days=1))
+        names = records.names(s, {HOST, LEGAL, "ULEGAL02"})
         out = tmp_path / "approvals.xlsx"
         approvals_export.write_workbook(rows, names, LA, out)
     got = rows_of(out)

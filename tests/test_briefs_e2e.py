@@ -18,7 +18,8 @@ from bot import clock
 from bot.db.briefs import Brief, BriefDecision, BriefVersion
 from bot.db.models import AuditRecord, LiveSession, PostedMessage
 from bot.jobs import brief_digest, brief_reminders
-from bot.services import briefs, people
+from bot.services import people
+from bot.services.briefs import approved as briefs_approved
 from bot.timefmt import local_date
 
 LEGAL_CHANNEL = "C0LEGAL"
@@ -264,7 +265,7 @@ def test_approve_edits_the_request_in_place(server, db):
     dms = [c for c in server.stub.calls_to("chat.postMessage") if c.params["channel"] == "D" + HOST]
     assert dms and "approved" in dms[-1].params["text"]
     with db.read() as s:
-        [(b, v)] = briefs.approved_for_session(s, live_id)
+        [(b, v)] = briefs_approved.approved_for_session(s, live_id)
         assert b.id == 1 and v.number == 1
     assert "You approved version 1" in replies(server)[-1]
 

@@ -13,8 +13,9 @@ from sqlalchemy import select
 from bot.config import ConfigError, load_settings
 from bot.db.briefs import Brief, BriefVersion
 from bot.db.models import LiveSession, OutboxMessage
-from bot.services import briefs, people
-from bot.services.briefs import BriefInput, BriefPolicy
+from bot.services import people
+from bot.services.briefs import approved as briefs_approved, decisions as briefs_decisions, drafting
+from bot.services.briefs.records import BriefInput, BriefPolicy
 from bot.services.errors import Conflict, Invalid, NotAllowed
 
 LA = ZoneInfo("America/Los_Angeles")
@@ -40,19 +41,19 @@ def data(**kw) -> BriefInput:
 def test_promo_needs_two_legal_approvals_and_approvals_do_not_carry_over(db):
     with db.transaction() as s:
         host, legal1, legal2 = person(s, HOST), person(s, LEGAL, "legal"), person(s, "ULEGAL02", "legal")
-        saved = briefs.save(s, host, data(), brief_id=None, based_on=None, draft=False, now=NOW, policy=POLICY)
+        saved = drafting.save(s, host, data(), brief_id=None, based_on=None, draft=False, now=NOW, policy=POLICY)
         assert saved.brief.approvals_required == 2
-        first = briefs.decide(s, legal1, saved.brief.id, 1, "approve", None, NOW, POLICY)
+        first = briefs_decisions.decide(s, legal1, saved.brief.id, 1, "approve", None, NOW, POLICY)
         assert not first.final and first.brief.status == "pending"
-        changes = briefs.decide(s, legal2, saved.brief.id, 1, "request_changes", "Say until when.", NOW, POLICY)
+        changes = briefs_decisions.decide(s, legal2, saved.brief.id, 1, "request_changes", "Say until when.", NOW, POLICY)
         assert changes.final and changes.brief.status == "changes_requested"
-        v2 = briefs.save(s, host, data(text="Two for one until 9 PM tonight."), brief_id=saved.brief.id, based_on=1,
+        v2 = drafting.save(s, host, data(text="Two for one until 9 PM tonight."), brief_id=saved.brief.id, based_on=1,
                          draft=False, now=NOW, policy=POLICY)
         assert v2.version is not None and v2.version.number == 2 and v2.version.decisions == []
-        assert not briefs.decide(s, legal1, saved.brief.id, 2, "approve", None, NOW, POLICY).final
+        assert not briefs_decisions.decide(s, legal1, saved.brief.id, 2, "approve", None, NOW, POLICY).final
         with pytest.raises(Conflict, match="already approved"):
-            briefs.decide(s, legal1, saved.brief.id, 2, "approve", None, NOW, POLICY)
-        done = briefs.decide(s, legal2, saved.brief.id, 2, "approve", None, NOW, POLICY)
+            briefs_decisions.decide(s, legal1, saved.brief.id, 2, "approve", None, NOW, POLICY)
+        done = briefs_decisions.decide(s, legal2, saved.brief.id, 2, "approve", None, NOW, POLICY)
         assert done.final and done.brief.status == "approved"
 
 
@@ -60,11 +61,11 @@ def test_promo_needs_two_legal_approvals_and_approvals_do_not_carry_over(db):
 def test_due_date_is_end_of_team_day_across_dst(db):
     with db.transaction() as s:
         host = person(s, HOST)
-        saved = briefs.save(s, host, data(due_on=date(2026, 3, 8)), brief_id=None, based_on=None, draft=False,
+        saved = drafting.save(s, host, data(due_on=date(2026, 3, 8)), brief_id=None, based_on=None, draft=False,
                             now=NOW, policy=POLICY)
         assert saved.brief.due_at == datetime(2026, 3, 9, 6, 59, tzinfo=timezone.utc)  # 11:59 PM PDT
         with pytest.raises(Invalid) as err:
-            briefs.save(s, host, data(due_on=date(2026, 3, 5)), brief_id=None, based_on=None, draft=False, now=NOW,
+            drafting.save(s, host, data(due_on=date(2026, 3, 5)), brief_id=None, based_on=None, draft=False, now=NOW,
                         policy=POLICY)
         assert "due" in err.value.fields
 
@@ -74,12 +75,12 @@ def test_submission_needs_session_or_campaign_and_a_legal_channel(db):
     with db.transaction() as s:
         host = person(s, HOST)
         with pytest.raises(Invalid) as err:
-            briefs.save(s, host, data(campaign=None), brief_id=None, based_on=None, draft=False, now=NOW, policy=POLICY)
+            drafting.save(s, host, data(campaign=None), brief_id=None, based_on=None, draft=False, now=NOW, policy=POLICY)
         assert "campaign" in err.value.fields
         with pytest.raises(Conflict, match="LEGAL_CHANNEL"):
-            briefs.save(s, host, data(), brief_id=None, based_on=None, draft=False, now=NOW,
+            drafting.save(s, host, data(), brief_id=None, based_on=None, draft=False, now=NOW,
                         policy=BriefPolicy(tz=LA, legal_channel=None))
-        draft = briefs.save(s, host, data(text=""), brief_id=None, based_on=None, draft=True, now=NOW,
+        draft = drafting.save(s, host, data(text=""), brief_id=None, based_on=None, draft=True, now=NOW,
                             policy=BriefPolicy(tz=LA, legal_channel=None))
         assert draft.version is None and draft.brief.status == "draft"
         assert s.scalar(select(OutboxMessage)) is None
@@ -89,11 +90,11 @@ def test_submission_needs_session_or_campaign_and_a_legal_channel(db):
 def test_only_the_submitter_edits_and_legal_cannot_decide_a_draft(db):
     with db.transaction() as s:
         host, other, legal = person(s, HOST), person(s, "UHOST002"), person(s, LEGAL, "legal")
-        draft = briefs.save(s, host, data(), brief_id=None, based_on=None, draft=True, now=NOW, policy=POLICY)
+        draft = drafting.save(s, host, data(), brief_id=None, based_on=None, draft=True, now=NOW, policy=POLICY)
         with pytest.raises(NotAllowed):
-            briefs.submit_draft(s, other, draft.brief.id, NOW, POLICY)
+            drafting.submit_draft(s, other, draft.brief.id, NOW, POLICY)
         with pytest.raises(Exception, match="no version 1"):
-            briefs.decide(s, legal, draft.brief.id, 1, "approve", None, NOW, POLICY)
+            briefs_decisions.decide(s, legal, draft.brief.id, 1, "approve", None, NOW, POLICY)
 
 
 @freeze_time(NOW)
@@ -106,13 +107,13 @@ def test_approved_for_session_lists_only_approved_talk_tracks_and_bundle_sheets(
         s.flush()
         ids = {}
         for kind in ("talk_track", "bundle_sheet", "promo"):
-            saved = briefs.save(s, host, data(kind=kind, title=kind, session_id=live.id, campaign=None), brief_id=None,
+            saved = drafting.save(s, host, data(kind=kind, title=kind, session_id=live.id, campaign=None), brief_id=None,
                                 based_on=None, draft=False, now=NOW, policy=BriefPolicy(tz=LA, legal_channel="C0LEGAL"))
-            briefs.decide(s, legal, saved.brief.id, 1, "approve", None, NOW, POLICY)
+            briefs_decisions.decide(s, legal, saved.brief.id, 1, "approve", None, NOW, POLICY)
             ids[kind] = saved.brief.id
-        pending = briefs.save(s, host, data(kind="talk_track", title="pending", session_id=live.id), brief_id=None,
+        pending = drafting.save(s, host, data(kind="talk_track", title="pending", session_id=live.id), brief_id=None,
                               based_on=None, draft=False, now=NOW, policy=POLICY)
-        found = briefs.approved_for_session(s, live.id)
+        found = briefs_approved.approved_for_session(s, live.id)
         assert sorted(b.kind for b, _ in found) == ["bundle_sheet", "talk_track"]
         assert pending.brief.id not in {b.id for b, _ in found}
         assert all(isinstance(v, BriefVersion) and v.number == 1 for _, v in found)

@@ -20,9 +20,10 @@ from schedule_helpers import at, new_session, person, seed
 
 from bot import clock
 from bot.db.models import TimeEntry
-from bot.services import briefs, escalations, people
+from bot.services import escalations, people
+from bot.services.briefs import drafting
 from bot.services.schedule import calendar
-from bot.services.briefs import BriefInput, BriefPolicy
+from bot.services.briefs.records import BriefInput, BriefPolicy
 from bot.services.escalations import EscalationConfig, RaiseForm
 from bot.services.schedule.rules import Rules
 from bot.timefmt import local_date
@@ -121,7 +122,7 @@ def world(server, db) -> World:
         s.add(entry)
         esc, _ = escalations.raise_escalation(s, host, RaiseForm("Checkout link dead", "3", None, "product"),
                                               f"sweep:{uuid.uuid4().hex}", clock.now(), EscalationConfig.from_settings(rt.settings))
-        saved = briefs.save(s, host, BriefInput(title="Glow talk track", kind="talk_track", text="Feels light on skin.", campaign="Glow",
+        saved = drafting.save(s, host, BriefInput(title="Glow talk track", kind="talk_track", text="Feels light on skin.", campaign="Glow",
                                                 due_on=today + timedelta(days=3)),
                             brief_id=None, based_on=None, draft=False, now=clock.now(),
                             policy=BriefPolicy.from_settings(rt.settings))

@@ -371,8 +371,9 @@ def test_brief_approval_and_swap_approval_update_the_posted_run_of_show(server, 
     """Changes made elsewhere (legal approves a talk track, the associate approves a swap) reach today's post."""
     from datetime import date as _date
 
-    from bot.services import briefs, people, swaps
-    from bot.services.briefs import BriefInput, BriefPolicy
+    from bot.services import people, swaps
+    from bot.services.briefs import decisions, drafting
+    from bot.services.briefs.records import BriefInput, BriefPolicy
 
     ids = plan_day(db, sessions=2)
     rt = server.rt
@@ -384,10 +385,10 @@ def test_brief_approval_and_swap_approval_update_the_posted_run_of_show(server, 
         server.stub.clear()
         policy = BriefPolicy(tz=RULES.tz, legal_channel="C0LEGAL")
         with db.transaction() as s:
-            saved = briefs.save(s, people.get(s, HOST), BriefInput(title="Glow talk track", kind="talk_track", text="Light texture.",
+            saved = drafting.save(s, people.get(s, HOST), BriefInput(title="Glow talk track", kind="talk_track", text="Light texture.",
                                                                     session_id=ids[0], due_on=_date(2026, 11, 18)),
                                 brief_id=None, based_on=None, draft=False, now=rt.now(), policy=policy)
-            briefs.decide(s, people.get(s, "ULEGAL01"), saved.brief.id, 1, "approve", None, rt.now(), policy)
+            decisions.decide(s, people.get(s, "ULEGAL01"), saved.brief.id, 1, "approve", None, rt.now(), policy)
         server.drain()
         with db.read() as s:
             ros_ts = {pm.key.rsplit(":", 1)[1]: pm.ts for pm in s.scalars(select(PostedMessage).where(PostedMessage.key.like(f"ros:{DAY}:%")))}

@@ -25,8 +25,8 @@ def register(subparsers: Any) -> None:
 def cmd_export_approvals(args: argparse.Namespace) -> int:
     from bot.cli.core import settings_or_exit
     from bot.db.session import Database
-    from bot.services import briefs
-    from bot.services.approvals_export import write_workbook
+    from bot.services.briefs import records as briefs_records
+    from bot.services.briefs.export import write_workbook
     from bot.timefmt import day_bounds
 
     if args.end < args.start:
@@ -39,11 +39,11 @@ def cmd_export_approvals(args: argparse.Namespace) -> int:
     db = Database(settings.database_url)
     try:
         with db.read() as s:
-            rows = briefs.export_rows(s, day_bounds(args.start, settings.tz)[0], day_bounds(args.end, settings.tz)[1])
+            rows = briefs_records.export_rows(s, day_bounds(args.start, settings.tz)[0], day_bounds(args.end, settings.tz)[1])
             user_ids = {r.brief.submitter for r in rows} | {r.version.submitted_by for r in rows}
             user_ids |= {r.decision.decider for r in rows if r.decision}
             try:
-                count = write_workbook(rows, briefs.names(s, user_ids), settings.tz, args.out)
+                count = write_workbook(rows, briefs_records.names(s, user_ids), settings.tz, args.out)
             except OSError as exc:
                 print(f"opsbot export approvals: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
                 return 2

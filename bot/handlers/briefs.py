@@ -10,8 +10,9 @@ from bot import clock
 from bot.blocks import briefs as views
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import briefs, people, validation
-from bot.services.briefs import BriefInput, BriefPolicy
+from bot.services import people, validation
+from bot.services.briefs import decisions as briefs_decisions, drafting, records
+from bot.services.briefs.records import BriefInput, BriefPolicy
 from bot.services.claims.feedback import check_brief
 from bot.services.errors import Conflict, Invalid
 from bot.timefmt import local_date
@@ -57,7 +58,7 @@ def register(app: App, rt: Runtime) -> None:
         if not sub:
             with rt.db.transaction() as s:
                 people.get_or_create(s, user_id)
-                view = views.brief_modal(briefs.upcoming_sessions(s, clock.now()), rt.tz)
+                view = views.brief_modal(records.upcoming_sessions(s, clock.now()), rt.tz)
             ack()
             client.views_open(trigger_id=body["trigger_id"], view=view)
             rt.after_change(user_id)
@@ -71,7 +72,7 @@ def register(app: App, rt: Runtime) -> None:
         elif sub == "list":
             with rt.db.transaction() as s:
                 actor = people.get_or_create(s, user_id)
-                reply, blocks = views.list_message(briefs.list_for(s, actor), user_id, rt.tz)
+                reply, blocks = views.list_message(records.list_for(s, actor), user_id, rt.tz)
             ack(text=reply, blocks=blocks)
         elif sub == "help":
             ack(text=USAGE)
@@ -87,7 +88,7 @@ def register(app: App, rt: Runtime) -> None:
         brief_id, based_on = _ref(meta) if meta else (None, None)
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, user_id)
-            saved = briefs.save(s, actor, data, brief_id=brief_id, based_on=based_on, draft=draft, now=clock.now(),
+            saved = drafting.save(s, actor, data, brief_id=brief_id, based_on=based_on, draft=draft, now=clock.now(),
                                 policy=policy, request_key=f"brief-view:{body['view']['id']}")
             view = views.saved_view(saved.brief, saved.version, saved.findings, rt.tz, policy.legal_channel)
         ack(response_action="update", view=view)
@@ -101,7 +102,7 @@ def register(app: App, rt: Runtime) -> None:
         brief_id, number = _ref(body["actions"][0]["value"])
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, user_id)
-            done = briefs.decide(s, actor, brief_id, number, "approve", None, clock.now(), policy)
+            done = briefs_decisions.decide(s, actor, brief_id, number, "approve", None, clock.now(), policy)
             left = done.brief.approvals_required - sum(1 for d in done.version.decisions if d.decision == "approve")
         rt.after_change(user_id)
         more = "" if done.final else f" It needs {left} more approval{'s' if left != 1 else ''}."
@@ -112,7 +113,7 @@ def register(app: App, rt: Runtime) -> None:
         brief_id, number = _ref(body["actions"][0]["value"])
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
-            brief, version = briefs.check_can_decide(s, actor, brief_id, number, decision)
+            brief, version = briefs_decisions.check_can_decide(s, actor, brief_id, number, decision)
             view = views.reason_modal(brief, version, decision)
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -134,7 +135,7 @@ def register(app: App, rt: Runtime) -> None:
         brief_id, number, decision = (body["view"].get("private_metadata") or "::").split(":")
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, user_id)
-            briefs.decide(s, actor, int(brief_id), int(number), decision, input_value(body, "reason"), clock.now(), policy)
+            briefs_decisions.decide(s, actor, int(brief_id), int(number), decision, input_value(body, "reason"), clock.now(), policy)
         ack()
         rt.after_change(user_id)
 
@@ -143,7 +144,7 @@ def register(app: App, rt: Runtime) -> None:
     def brief_view_full(ack: Any, body: dict, client: Any, respond: Any) -> None:
         brief_id, number = _ref(body["actions"][0]["value"])
         with rt.db.read() as s:
-            view = views.full_text_modal(briefs.get_brief(s, brief_id), briefs.get_version(s, brief_id, number))
+            view = views.full_text_modal(records.get_brief(s, brief_id), records.get_version(s, brief_id, number))
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -153,10 +154,10 @@ def register(app: App, rt: Runtime) -> None:
         user_id = body["user"]["id"]
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, user_id)
-            brief = briefs.editable(s, actor, int(body["actions"][0]["value"]))
+            brief = drafting.editable(s, actor, int(body["actions"][0]["value"]))
             if len(views.split_text(brief.draft_text, views.INPUT_LIMIT)) > views.TEXT_BOXES:
                 raise Conflict("This text is longer than the form's three boxes hold; start a new brief with a link and the key claims.")
-            view = views.brief_modal(briefs.upcoming_sessions(s, clock.now()), rt.tz, brief)
+            view = views.brief_modal(records.upcoming_sessions(s, clock.now()), rt.tz, brief)
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -167,7 +168,7 @@ def register(app: App, rt: Runtime) -> None:
         user_id = body["user"]["id"]
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, user_id)
-            saved = briefs.submit_draft(s, actor, int(body["actions"][0]["value"]), clock.now(), policy)
+            saved = drafting.submit_draft(s, actor, int(body["actions"][0]["value"]), clock.now(), policy)
             view = views.saved_view(saved.brief, saved.version, saved.findings, rt.tz, policy.legal_channel)
         rt.after_change(user_id)
         respond(text=f"Brief #{saved.brief.id} version {saved.version.number if saved.version else 0} is with legal.",

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from bot.jobs.base import JobContext, JobSpec, NothingPosted
 from bot.runtime import Runtime
-from bot.services import briefs
+from bot.services.briefs import decisions, records
 
 JOB_NAME = "brief-digest"
 
@@ -18,7 +18,7 @@ JOB_NAME = "brief-digest"
 def run(rt: Runtime, now: datetime) -> bool:
     """Queue today's digest; False when nothing is waiting or it was already queued today."""
     with rt.db.transaction() as s:
-        queued = briefs.post_digest(s, now, briefs.BriefPolicy.from_settings(rt.settings))
+        queued = decisions.post_digest(s, now, records.BriefPolicy.from_settings(rt.settings))
     if queued:
         rt.after_change()
     return queued

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from bot.jobs.base import JobContext, JobSpec
 from bot.runtime import Runtime
-from bot.services import briefs
+from bot.services.briefs import decisions, records
 
 JOB_NAME = "brief-reminders"
 
@@ -18,7 +18,7 @@ JOB_NAME = "brief-reminders"
 def run(rt: Runtime, now: datetime) -> int:
     """Queue due reminders and overdue flags; returns how many messages were queued."""
     with rt.db.transaction() as s:
-        queued = briefs.send_reminders(s, now, briefs.BriefPolicy.from_settings(rt.settings))
+        queued = decisions.send_reminders(s, now, records.BriefPolicy.from_settings(rt.settings))
     if queued:
         rt.after_change()
     return queued

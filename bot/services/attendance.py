@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, joinedload
 from bot.db.models import LiveSession, Person, Shift, TimeEntry
 from bot.db.run_of_show import CheckoutNag
 from bot.services import audit, notices, outbox, people
-from bot.services.approved_briefs import approved_for_session
+from bot.services.briefs.approved import approved_for_session
 from bot.services.errors import Conflict, NotAllowed, NotFound
 from bot.services.run_of_show import segments
 from bot.services.timeclock import ENTRY_FIELDS

@@ -32,7 +32,7 @@ from bot.db.run_of_show import LEAD_ROLES, SEGMENT_KINDS, RosSegment
 from bot.db.schedule import Product
 from bot.services import audit, edits, notices, outbox
 from bot.services.schedule import calendar, catalog, planner
-from bot.services.approved_briefs import RUN_OF_SHOW_KINDS, approved_for_session
+from bot.services.briefs.approved import RUN_OF_SHOW_KINDS, approved_for_session
 from bot.services.featured import FeaturedSku, featured_skus
 from bot.services.errors import Invalid, NotFound
 from bot.timefmt import day_bounds, local_date

@@ -1,6 +1,6 @@
 """Which briefs legal approved for a LIVE: read by the run-of-show and the check-in reminder.
 
-Kept apart from bot/services/briefs.py (which refreshes a posted run-of-show when a brief is
+Kept apart from decisions.py (which refreshes a posted run-of-show when a brief is
 approved) so the two read each other without an import circle.
 """
 

@@ -19,7 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.db.briefs import KIND_LABEL
-from bot.services.briefs import ExportRow, findings_of
+from bot.services.briefs.records import ExportRow, findings_of
 from bot.services.cells import safe
 from bot.services.claims import summarize
 from bot.timefmt import to_local
