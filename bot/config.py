@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.db.models import ROLES
-from bot.services.escalation_policy import DEFAULT_POLICY, parse_policy
+from bot.services.escalations.policy import DEFAULT_POLICY, parse_policy
 from bot.slack_ids import CHANNEL_ID_RE as _CHANNEL_RE
 from bot.slack_ids import USER_ID_RE as _USER_RE
 

@@ -10,10 +10,11 @@ from escalation_helpers import add_session, grant
 from freezegun import freeze_time
 
 from bot.config import ConfigError, load_settings
-from bot.services import escalations, people
+from bot.services import people
+from bot.services.escalations import lifecycle, record
 from bot.services.errors import Conflict, Invalid
-from bot.services.escalation_policy import DEFAULT_POLICY, parse_policy
-from bot.services.escalations import EscalationConfig, RaiseForm
+from bot.services.escalations.policy import DEFAULT_POLICY, parse_policy
+from bot.services.escalations.core import EscalationConfig, RaiseForm
 
 T0 = datetime(2026, 11, 24, 18, 0, tzinfo=timezone.utc)
 
@@ -51,7 +52,7 @@ def test_unknown_responder_role_refused():
 
 def _raise(db, cfg, user, at, severity, session=None, key=None):
     with freeze_time(at), db.transaction() as s:
-        esc, _ = escalations.raise_escalation(
+        esc, _ = lifecycle.raise_escalation(
             s, people.get(s, user), RaiseForm("Price shows $0", str(severity), str(session) if session else None, "pricing"),
             key or f"k{at.timestamp()}{severity}", at, cfg)
         return esc.id
@@ -69,13 +70,13 @@ def test_scorecard_counts_and_times_per_session_and_host(db, db_url):
     _raise(db, cfg, HOST, T0 - timedelta(days=3), 2)  # outside the range
     with db.transaction() as s:
         admin = people.get(s, ADMIN)
-        escalations.acknowledge(s, admin, a, T0 + timedelta(minutes=4), cfg)
-        escalations.resolve(s, admin, a, "Relisted", "product", T0 + timedelta(minutes=20), cfg)
-        escalations.acknowledge(s, people.get(s, LEADER), b, T0 + timedelta(minutes=13), cfg)
+        lifecycle.acknowledge(s, admin, a, T0 + timedelta(minutes=4), cfg)
+        lifecycle.resolve(s, admin, a, "Relisted", "product", T0 + timedelta(minutes=20), cfg)
+        lifecycle.acknowledge(s, people.get(s, LEADER), b, T0 + timedelta(minutes=13), cfg)
     with db.transaction() as s, pytest.raises(Conflict, match="already owns"):
-        escalations.acknowledge(s, people.get(s, ADMIN), b, T0 + timedelta(minutes=14), cfg)
+        lifecycle.acknowledge(s, people.get(s, ADMIN), b, T0 + timedelta(minutes=14), cfg)
     with db.read() as s:
-        card = escalations.scorecard(s, T0 - timedelta(hours=1), T0 + timedelta(days=1))
+        card = record.scorecard(s, T0 - timedelta(hours=1), T0 + timedelta(days=1))
     assert card.total == 3 and card.by_severity == {1: 2, 3: 1}
     assert card.minutes_to_ack == {1: 6.0}  # median of 4 and 8
     assert card.minutes_to_resolve == {1: 20.0}
@@ -89,7 +90,7 @@ def test_validation_names_each_field(db, db_url):
     cfg = EscalationConfig.from_settings(make_settings(db_url))
     grant(db, HOST, "host")
     with db.transaction() as s, pytest.raises(Invalid) as err:
-        escalations.raise_escalation(s, people.get(s, HOST), RaiseForm("x" * 151, "7", "abc", "weather"), "k", T0, cfg)
+        lifecycle.raise_escalation(s, people.get(s, HOST), RaiseForm("x" * 151, "7", "abc", "weather"), "k", T0, cfg)
     assert set(err.value.fields) == {"summary", "severity", "session", "affected"}
 
 

@@ -20,11 +20,12 @@ from schedule_helpers import at, new_session, person, seed
 
 from bot import clock
 from bot.db.models import TimeEntry
-from bot.services import escalations, people
+from bot.services import people
+from bot.services.escalations import lifecycle
 from bot.services.briefs import drafting
 from bot.services.schedule import calendar
 from bot.services.briefs.records import BriefInput, BriefPolicy
-from bot.services.escalations import EscalationConfig, RaiseForm
+from bot.services.escalations.core import EscalationConfig, RaiseForm
 from bot.services.schedule.rules import Rules
 from bot.timefmt import local_date
 
@@ -120,7 +121,7 @@ def world(server, db) -> World:
         start = at(today.isoformat(), "00:30") - timedelta(days=1)
         entry = TimeEntry(person_id=host.id, clock_in_at=start, clock_out_at=start + timedelta(hours=4), created_at=start)
         s.add(entry)
-        esc, _ = escalations.raise_escalation(s, host, RaiseForm("Checkout link dead", "3", None, "product"),
+        esc, _ = lifecycle.raise_escalation(s, host, RaiseForm("Checkout link dead", "3", None, "product"),
                                               f"sweep:{uuid.uuid4().hex}", clock.now(), EscalationConfig.from_settings(rt.settings))
         saved = drafting.save(s, host, BriefInput(title="Glow talk track", kind="talk_track", text="Feels light on skin.", campaign="Glow",
                                                 due_on=today + timedelta(days=3)),

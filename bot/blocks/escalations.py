@@ -16,11 +16,11 @@ from bot.blocks.timeclock import ROLE_LABEL
 from bot.db.escalations import Escalation, EscalationEvent
 from bot.db.models import LiveSession
 from bot.services.edits import form_ref
-from bot.services.escalations import NO_SESSION
+from bot.services.escalations.core import NO_SESSION
 from bot.timefmt import fmt_datetime, fmt_time
 
 if TYPE_CHECKING:
-    from bot.services.escalations import Card
+    from bot.services.escalations.core import Card
 
 SEVERITY_MEANING = {
     1: "Stream down, or legal/safety risk",

@@ -13,8 +13,10 @@ from bot.blocks import escalations as esc_blocks
 from bot.handlers.common import guarded, input_value
 from bot.logs import SLACK
 from bot.runtime import Runtime
-from bot.services import edits, escalation_guard, escalations, people, validation
-from bot.services.escalations import EscalationConfig, RaiseForm
+from bot.services import edits, people, validation
+from bot.services.escalations import guard as escalation_guard
+from bot.services.escalations import core, lifecycle
+from bot.services.escalations.core import EscalationConfig, RaiseForm
 
 
 def _esc_id(body: dict) -> int:
@@ -41,10 +43,10 @@ def register(app: App, rt: Runtime) -> None:
         now = clock.now()
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user_id"])
-            escalations.require_member(actor, "raise escalations")
-            sessions = escalations.sessions_today(s, now, rt.tz)
+            core.require_member(actor, "raise escalations")
+            sessions = core.sessions_today(s, now, rt.tz)
             view = esc_blocks.raise_modal((body.get("text") or "").strip(), sessions,
-                                          escalations.on_air(sessions, now), rt.tz, uuid.uuid4().hex)
+                                          core.on_air(sessions, now), rt.tz, uuid.uuid4().hex)
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -60,7 +62,7 @@ def register(app: App, rt: Runtime) -> None:
         c = cfg()
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, user_id)
-            esc, created = escalations.raise_escalation(s, actor, form, _nonce(body), clock.now(), c)
+            esc, created = lifecycle.raise_escalation(s, actor, form, _nonce(body), clock.now(), c)
             view = esc_blocks.raised_modal(esc, created, c.channel, slack_down=SLACK.down_since is not None)
         ack(response_action="update", view=view)
         rt.after_change(user_id)
@@ -71,7 +73,7 @@ def register(app: App, rt: Runtime) -> None:
         ack()
         user_id = body["user"]["id"]
         with rt.db.transaction() as s:
-            esc = escalations.acknowledge(s, people.get_or_create(s, user_id), _esc_id(body), clock.now(), cfg())
+            esc = lifecycle.acknowledge(s, people.get_or_create(s, user_id), _esc_id(body), clock.now(), cfg())
             text = f"You own escalation #{esc.id} now. Post progress with Update; Resolve when it's fixed."
         rt.after_change(user_id)
         _confirm(body, client, respond, text)
@@ -83,7 +85,7 @@ def register(app: App, rt: Runtime) -> None:
         user_id = body["user"]["id"]
         c = cfg()
         with rt.db.transaction() as s:
-            esc = escalations.snooze(s, people.get_or_create(s, user_id), _esc_id(body), clock.now(), c)
+            esc = lifecycle.snooze(s, people.get_or_create(s, user_id), _esc_id(body), clock.now(), c)
             minutes = int(c.snooze.total_seconds() // 60)
             text = f"Reminders for escalation #{esc.id} are snoozed for {minutes} min."
         rt.after_change(user_id)
@@ -95,7 +97,7 @@ def register(app: App, rt: Runtime) -> None:
         ack()
         user_id = body["user"]["id"]
         with rt.db.transaction() as s:
-            esc = escalations.reopen(s, people.get_or_create(s, user_id), _esc_id(body), clock.now(), cfg())
+            esc = lifecycle.reopen(s, people.get_or_create(s, user_id), _esc_id(body), clock.now(), cfg())
             text = f"Escalation #{esc.id} is open again and needs an owner."
         rt.after_change(user_id)
         _confirm(body, client, respond, text)
@@ -105,7 +107,7 @@ def register(app: App, rt: Runtime) -> None:
     def update_open(ack: Any, body: dict, client: Any, respond: Any) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
-            esc = escalations.check_updatable(s, actor, _esc_id(body), cfg())
+            esc = lifecycle.check_updatable(s, actor, _esc_id(body), cfg())
             view = esc_blocks.update_modal(esc, escalation_guard.version(esc))
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -115,7 +117,7 @@ def register(app: App, rt: Runtime) -> None:
     def resolve_open(ack: Any, body: dict, client: Any, respond: Any) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
-            view = esc_blocks.resolve_modal(escalations.check_resolvable(s, actor, _esc_id(body), cfg()))
+            view = esc_blocks.resolve_modal(lifecycle.check_resolvable(s, actor, _esc_id(body), cfg()))
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -124,9 +126,9 @@ def register(app: App, rt: Runtime) -> None:
     def timeline(ack: Any, body: dict, client: Any, respond: Any) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
-            escalations.require_member(actor, "see escalation timelines")
-            esc = escalations.get(s, _esc_id(body))
-            view = esc_blocks.timeline_modal(esc, escalations.events(s, esc.id), rt.tz)
+            core.require_member(actor, "see escalation timelines")
+            esc = core.get(s, _esc_id(body))
+            view = esc_blocks.timeline_modal(esc, core.events(s, esc.id), rt.tz)
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
@@ -136,7 +138,7 @@ def register(app: App, rt: Runtime) -> None:
         user_id = body["user"]["id"]
         with rt.db.transaction() as s:
             ref, seen, _ = edits.parse_form_ref(body["view"]["private_metadata"])
-            escalations.add_update(s, people.get_or_create(s, user_id), validation.parse_id(ref, what="escalation"),
+            lifecycle.add_update(s, people.get_or_create(s, user_id), validation.parse_id(ref, what="escalation"),
                                    input_value(body, "note"), input_value(body, "severity"), clock.now(), cfg(), seen)
         ack(response_action="clear")
         rt.after_change(user_id)
@@ -146,7 +148,7 @@ def register(app: App, rt: Runtime) -> None:
     def resolve_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
         user_id = body["user"]["id"]
         with rt.db.transaction() as s:
-            escalations.resolve(s, people.get_or_create(s, user_id), validation.parse_id(body["view"]["private_metadata"], what="escalation"),
+            lifecycle.resolve(s, people.get_or_create(s, user_id), validation.parse_id(body["view"]["private_metadata"], what="escalation"),
                                 input_value(body, "note"), input_value(body, "cause"), clock.now(), cfg())
         ack(response_action="clear")
         rt.after_change(user_id)

@@ -12,8 +12,8 @@ from datetime import datetime
 
 from bot.jobs.base import JobContext, JobSpec
 from bot.runtime import Runtime
-from bot.services import escalations
-from bot.services.escalations import EscalationConfig
+from bot.services.escalations import reescalation
+from bot.services.escalations.core import EscalationConfig
 
 JOB_NAME = "escalations"
 log = logging.getLogger("opsbot.jobs.escalations")
@@ -23,12 +23,12 @@ def run(rt: Runtime, now: datetime) -> int:
     """Send every reminder due at `now`; returns how many people were paged. Idempotent."""
     cfg = EscalationConfig.from_settings(rt.settings)
     with rt.db.read() as s:
-        ids = escalations.unresolved_ids(s)
+        ids = reescalation.unresolved_ids(s)
     paged = 0
     for esc_id in ids:
         try:
             with rt.db.transaction() as s:  # one escalation per transaction: a bad row can't block the rest
-                paged += len(escalations.remind(s, esc_id, now, cfg))
+                paged += len(reescalation.remind(s, esc_id, now, cfg))
         except Exception:
             log.exception("escalation %s: reminder check failed", esc_id)
     if paged:

@@ -23,7 +23,7 @@ from bot.db.metrics import SessionMetrics, SkuMetrics
 from bot.db.swaps import Swap
 from bot.db.models import AuditRecord, LiveSession, Person, Shift, TimeEntry
 from bot.db.schedule import HostTier, PersonHostTier
-from bot.services import escalations
+from bot.services.escalations import record
 from bot.services.validation import parse_week as parse_iso_week  # noqa: F401  (the one ISO-week parser, re-exported)
 from bot.services.validation import week_label as iso_label  # the one ISO-week label
 from bot.timefmt import day_bounds, to_local
@@ -241,7 +241,7 @@ class Operations:
     missed_checkins: int = 0
     punctuality: list[Punctuality] = field(default_factory=list)
     swaps: int = 0
-    escalations: escalations.Scorecard = field(default_factory=escalations.Scorecard)
+    escalations: record.Scorecard = field(default_factory=record.Scorecard)
     approvals: int = 0
     approval_median_hours: Decimal | None = None
     briefs_overdue: int = 0
@@ -465,7 +465,7 @@ def operations(s: Session, start: datetime, end: datetime, now: datetime) -> Ope
                                  key=lambda p: (-p.missed, -p.late, p.name))
     ops.swaps = s.scalar(select(func.count()).select_from(Swap).where(
         Swap.status == "approved", Swap.decided_at >= start, Swap.decided_at < end)) or 0
-    ops.escalations = escalations.scorecard(s, start, end)
+    ops.escalations = record.scorecard(s, start, end)
     approved = s.execute(select(BriefVersion.submitted_at, func.max(BriefDecision.at))
                          .join(BriefDecision, BriefDecision.version_id == BriefVersion.id)
                          .where(BriefDecision.decision == "approve", BriefDecision.at >= start, BriefDecision.at < end)
