@@ -371,7 +371,8 @@ def test_brief_approval_and_swap_approval_update_the_posted_run_of_show(server, 
     """Changes made elsewhere (legal approves a talk track, the associate approves a swap) reach today's post."""
     from datetime import date as _date
 
-    from bot.services import people, swaps
+    from bot.services import people
+    from bot.services.swaps import eligibility, lifecycle
     from bot.services.briefs import decisions, drafting
     from bot.services.briefs.records import BriefInput, BriefPolicy
 
@@ -399,15 +400,15 @@ def test_brief_approval_and_swap_approval_update_the_posted_run_of_show(server, 
         assert any("Glow talk track" in u for u in ros_updates(f"s{ids[0]}"))
 
         server.stub.clear()
-        cfg = swaps.SwapConfig.from_settings(rt.settings)
+        cfg = eligibility.SwapConfig.from_settings(rt.settings)
         with db.transaction() as s:  # hugo (Rookie) may not host the A-tier first LIVE, so swap the C-tier second one
             from bot.db.models import Shift
 
             shift = s.scalar(select(Shift).where(Shift.session_id == ids[1], Shift.role == "host"))
             person(s, "UHOST003", "host", tier="Core", name="rita")
-            offer = swaps.offer(s, people.get(s, HOST2), shift.id, "direct", cfg, target_user_id="UHOST003")
-            swaps.take(s, people.get(s, "UHOST003"), offer.id, cfg)
-            swaps.approve(s, people.get(s, ADMIN), offer.id, cfg)
+            offer = lifecycle.offer(s, people.get(s, HOST2), shift.id, "direct", cfg, target_user_id="UHOST003")
+            lifecycle.take(s, people.get(s, "UHOST003"), offer.id, cfg)
+            lifecycle.approve(s, people.get(s, ADMIN), offer.id, cfg)
         server.drain()
         assert any("<@UHOST003>" in u for u in ros_updates(f"s{ids[1]}"))
 

@@ -13,9 +13,10 @@ from bot.blocks.common import escape, modal, section
 from bot.db.models import Shift
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import people, swaps, validation
+from bot.services import people, validation
+from bot.services.swaps import eligibility, lifecycle
 from bot.services.errors import Invalid
-from bot.services.swaps import SwapConfig
+from bot.services.swaps.eligibility import SwapConfig
 
 
 def _value(body: dict[str, Any]) -> int:
@@ -37,7 +38,7 @@ def register(app: App, rt: Runtime) -> None:
         c = cfg()
         with rt.db.transaction() as s:
             person = people.get_or_create(s, body["user_id"])
-            view = blocks.swap_modal(swaps.swappable_shifts(s, person, clock.now(), c), c.rules.tz)
+            view = blocks.swap_modal(eligibility.swappable_shifts(s, person, clock.now(), c), c.rules.tz)
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=view)
         rt.after_change(body["user_id"])
@@ -64,12 +65,12 @@ def register(app: App, rt: Runtime) -> None:
                 if target == user_id:
                     raise Invalid("That's you.", {"target": "Pick someone else: you can't swap with yourself."})
                 other = people.get_or_create(s, target)
-                theirs = swaps.swappable_shifts(s, other, clock.now(), c)
+                theirs = eligibility.swappable_shifts(s, other, clock.now(), c)
                 view = blocks.trade_modal(mine, other.name, theirs, c.rules.tz,
                                           {"shift": mine.id, "target": target, "note": note})
                 ack(response_action="update", view=view)
                 return
-            swap = swaps.offer(s, actor, shift_id, mode or "open", c, target_user_id=target, note=note)
+            swap = lifecycle.offer(s, actor, shift_id, mode or "open", c, target_user_id=target, note=note)
             done = _offered_text(swap)
         ack(response_action="update", view=_done_view(done))
         rt.after_change(user_id)
@@ -83,7 +84,7 @@ def register(app: App, rt: Runtime) -> None:
             raise Invalid("Pick one of their shifts.", {"return": "Pick the shift you take in return."})
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
-            swap = swaps.offer(s, actor, int(m["shift"]), "trade", cfg(), target_user_id=m["target"],
+            swap = lifecycle.offer(s, actor, int(m["shift"]), "trade", cfg(), target_user_id=m["target"],
                                return_shift_id=validation.parse_id(back, field="return", what="shift"), note=m.get("note"))
             done = _offered_text(swap)
         ack(response_action="update", view=_done_view(done))
@@ -97,7 +98,7 @@ def register(app: App, rt: Runtime) -> None:
             actor = people.get_or_create(s, body["user"]["id"])
             shift = s.get(Shift, _value(body))
             on_behalf = shift is None or shift.person_id != actor.id
-            swap = swaps.offer(s, actor, _value(body), "open", cfg(), on_behalf=on_behalf)
+            swap = lifecycle.offer(s, actor, _value(body), "open", cfg(), on_behalf=on_behalf)
             text = _offered_text(swap)
         rt.after_change()
         _say(respond, text)
@@ -107,7 +108,7 @@ def register(app: App, rt: Runtime) -> None:
     def take(ack: Any, body: dict, client: Any, respond: Any) -> None:
         ack()
         with rt.db.transaction() as s:
-            swap = swaps.take(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
+            swap = lifecycle.take(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
             text = ("Done: the swap was approved automatically and the shift is yours." if swap.status == "approved" else
                     "You've got it, pending the associate's approval. Until then the shift stays with "
                     f"{escape(swap.requester.name)}; you'll get a DM when it's decided.")
@@ -119,7 +120,7 @@ def register(app: App, rt: Runtime) -> None:
     def decline(ack: Any, body: dict, client: Any, respond: Any) -> None:
         ack()
         with rt.db.transaction() as s:
-            swaps.decline(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
+            lifecycle.decline(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
         rt.after_change()
         _say(respond, "Declined; they've been told. Nothing changed in the schedule.")
 
@@ -128,7 +129,7 @@ def register(app: App, rt: Runtime) -> None:
     def cancel(ack: Any, body: dict, client: Any, respond: Any) -> None:
         ack()
         with rt.db.transaction() as s:
-            swaps.cancel(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
+            lifecycle.cancel(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
         rt.after_change()
         _say(respond, "Offer cancelled. The shift is still yours.")
 
@@ -137,7 +138,7 @@ def register(app: App, rt: Runtime) -> None:
     def approve(ack: Any, body: dict, client: Any, respond: Any) -> None:
         ack()
         with rt.db.transaction() as s:
-            swap = swaps.approve(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
+            swap = lifecycle.approve(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
             text = f"Approved: {escape(swap.taker.name if swap.taker else '')} now has the shift; both have been told."
         rt.after_change()
         _say(respond, text)
@@ -149,8 +150,8 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
             people.require_role(actor, people.ADMIN, doing="deny swaps")
-            swap = swaps.get(s, _value(body))
-            swaps.require_status(swap, ("accepted",))
+            swap = lifecycle.get(s, _value(body))
+            lifecycle.require_status(swap, ("accepted",))
             view = blocks.deny_modal(swap, c.rules.tz)
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=view)
@@ -160,12 +161,12 @@ def register(app: App, rt: Runtime) -> None:
     def deny_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
         m = json.loads(body["view"].get("private_metadata") or "{}")
         with rt.db.transaction() as s:
-            swaps.deny(s, people.get_or_create(s, body["user"]["id"]), int(m["swap"]), input_value(body, "reason"), cfg())
+            lifecycle.deny(s, people.get_or_create(s, body["user"]["id"]), int(m["swap"]), input_value(body, "reason"), cfg())
         ack()
         rt.after_change()
 
 
-def _offered_text(swap: swaps.Swap) -> str:
+def _offered_text(swap: eligibility.Swap) -> str:
     if swap.kind == "open":
         n = sum(1 for k in swap.posts or [] if ":to:" in k)
         return (f":mega: Your shift is open to anyone eligible: {n} eligible people were messaged and it's posted "

@@ -9,8 +9,8 @@ from datetime import datetime
 
 from bot.jobs.base import JobSpec
 from bot.runtime import Runtime
-from bot.services import swaps
-from bot.services.swaps import SwapConfig
+from bot.services.swaps import lifecycle
+from bot.services.swaps.eligibility import SwapConfig
 
 JOB_NAME = "swap-expiry"
 log = logging.getLogger("opsbot.jobs.swap_expiry")
@@ -19,12 +19,12 @@ log = logging.getLogger("opsbot.jobs.swap_expiry")
 def run(rt: Runtime, now: datetime) -> int:
     cfg = SwapConfig.from_settings(rt.settings)
     with rt.db.read() as s:
-        ids = swaps.due_for_expiry(s, now)
+        ids = lifecycle.due_for_expiry(s, now)
     expired = 0
     for swap_id in ids:
         try:
             with rt.db.transaction() as s:  # one offer per transaction: a bad row can't block the rest
-                expired += swaps.expire(s, swap_id, now, cfg)
+                expired += lifecycle.expire(s, swap_id, now, cfg)
         except Exception:
             log.exception("swap %s: expiry failed", swap_id)
     if expired:
