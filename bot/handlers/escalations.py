@@ -11,6 +11,7 @@ from slack_bolt import App
 from bot import clock
 from bot.blocks import escalations as esc_blocks
 from bot.handlers.common import guarded, input_value
+from bot.handlers.listeners import buttons, openers
 from bot.logs import SLACK
 from bot.runtime import Runtime
 from bot.services import edits, people, validation
@@ -67,70 +68,33 @@ def register(app: App, rt: Runtime) -> None:
         ack(response_action="update", view=view)
         rt.after_change(user_id)
 
-    @app.action("esc_ack")
-    @guarded("action")
-    def acknowledge(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        ack()
-        user_id = body["user"]["id"]
-        with rt.db.transaction() as s:
-            esc = lifecycle.acknowledge(s, people.get_or_create(s, user_id), _esc_id(body), clock.now(), cfg())
-            text = f"You own escalation #{esc.id} now. Post progress with Update; Resolve when it's fixed."
-        rt.after_change(user_id)
-        _confirm(body, client, respond, text)
+    def acknowledged(s: Any, actor: Any, body: dict) -> str:
+        esc = lifecycle.acknowledge(s, actor, _esc_id(body), clock.now(), cfg())
+        return f"You own escalation #{esc.id} now. Post progress with Update; Resolve when it's fixed."
 
-    @app.action("esc_snooze")
-    @guarded("action")
-    def snooze(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        ack()
-        user_id = body["user"]["id"]
+    def snoozed(s: Any, actor: Any, body: dict) -> str:
         c = cfg()
-        with rt.db.transaction() as s:
-            esc = lifecycle.snooze(s, people.get_or_create(s, user_id), _esc_id(body), clock.now(), c)
-            minutes = int(c.snooze.total_seconds() // 60)
-            text = f"Reminders for escalation #{esc.id} are snoozed for {minutes} min."
-        rt.after_change(user_id)
-        _confirm(body, client, respond, text)
+        esc = lifecycle.snooze(s, actor, _esc_id(body), clock.now(), c)
+        return f"Reminders for escalation #{esc.id} are snoozed for {int(c.snooze.total_seconds() // 60)} min."
 
-    @app.action("esc_reopen")
-    @guarded("action")
-    def reopen(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        ack()
-        user_id = body["user"]["id"]
-        with rt.db.transaction() as s:
-            esc = lifecycle.reopen(s, people.get_or_create(s, user_id), _esc_id(body), clock.now(), cfg())
-            text = f"Escalation #{esc.id} is open again and needs an owner."
-        rt.after_change(user_id)
-        _confirm(body, client, respond, text)
+    def reopened(s: Any, actor: Any, body: dict) -> str:
+        esc = lifecycle.reopen(s, actor, _esc_id(body), clock.now(), cfg())
+        return f"Escalation #{esc.id} is open again and needs an owner."
 
-    @app.action("esc_update")
-    @guarded("action")
-    def update_open(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        with rt.db.transaction() as s:
-            actor = people.get_or_create(s, body["user"]["id"])
-            esc = lifecycle.check_updatable(s, actor, _esc_id(body), cfg())
-            view = esc_blocks.update_modal(esc, escalation_guard.version(esc))
-        ack()
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+    def update_modal(s: Any, actor: Any, body: dict) -> dict:
+        esc = lifecycle.check_updatable(s, actor, _esc_id(body), cfg())
+        return esc_blocks.update_modal(esc, escalation_guard.version(esc))
 
-    @app.action("esc_resolve")
-    @guarded("action")
-    def resolve_open(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        with rt.db.transaction() as s:
-            actor = people.get_or_create(s, body["user"]["id"])
-            view = esc_blocks.resolve_modal(lifecycle.check_resolvable(s, actor, _esc_id(body), cfg()))
-        ack()
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+    def resolve_modal(s: Any, actor: Any, body: dict) -> dict:
+        return esc_blocks.resolve_modal(lifecycle.check_resolvable(s, actor, _esc_id(body), cfg()))
 
-    @app.action("esc_timeline")
-    @guarded("action")
-    def timeline(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        with rt.db.transaction() as s:
-            actor = people.get_or_create(s, body["user"]["id"])
-            core.require_member(actor, "see escalation timelines")
-            esc = core.get(s, _esc_id(body))
-            view = esc_blocks.timeline_modal(esc, core.events(s, esc.id), rt.tz)
-        ack()
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+    def timeline_modal(s: Any, actor: Any, body: dict) -> dict:
+        core.require_member(actor, "see escalation timelines")
+        esc = core.get(s, _esc_id(body))
+        return esc_blocks.timeline_modal(esc, core.events(s, esc.id), rt.tz)
+
+    buttons(app, rt, {"esc_ack": acknowledged, "esc_snooze": snoozed, "esc_reopen": reopened}, learn_clicker=True)
+    openers(app, rt, {"esc_update": update_modal, "esc_resolve": resolve_modal, "esc_timeline": timeline_modal})
 
     @app.view("escalation_update")
     @guarded("view")
@@ -153,10 +117,3 @@ def register(app: App, rt: Runtime) -> None:
         ack(response_action="clear")
         rt.after_change(user_id)
 
-
-def _confirm(body: dict, client: Any, respond: Any, text: str) -> None:
-    """A private 'done' to the clicker, where they clicked (channel message or DM)."""
-    if body.get("response_url") and respond is not None:
-        respond(text=text, response_type="ephemeral", replace_original=False)
-    else:
-        client.chat_postMessage(channel=body["user"]["id"], text=text)

@@ -13,6 +13,7 @@ from bot.blocks import run_of_show as blocks
 from bot.blocks.common import context, escape
 from bot.blocks.schedule import meta
 from bot.handlers.common import guarded, input_value
+from bot.handlers.listeners import buttons
 from bot.db.run_of_show import RosSegment
 from bot.runtime import Runtime
 from bot.services import attendance, edits, people, run_of_show, validation
@@ -113,32 +114,21 @@ def register(app: App, rt: Runtime) -> None:
             client.views_update(view_id=m["ros_view"], view=view)
 
     # -- forgotten check-out -------------------------------------------------------------------
-    @app.action("checkout_at_end")
-    @guarded("action")
-    def checkout_at_end(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        ack()
-        with rt.db.transaction() as s:
-            person = people.get_or_create(s, body["user"]["id"])
-            entry, changed = attendance.clock_out_at_shift_end(s, person, validation.parse_id(body["actions"][0]["value"]), tz)
-            assert entry.clock_out_at is not None
-            note = (f":white_check_mark: Clocked out at {fmt_time(entry.clock_out_at, tz)}, the scheduled end."
-                    if changed else f"You're already clocked out ({fmt_time(entry.clock_out_at, tz)}).")
-        rt.after_change()
-        _answer(respond, note)
+    def clocked_out_at_end(s: Any, person: Any, body: dict) -> str:
+        entry, changed = attendance.clock_out_at_shift_end(s, person, validation.parse_id(body["actions"][0]["value"]), tz)
+        assert entry.clock_out_at is not None
+        return (f":white_check_mark: Clocked out at {fmt_time(entry.clock_out_at, tz)}, the scheduled end."
+                if changed else f"You're already clocked out ({fmt_time(entry.clock_out_at, tz)}).")
 
-    @app.action("checkout_still_working")
-    @guarded("action")
-    def checkout_still_working(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        ack()
-        with rt.db.transaction() as s:
-            person = people.get_or_create(s, body["user"]["id"])
-            until, _ = attendance.still_working(s, person, validation.parse_id(body["actions"][0]["value"]), clock.now())
-        rt.after_change()
+    def still_working(s: Any, person: Any, body: dict) -> str:
+        until, _ = attendance.still_working(s, person, validation.parse_id(body["actions"][0]["value"]), clock.now())
         when = fmt_time(until, tz) if until else "later"
-        _answer(respond, f":muscle: Got it, you're still working. I'll ask again around {when}; use /checkout when you finish.")
+        return f":muscle: Got it, you're still working. I'll ask again around {when}; use /checkout when you finish."
+
+    buttons(app, rt, {"checkout_at_end": clocked_out_at_end, "checkout_still_working": still_working}, answer=_answer)
 
 
-def _answer(respond: Any, note: str) -> None:
+def _answer(body: dict, client: Any, respond: Any, note: str) -> None:
     """Replace the buttons with the answer, so they can't be pressed again by mistake."""
     try:
         respond(text=note, blocks=[context(note)], replace_original=True)

@@ -16,6 +16,7 @@ from bot.blocks import schedule as blocks
 from bot.blocks.common import context, escape
 from bot.handlers import targets
 from bot.handlers.common import guarded, input_value
+from bot.handlers.listeners import buttons
 from bot.runtime import Runtime
 from bot.services import edits, people, run_of_show, validation
 from bot.services.schedule import availability
@@ -178,43 +179,28 @@ def register(app: App, rt: Runtime) -> None:
             notes.append(f"{p.name} ({tier.name if tier else 'no tier'}): {describe_windows(availability.weekly(s, p))}")
         return notes
 
-    @app.action("sched_copy")
-    @guarded("action")
-    def sched_copy(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        ack()
-        monday = week_of(body["actions"][0]["value"])
-        with rt.db.transaction() as s:
-            report = publishing.copy_week(s, associate(s, body["user"]["id"]), monday, rules)
-            lines = [*report.skipped, *(f"warning: {w}" for w in report.warnings)]
-            notice = blocks.result_text(lines, f":repeat: Copied {len(report.created)} session(s) from last week as drafts.")
-        rt.after_change()
-        refresh_plan(client, body["view"]["id"], monday, notice)
+    def copied(s: Any, actor: Any, body: dict) -> str:
+        report = publishing.copy_week(s, associate(s, actor.slack_user_id), week_of(body["actions"][0]["value"]), rules)
+        lines = [*report.skipped, *(f"warning: {w}" for w in report.warnings)]
+        return blocks.result_text(lines, f":repeat: Copied {len(report.created)} session(s) from last week as drafts.")
 
-    @app.action("sched_suggest")
-    @guarded("action")
-    def sched_suggest(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        ack()
-        monday = week_of(body["actions"][0]["value"])
-        with rt.db.transaction() as s:
-            picks = suggest.suggest(s, associate(s, body["user"]["id"]), monday, rules, apply=True)
-            run_of_show.refresh_posted(s, rules.tz, [p.session.id for p in picks if p.person_slack_id])
-            lines = [f"{p.session.title}: {p.person_name or 'no pick'} ({p.why})" for p in picks]
-            notice = blocks.result_text(lines, f":bulb: Suggested hosts for {sum(1 for p in picks if p.person_slack_id)} "
-                                               f"of {len(picks)} open slot(s); change any with Assign people.")
-        rt.after_change()
-        refresh_plan(client, body["view"]["id"], monday, notice)
+    def suggested(s: Any, actor: Any, body: dict) -> str:
+        picks = suggest.suggest(s, associate(s, actor.slack_user_id), week_of(body["actions"][0]["value"]), rules, apply=True)
+        run_of_show.refresh_posted(s, rules.tz, [p.session.id for p in picks if p.person_slack_id])
+        lines = [f"{p.session.title}: {p.person_name or 'no pick'} ({p.why})" for p in picks]
+        return blocks.result_text(lines, f":bulb: Suggested hosts for {sum(1 for p in picks if p.person_slack_id)} "
+                                         f"of {len(picks)} open slot(s); change any with Assign people.")
 
-    @app.action("sched_publish")
-    @guarded("action")
-    def sched_publish(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        ack()
+    def published(s: Any, actor: Any, body: dict) -> str:
         monday = week_of(body["actions"][0]["value"])
-        with rt.db.transaction() as s:
-            result = publishing.publish_week(s, associate(s, body["user"]["id"]), monday, rules, rt.settings.ops_channel)
-        rt.after_change()
+        result = publishing.publish_week(s, associate(s, actor.slack_user_id), monday, rules, rt.settings.ops_channel)
         what = "shifts" if result.version == 1 else f"{result.changes} change(s)"
-        refresh_plan(client, body["view"]["id"], monday,
-                     f":mega: Published version {result.version}: {len(result.notified)} people were sent their {what}.")
+        return f":mega: Published version {result.version}: {len(result.notified)} people were sent their {what}."
+
+    def show_in_plan(body: dict, client: Any, respond: Any, notice: str) -> None:
+        refresh_plan(client, body["view"]["id"], week_of(body["actions"][0]["value"]), notice)
+
+    buttons(app, rt, {"sched_copy": copied, "sched_suggest": suggested, "sched_publish": published}, answer=show_in_plan)
 
     # -- planning forms --------------------------------------------------------------------
     @app.view("sched_session_submit")

@@ -12,6 +12,7 @@ from bot.blocks import swaps as blocks
 from bot.blocks.common import escape, modal, section
 from bot.db.models import Shift
 from bot.handlers.common import guarded, input_value
+from bot.handlers.listeners import buttons, openers
 from bot.runtime import Runtime
 from bot.services import people, validation
 from bot.services.swaps import eligibility, lifecycle
@@ -21,11 +22,6 @@ from bot.services.swaps.eligibility import SwapConfig
 
 def _value(body: dict[str, Any]) -> int:
     return validation.parse_id(body["actions"][0]["value"], what="swap or shift")
-
-
-def _say(respond: Any, text: str) -> None:
-    """A private answer to the clicker; the shared messages are edited through the outbox."""
-    respond(text=text, blocks=[section(text)], response_type="ephemeral", replace_original=False)
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -90,71 +86,39 @@ def register(app: App, rt: Runtime) -> None:
         ack(response_action="update", view=_done_view(done))
         rt.after_change(body["user"]["id"])
 
-    @app.action("swap_cover_open")
-    @guarded("action")
-    def cover_open(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        ack()
-        with rt.db.transaction() as s:
-            actor = people.get_or_create(s, body["user"]["id"])
-            shift = s.get(Shift, _value(body))
-            on_behalf = shift is None or shift.person_id != actor.id
-            swap = lifecycle.offer(s, actor, _value(body), "open", cfg(), on_behalf=on_behalf)
-            text = _offered_text(swap)
-        rt.after_change()
-        _say(respond, text)
+    def cover_opened(s: Any, actor: Any, body: dict) -> str:
+        shift = s.get(Shift, _value(body))
+        on_behalf = shift is None or shift.person_id != actor.id
+        return _offered_text(lifecycle.offer(s, actor, _value(body), "open", cfg(), on_behalf=on_behalf))
 
-    @app.action("swap_take")
-    @guarded("action")
-    def take(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        ack()
-        with rt.db.transaction() as s:
-            swap = lifecycle.take(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
-            text = ("Done: the swap was approved automatically and the shift is yours." if swap.status == "approved" else
-                    "You've got it, pending the associate's approval. Until then the shift stays with "
-                    f"{escape(swap.requester.name)}; you'll get a DM when it's decided.")
-        rt.after_change(body["user"]["id"])
-        _say(respond, text)
+    def taken(s: Any, actor: Any, body: dict) -> str:
+        swap = lifecycle.take(s, actor, _value(body), cfg())
+        return ("Done: the swap was approved automatically and the shift is yours." if swap.status == "approved" else
+                "You've got it, pending the associate's approval. Until then the shift stays with "
+                f"{escape(swap.requester.name)}; you'll get a DM when it's decided.")
 
-    @app.action("swap_decline")
-    @guarded("action")
-    def decline(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        ack()
-        with rt.db.transaction() as s:
-            lifecycle.decline(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
-        rt.after_change()
-        _say(respond, "Declined; they've been told. Nothing changed in the schedule.")
+    def declined(s: Any, actor: Any, body: dict) -> str:
+        lifecycle.decline(s, actor, _value(body), cfg())
+        return "Declined; they've been told. Nothing changed in the schedule."
 
-    @app.action("swap_cancel")
-    @guarded("action")
-    def cancel(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        ack()
-        with rt.db.transaction() as s:
-            lifecycle.cancel(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
-        rt.after_change()
-        _say(respond, "Offer cancelled. The shift is still yours.")
+    def cancelled(s: Any, actor: Any, body: dict) -> str:
+        lifecycle.cancel(s, actor, _value(body), cfg())
+        return "Offer cancelled. The shift is still yours."
 
-    @app.action("swap_approve")
-    @guarded("action")
-    def approve(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        ack()
-        with rt.db.transaction() as s:
-            swap = lifecycle.approve(s, people.get_or_create(s, body["user"]["id"]), _value(body), cfg())
-            text = f"Approved: {escape(swap.taker.name if swap.taker else '')} now has the shift; both have been told."
-        rt.after_change()
-        _say(respond, text)
+    def approved(s: Any, actor: Any, body: dict) -> str:
+        swap = lifecycle.approve(s, actor, _value(body), cfg())
+        return f"Approved: {escape(swap.taker.name if swap.taker else '')} now has the shift; both have been told."
 
-    @app.action("swap_deny")
-    @guarded("action")
-    def deny(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        c = cfg()
-        with rt.db.transaction() as s:
-            actor = people.get_or_create(s, body["user"]["id"])
-            people.require_role(actor, people.ADMIN, doing="deny swaps")
-            swap = lifecycle.get(s, _value(body))
-            lifecycle.require_status(swap, ("accepted",))
-            view = blocks.deny_modal(swap, c.rules.tz)
-        ack()
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+    def deny_modal(s: Any, actor: Any, body: dict) -> dict:
+        people.require_role(actor, people.ADMIN, doing="deny swaps")
+        swap = lifecycle.get(s, _value(body))
+        lifecycle.require_status(swap, ("accepted",))
+        return blocks.deny_modal(swap, cfg().rules.tz)
+
+    buttons(app, rt, {"swap_take": taken}, learn_clicker=True)
+    buttons(app, rt, {"swap_cover_open": cover_opened, "swap_decline": declined, "swap_cancel": cancelled,
+                      "swap_approve": approved})
+    openers(app, rt, {"swap_deny": deny_modal})
 
     @app.view("swap_deny_submit")
     @guarded("view")
