@@ -60,14 +60,21 @@ def _setup_logging(settings: Settings) -> None:
     logs.setup(settings.log_level, [settings.slack_bot_token or "", settings.slack_signing_secret or "", settings.slack_app_token or ""])
 
 
-def cmd_migrate(args: argparse.Namespace) -> int:
-    settings = settings_or_exit()
+def _claim_rules_load() -> bool:
+    """A malformed claim rules file stops start-up here, naming the file and line."""
     from bot.services.claims import ClaimRulesError, load_rules
 
     try:
-        load_rules()  # a malformed claim rules file stops start-up here, naming the file and line
+        load_rules()
     except ClaimRulesError as exc:
         print(f"opsbot can't start: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    settings = settings_or_exit()
+    if not _claim_rules_load():
         return 2
     _setup_logging(settings)
     from bot.db.migrate import upgrade
@@ -89,12 +96,7 @@ def cmd_run(args: argparse.Namespace) -> int:
             print(f"  {name}: {WHERE[name]}", file=sys.stderr)
         print("Set them in the environment or in a .env file (see .env.example).", file=sys.stderr)
         return 2
-    from bot.services.claims import ClaimRulesError, load_rules
-
-    try:
-        load_rules()  # a malformed claim rules file stops start-up here, naming the file and line
-    except ClaimRulesError as exc:
-        print(f"opsbot can't start: {exc}", file=sys.stderr)
+    if not _claim_rules_load():
         return 2
     _setup_logging(settings)
     from bot.cli.dbcheck import require_reachable

@@ -9,17 +9,11 @@ from bot.handlers import (actions, briefs, claims, commands, escalations, events
 from bot.runtime import Runtime
 
 
+LISTENER_MODULES = (commands, actions, views, events, briefs, claims, schedule, escalations, swaps, metrics,
+                    run_of_show, uploads, messages)
+"""Each module's `register(app, rt)` adds its listeners; the order is the order Bolt tries them."""
+
+
 def register_all(app: App, rt: Runtime) -> None:
-    commands.register(app, rt)
-    actions.register(app, rt)
-    views.register(app, rt)
-    events.register(app, rt)
-    briefs.register(app, rt)
-    claims.register(app, rt)
-    schedule.register(app, rt)
-    escalations.register(app, rt)
-    swaps.register(app, rt)
-    metrics.register(app, rt)
-    run_of_show.register(app, rt)
-    uploads.register(app, rt)
-    messages.register(app, rt)
+    for module in LISTENER_MODULES:
+        module.register(app, rt)
