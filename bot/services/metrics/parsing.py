@@ -15,8 +15,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from bot.services.sheet_limits import metric_problem
-from bot.services.metrics.values import _PARSERS, _as_text, _is_unknown, parse_datetime, validate_metrics
+from bot.services.metrics.values import metric_problem, _PARSERS, _as_text, _is_unknown, parse_datetime, validate_metrics
 
 
 HEADER_SEARCH_ROWS = 15

@@ -13,6 +13,9 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+from bot.db.metrics import SessionMetrics
+from bot.services.validation import INT32_MAX, column_range
+
 
 
 _UNKNOWN_TEXT = frozenset({"", "-", "--", "—", "–", "n/a", "na"})
@@ -311,4 +314,33 @@ def validate_metrics(values: Mapping[str, object]) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------- rows
 
 
+# --------------------------------------------------------------------------- ranges
 
+METRICS_EARLIEST, METRICS_LATEST = date(2016, 1, 1), date(2100, 12, 31)
+"""A metrics row's start and end fall in this window (TikTok LIVE exports can't be older; later is a typo)."""
+MAX_DURATION_SECONDS = 48 * 3600
+MAX_MONEY_CENTS = 10**13  # $100 billion: far beyond any LIVE, far below the 64-bit column
+
+
+def metric_problem(field: str, kind: str, value: object) -> str | None:
+    """Why one parsed metric value is out of range, or None (None values are never out of range).
+
+    A count is held to what its column stores (bot.services.validation.column_range), so a row error
+    comes before a database overflow.
+    """
+    if value is None:
+        return None
+    if kind == "datetime" and isinstance(value, datetime):
+        if not METRICS_EARLIEST <= value.date() <= METRICS_LATEST:
+            return f"is outside {METRICS_EARLIEST.year}-{METRICS_LATEST.year}, the dates opsbot imports; check the year"
+        return None
+    if kind == "money" and isinstance(value, int) and abs(value) > MAX_MONEY_CENTS:
+        return f"is more than ${MAX_MONEY_CENTS // 100:,}; check the number"
+    if kind == "count" and isinstance(value, int):
+        limits = column_range(getattr(SessionMetrics, field, None))
+        limit = limits[1] if limits else INT32_MAX
+        if value > limit:
+            return f"is more than {limit:,}, the most opsbot can store for this column; check the number"
+    if kind == "duration" and value > MAX_DURATION_SECONDS:  # type: ignore[operator]
+        return f"is longer than {MAX_DURATION_SECONDS // 3600} hours; check the number"
+    return None

@@ -13,6 +13,7 @@ import re
 from datetime import date, time
 
 from bot.db.models import Person
+from bot.services.validation import PLAN_WINDOW
 
 HEADER = ["Date", "Start", "End", "Session", "Product tier", "Host", "PA", "Notes"]
 KEY, HOST_ID, PA_ID = "Session key", "Host ID", "PA ID"
@@ -34,3 +35,13 @@ def session_ref(day: date, start: time, title: str) -> str:
 def person_name(p: Person | None) -> str:
     """What the Host and PA cells show: the person's name (the ID goes in the trailing column)."""
     return p.name if p is not None else ""
+
+
+def session_day_problem(day: date, today: date) -> str | None:
+    """Why a calendar row's date is refused, or None: the same window as a session planned in Slack."""
+    first, last = PLAN_WINDOW.bounds(today)
+    if day < first:
+        return f"date {day.isoformat()} is more than a year ago (the calendar takes dates from a year back to two years ahead)"
+    if day > last:
+        return f"date {day.isoformat()} is more than two years ahead (the calendar takes dates up to two years ahead)"
+    return None

@@ -31,8 +31,8 @@ from bot.services.errors import Invalid
 from bot.services.schedule.rules import Busy, Rules, assess, load_facts
 from bot.services.schedule.export import export_week, write_template
 from bot.services.schedule.ros_import import RosPlan, read_ros
-from bot.services.schedule.sheet import HEADER, HOST_ID, KEY, MAX_ROWS, PA_ID, ROS_HEADER, ROS_SHEET, TRAILING
-from bot.services.sheet_limits import INT_MAX, session_day_problem
+from bot.services.schedule.sheet import HEADER, HOST_ID, KEY, MAX_ROWS, PA_ID, ROS_HEADER, ROS_SHEET, TRAILING, session_day_problem
+from bot.services.validation import INT32_MAX
 from bot.timefmt import fmt_datetime, local_date, local_to_utc
 
 __all__ = ["HEADER", "ROS_HEADER", "ROS_SHEET", "ImportReport", "PersonIndex", "RosPlan", "Row", "export_week",
@@ -121,10 +121,10 @@ def _parse_time(value: object, column: str) -> time:
 def _parse_key(value: object) -> int | None:
     if value is None or _cell_text(value) == "":
         return None
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() and 0 < value <= INT_MAX:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer() and 0 < value <= INT32_MAX:
         return int(value)
     text = _cell_text(value)
-    if re.fullmatch(r"\d{1,10}", text) and 0 < int(text) <= INT_MAX:
+    if re.fullmatch(r"\d{1,10}", text) and 0 < int(text) <= INT32_MAX:
         return int(text)
     raise ValueError(f"Session key '{text[:40]}' is not one opsbot wrote; clear it to add the row as a new session")
 
