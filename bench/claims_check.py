@@ -18,7 +18,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.services.claims import check_text  # noqa: E402
+from bot.services.claims.match import check_text  # noqa: E402
 from bot.services.claims.corpus import CATEGORIES, Score, read_corpus, score  # noqa: E402
 
 DEFAULT = REPO.parent / "shared" / "claims" / "dev_corpus.jsonl"

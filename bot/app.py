@@ -16,7 +16,7 @@ from bot.handlers import register_all
 from bot.logs import SLACK
 from bot.runtime import Runtime, make_client
 from bot.services import installation
-from bot.services.claims import load_rules
+from bot.services.claims.rules import load_rules
 from bot.services.installation import Workspace
 
 log = logging.getLogger("opsbot.app")

@@ -10,14 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.claims import (
-    ClaimRulesError,
-    Finding,
-    check_text,
-    load_rules,
-    parse_rules,
-    summarize,
-)
+from bot.services.claims.rules import ClaimRulesError, load_rules, parse_rules
+from bot.services.claims.finding import Finding, summarize
+from bot.services.claims.match import check_text
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.claims import check_text, load_rules
+from bot.services.claims.match import check_text
+from bot.services.claims.rules import load_rules
 from bot.services.claims.corpus import CATEGORIES, read_corpus, score
 
 CORPUS = Path(__file__).parent / "data" / "claims_dev_corpus.jsonl"
@@ -109,7 +110,7 @@ def test_a_rules_file_change_needs_no_code_change(tmp_path: Path) -> None:
     ],
 )
 def test_malformed_rules_fail_at_start_naming_file_and_line(tmp_path: Path, tail: str, line: str) -> None:
-    from bot.services.claims import ClaimRulesError
+    from bot.services.claims.rules import ClaimRulesError
 
     packaged = Path(load_rules().source).read_text(encoding="utf-8")
     bad = tmp_path / "bad.toml"

@@ -18,7 +18,7 @@ from test_briefs_e2e import _views, act, legal_posts, submitted
 from bot.db.briefs import BriefVersion
 from bot.db.claims import ClaimAllow, ClaimMiss
 from bot.db.models import AuditRecord
-from bot.services.claims import check_text
+from bot.services.claims.match import check_text
 
 REPO = Path(__file__).resolve().parents[1]
 TRACK = "Hi loves! This serum is the #1 serum in America.\nIt feels light. Our founder swears it reverses aging."

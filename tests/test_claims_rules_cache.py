@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.claims import ClaimRulesError, check_text, load_rules
+from bot.services.claims.rules import ClaimRulesError, load_rules
+from bot.services.claims.match import check_text
 
 EXTRA = '\n[[rule]]\ncategory = "guarantee"\nphrases = ["works like a charm"]\n'
 

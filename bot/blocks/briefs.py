@@ -17,7 +17,7 @@ from bot.blocks import claims as claim_blocks
 from bot.blocks.common import chunk_lines
 from bot.db.briefs import KIND_LABEL, STATUS_LABEL, Brief, BriefDecision, BriefVersion
 from bot.db.models import LiveSession
-from bot.services.claims import Finding
+from bot.services.claims.finding import Finding
 from bot.timefmt import fmt_datetime, fmt_day
 
 STATUS_ICON = {"draft": ":memo:", "pending": ":hourglass_flowing_sand:", "changes_requested": ":leftwards_arrow_with_hook:",

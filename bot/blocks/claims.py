@@ -7,7 +7,7 @@ from collections import Counter
 from typing import Any
 
 from bot.blocks.common import Block, button, clip, context, escape, modal, plain, section
-from bot.services.claims import Finding
+from bot.services.claims.finding import Finding
 
 MAX_SHOWN = 12  # one section per finding: stays far inside the 50-block message limit
 QUOTE = 240

@@ -15,7 +15,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.services.claims import ClaimRulesError, Finding, check_text, load_rules
+from bot.services.claims.rules import ClaimRulesError, load_rules
+from bot.services.claims.finding import Finding
+from bot.services.claims.match import check_text
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 

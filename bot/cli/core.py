@@ -62,7 +62,7 @@ def _setup_logging(settings: Settings) -> None:
 
 def _claim_rules_load() -> bool:
     """A malformed claim rules file stops start-up here, naming the file and line."""
-    from bot.services.claims import ClaimRulesError, load_rules
+    from bot.services.claims.rules import ClaimRulesError, load_rules
 
     try:
         load_rules()

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from bot.db.briefs import KIND_LABEL
 from bot.services.briefs.records import ExportRow, findings_of
 from bot.services.cells import safe
-from bot.services.claims import summarize
+from bot.services.claims.finding import summarize
 from bot.timefmt import to_local
 
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
