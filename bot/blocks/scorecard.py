@@ -8,16 +8,10 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.blocks.common import Block, context, divider, escape, header, section
-from bot.services.scorecard import (
-    DEFINITIONS,
-    Scorecard,
-    by_severity,
-    dollars,
-    fmt_value,
-    pct,
-    velocity_leaders,
-)
-from bot.timefmt import fmt_day, fmt_day_time, to_local
+from bot.services.scorecard.compute import by_severity, velocity_leaders
+from bot.services.scorecard.definitions import DEFINITIONS, dollars, fmt_value, pct
+from bot.services.scorecard.model import Scorecard
+from bot.timefmt import fmt_day, fmt_day_time
 from bot.wording import plural
 
 

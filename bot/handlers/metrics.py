@@ -12,10 +12,12 @@ from bot.blocks import metrics as blocks
 from bot.blocks.scorecard import scorecard_message
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import edits, metrics, people, scorecard, validation
+from bot.services import edits, metrics, people, validation
 from bot.services.errors import Invalid
 from bot.services.metrics import FORM_FIELDS
 from bot.services.people import ADMIN
+from bot.services.scorecard import compute
+from bot.services.scorecard.model import ScorecardConfig
 from bot.timefmt import local_date
 
 
@@ -75,7 +77,7 @@ def register(app: App, rt: Runtime) -> None:
             today = local_date(now, rt.tz) - timedelta(days=7)
             monday = today - timedelta(days=today.weekday())
         with rt.db.read() as s:
-            card = scorecard.build(s, monday, scorecard.ScorecardConfig.from_settings(rt.settings), now)
+            card = compute.build(s, monday, ScorecardConfig.from_settings(rt.settings), now)
         msg_text, msg_blocks = scorecard_message(card, rt.tz)
         respond(text=msg_text, blocks=msg_blocks, response_type="ephemeral")
 

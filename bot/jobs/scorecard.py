@@ -10,7 +10,9 @@ from datetime import date, datetime, timedelta
 from bot.blocks.scorecard import scorecard_message
 from bot.jobs.base import JobContext, JobSpec, NothingPosted, iso_week
 from bot.runtime import Runtime
-from bot.services import audit, metrics, outbox, scorecard, validation
+from bot.services import audit, metrics, outbox, validation
+from bot.services.scorecard import compute
+from bot.services.scorecard.model import ScorecardConfig
 
 JOB_NAME = "scorecard"
 
@@ -25,10 +27,10 @@ def post(rt: Runtime, monday: date, run_key: str, now: datetime, channel: str | 
     channel = channel or rt.settings.leadership_channel
     if not channel:
         raise NothingPosted("LEADERSHIP_CHANNEL is not set; nothing posted (set it, then run the job again)")
-    week = scorecard.iso_label(monday)
+    week = compute.iso_label(monday)
     key = f"scorecard:{run_key}"
     with rt.db.transaction() as s:
-        card = scorecard.build(s, monday, scorecard.ScorecardConfig.from_settings(rt.settings), now)
+        card = compute.build(s, monday, ScorecardConfig.from_settings(rt.settings), now)
         text, blocks = scorecard_message(card, rt.tz)
         if outbox.post(s, channel, text, blocks, key=key, remember_as=key) is None:
             return f"{week}: already queued"

@@ -1,14 +1,11 @@
-"""The weekly scorecard: numbers, week-over-week change, tables and rule-based insights.
+"""The weekly scorecard built from the database: `build(session, monday, cfg, now)` returns a `Scorecard`.
 
 Aggregation happens in SQL (a handful of grouped queries per week, none per session or person),
-so a week out of a year of history stays well under a second. Rates are always recomputed from
-the raw counts (sums of orders over sums of viewers), never averaged from exported percentages,
-and every rate carries its definition (DEFINITIONS) wherever it is shown.
+so a week out of a year of history stays well under a second.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from statistics import median
@@ -20,302 +17,27 @@ from sqlalchemy.orm import Session
 
 from bot.db.briefs import BriefDecision, BriefVersion
 from bot.db.metrics import SessionMetrics, SkuMetrics
-from bot.db.swaps import Swap
-from bot.db.models import AuditRecord, LiveSession, Person, Shift, TimeEntry
+from bot.db.models import LiveSession, Person, Shift, TimeEntry
 from bot.db.schedule import HostTier, PersonHostTier
+from bot.db.swaps import Swap
 from bot.services import escalations
-from bot.services.validation import parse_week as parse_iso_week  # noqa: F401  (the one ISO-week parser, re-exported)
+from bot.services.scorecard.insights import insights
+from bot.services.scorecard.model import (
+    HOST_ROLES,
+    DayRow,
+    Headline,
+    HostRow,
+    Operations,
+    Punctuality,
+    Scorecard,
+    ScorecardConfig,
+    SessionRow,
+    SkuRow,
+    Totals,
+    week_bounds,
+)
 from bot.services.validation import week_label as iso_label  # the one ISO-week label
-from bot.timefmt import day_bounds, to_local
-
-HOST_ROLES = ("host", "cohost")
-DEFINITIONS = {
-    "conversion": "Conversion = orders / unique viewers",
-    "ctr": "CTR = product clicks / product impressions",
-    "ctor": "CTOR = orders / product clicks",
-    "watch_gpm": "Watch GPM = GMV per 1,000 views",
-    "retention": "Retention = avg. viewing duration / time on air (weekly: weighted by views)",
-    "velocity": "SKU velocity = units sold per hour on air",
-    "gmv_per_live_hour": "GMV per live hour = GMV / hours on air",
-    "gmv_per_host_hour": "GMV per host hour = GMV of the sessions hosted / the host's time-clock hours",
-    "labor_cost": "Labor cost = time-clock hours x DEFAULT_HOURLY_RATE_CENTS",
-    "gmv_per_labor_dollar": "GMV per labor dollar = GMV / labor cost",
-}
-# Swaps are recorded by the shift-swap feature (built separately) as audit actions starting with this.
-
-
-def ratio(num: int | Decimal | None, den: int | Decimal | None) -> Decimal | None:
-    """num / den, or None when either is unknown or the denominator is zero (never a made-up zero)."""
-    if num is None or den is None or den == 0:
-        return None
-    return Decimal(num) / Decimal(den)
-
-
-def change(now: Decimal | int | None, before: Decimal | int | None) -> Decimal | None:
-    """Relative change as a fraction (0.12 = +12%); None when last week is unknown or zero."""
-    r = ratio(now, before)
-    return None if r is None else r - 1
-
-
-def week_bounds(monday: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    return day_bounds(monday, tz)[0], day_bounds(monday + timedelta(days=7), tz)[0]
-
-
-# ------------------------------------------------------------------------------ data
-
-
-@dataclass
-class SessionRow:
-    id: int
-    title: str
-    starts_at: datetime
-    ends_at: datetime
-    on_air_seconds: Decimal
-    on_air_from_export: bool
-    has_metrics: bool
-    gmv_cents: int | None = None
-    orders: int | None = None
-    units_sold: int | None = None
-    unique_viewers: int | None = None
-    views: int | None = None
-    avg_view_duration_seconds: Decimal | None = None
-    product_impressions: int | None = None
-    product_clicks: int | None = None
-    hosts: list[str] = field(default_factory=list)
-
-    @property
-    def hours(self) -> Decimal:
-        return self.on_air_seconds / 3600
-
-    @property
-    def conversion(self) -> Decimal | None:
-        return ratio(self.orders, self.unique_viewers)
-
-    @property
-    def ctr(self) -> Decimal | None:
-        return ratio(self.product_clicks, self.product_impressions)
-
-    @property
-    def ctor(self) -> Decimal | None:
-        return ratio(self.orders, self.product_clicks)
-
-    @property
-    def retention(self) -> Decimal | None:
-        return ratio(self.avg_view_duration_seconds, self.on_air_seconds)
-
-    @property
-    def gmv_per_hour_cents(self) -> Decimal | None:
-        return ratio(self.gmv_cents, self.hours)
-
-    @property
-    def watch_gpm_cents(self) -> Decimal | None:
-        r = ratio(self.gmv_cents, self.views)
-        return None if r is None else r * 1000
-
-
-@dataclass
-class Totals:
-    """Sums over the week's sessions with metrics; each rate's numerator and denominator cover the same sessions."""
-
-    sessions: int = 0
-    sessions_with_metrics: int = 0
-    gmv_cents: int = 0
-    orders: int = 0
-    units: int = 0
-    on_air_seconds: Decimal = Decimal(0)
-    views: int = 0
-    orders_with_viewers: int = 0
-    unique_viewers: int = 0
-    sessions_without_viewers: int = 0
-    clicks: int = 0
-    impressions: int = 0
-    orders_with_clicks: int = 0
-    clicks_with_orders: int = 0
-    watch_seconds_weighted: Decimal = Decimal(0)  # sum(avg view duration x views)
-    air_seconds_weighted: Decimal = Decimal(0)  # sum(time on air x views), same sessions
-    gmv_with_views: int = 0
-    labor_seconds: Decimal = Decimal(0)
-
-    @property
-    def hours(self) -> Decimal:
-        return self.on_air_seconds / 3600
-
-    @property
-    def conversion(self) -> Decimal | None:
-        return ratio(self.orders_with_viewers, self.unique_viewers)
-
-    @property
-    def ctr(self) -> Decimal | None:
-        return ratio(self.clicks, self.impressions)
-
-    @property
-    def ctor(self) -> Decimal | None:
-        return ratio(self.orders_with_clicks, self.clicks_with_orders)
-
-    @property
-    def retention(self) -> Decimal | None:
-        return ratio(self.watch_seconds_weighted, self.air_seconds_weighted)
-
-    @property
-    def watch_gpm_cents(self) -> Decimal | None:
-        r = ratio(self.gmv_with_views, self.views)
-        return None if r is None else r * 1000
-
-    @property
-    def gmv_per_live_hour_cents(self) -> Decimal | None:
-        return ratio(self.gmv_cents, self.hours) if self.sessions_with_metrics else None
-
-
-@dataclass
-class Headline:
-    key: str
-    label: str
-    kind: str  # money | count | hours | pct
-    value: Decimal | int | None
-    previous: Decimal | int | None
-
-    @property
-    def change(self) -> Decimal | None:
-        return change(self.value, self.previous)
-
-
-@dataclass
-class HostRow:
-    person_id: int
-    name: str
-    tier: str | None
-    sessions: int = 0
-    on_air_seconds: Decimal = Decimal(0)
-    gmv_cents: int = 0
-    orders_with_viewers: int = 0
-    unique_viewers: int = 0
-    clock_seconds: Decimal = Decimal(0)
-    late: int = 0
-    missed: int = 0
-
-    @property
-    def clock_hours(self) -> Decimal:
-        return self.clock_seconds / 3600
-
-    @property
-    def gmv_per_host_hour_cents(self) -> Decimal | None:
-        return ratio(self.gmv_cents, self.clock_hours) if self.clock_seconds else None
-
-    @property
-    def conversion(self) -> Decimal | None:
-        return ratio(self.orders_with_viewers, self.unique_viewers)
-
-
-@dataclass
-class SkuRow:
-    sku: str
-    name: str | None
-    sessions: int
-    units: int
-    gmv_cents: int | None
-    on_air_seconds: Decimal
-    stock_after: int | None = None
-
-    @property
-    def velocity(self) -> Decimal | None:
-        return ratio(self.units, self.on_air_seconds / 3600)
-
-    @property
-    def days_of_stock(self) -> Decimal | None:
-        """At this week's pace (units per day over 7 days), how many days the known stock lasts."""
-        if self.stock_after is None:
-            return None
-        return ratio(self.stock_after, Decimal(self.units) / 7) if self.units else None
-
-
-@dataclass
-class Punctuality:
-    name: str
-    late: int
-    missed: int
-
-
-@dataclass
-class Operations:
-    late_checkins: int = 0
-    missed_checkins: int = 0
-    punctuality: list[Punctuality] = field(default_factory=list)
-    swaps: int = 0
-    escalations: escalations.Scorecard = field(default_factory=escalations.Scorecard)
-    approvals: int = 0
-    approval_median_hours: Decimal | None = None
-    briefs_overdue: int = 0
-
-
-@dataclass
-class Insight:
-    rule: str
-    text: str
-    priority: int  # lower first
-
-
-@dataclass
-class DayRow:
-    day: date
-    gmv_cents: int
-    orders_with_viewers: int
-    unique_viewers: int
-
-    @property
-    def conversion(self) -> Decimal | None:
-        return ratio(self.orders_with_viewers, self.unique_viewers)
-
-
-@dataclass
-class Scorecard:
-    week: str
-    monday: date
-    start: datetime
-    end: datetime
-    totals: Totals
-    previous: Totals
-    headline: list[Headline]
-    sessions: list[SessionRow]
-    hosts: list[HostRow]
-    skus: list[SkuRow]
-    days: list[DayRow]
-    operations: Operations
-    labor_cost_cents: int
-    insights: list[Insight] = field(default_factory=list)
-
-    @property
-    def missing(self) -> list[SessionRow]:
-        return [r for r in self.sessions if not r.has_metrics]
-
-    @property
-    def ranked(self) -> list[SessionRow]:
-        """Sessions with GMV, best GMV per live hour first."""
-        return sorted((r for r in self.sessions if r.gmv_per_hour_cents is not None),
-                      key=lambda r: (-(r.gmv_per_hour_cents or 0), r.starts_at))
-
-    @property
-    def gmv_per_labor_dollar(self) -> Decimal | None:
-        return ratio(self.totals.gmv_cents, self.labor_cost_cents) if self.totals.sessions_with_metrics else None
-
-
-@dataclass(frozen=True)
-class ScorecardConfig:
-    tz: ZoneInfo
-    hourly_rate_cents: int = 2500
-    wow_threshold: Decimal = Decimal("0.15")
-    stockout_days: int = 7
-    missed_checkins: int = 2
-    promotion_weeks: int = 3
-    promotion_bars_cents: dict[str, int] = field(default_factory=dict)  # tier name -> GMV per host hour in cents
-
-    @classmethod
-    def from_settings(cls, settings: Any) -> ScorecardConfig:
-        return cls(tz=settings.tz, hourly_rate_cents=settings.default_hourly_rate_cents,
-                   wow_threshold=Decimal(settings.scorecard_wow_threshold_pct) / 100,
-                   stockout_days=settings.scorecard_stockout_days, missed_checkins=settings.scorecard_missed_checkins,
-                   promotion_weeks=settings.scorecard_promotion_weeks,
-                   promotion_bars_cents={k.casefold(): v * 100 for k, v in settings.scorecard_promotion_gmv_per_hour.items()})
-
+from bot.timefmt import to_local
 
 # ------------------------------------------------------------------------------ SQL
 
@@ -509,114 +231,6 @@ def promotion_history(s: Session, monday: date, cfg: ScorecardConfig, now: datet
             if name not in seen and len(series) == back:
                 series.append(None)
     return history
-
-
-# ------------------------------------------------------------------------------ insights
-
-Money = int | Decimal
-
-
-def dollars(cents: Money | None) -> str:
-    if cents is None:
-        return "n/a"
-    return f"${Decimal(cents) / 100:,.0f}" if abs(cents) >= 100_000 else f"${Decimal(cents) / 100:,.2f}"
-
-
-def pct(value: Decimal | None, places: int = 1) -> str:
-    return "n/a" if value is None else f"{value * 100:.{places}f}%"
-
-
-def fmt_value(kind: str, value: Decimal | int | None) -> str:
-    if value is None:
-        return "n/a"
-    if kind == "money":
-        return dollars(value)
-    if kind == "pct":
-        return pct(Decimal(value), 2)
-    if kind == "hours":
-        return f"{Decimal(value):.1f} h"
-    return f"{int(value):,}"
-
-
-def rule_wow(headline: list[Headline], threshold: Decimal, keep: int = 2) -> list[Insight]:
-    """The `keep` headline metrics that moved most, when by more than the threshold week over week."""
-    out = []
-    moved = sorted((h for h in headline if h.change is not None), key=lambda h: -abs(h.change or 0))
-    for h in moved[:keep]:
-        c = h.change
-        if c is None or abs(c) <= threshold:
-            continue
-        up = c > 0
-        advice = ("find what worked (sessions, hosts, SKUs below) and repeat it" if up
-                  else "check the bottom sessions and missing metrics below before acting")
-        out.append(Insight("wow", f"{h.label} {'rose' if up else 'fell'} {pct(abs(c), 0)} week over week "
-                                  f"({fmt_value(h.kind, h.previous)} → {fmt_value(h.kind, h.value)}): {advice}.",
-                           priority=1 if not up else 2))
-    return out
-
-
-def rule_stockout(skus: list[SkuRow], days: int) -> list[Insight]:
-    """A SKU whose known stock runs out within `days` at this week's pace."""
-    out = []
-    for k in sorted(skus, key=lambda k: k.days_of_stock if k.days_of_stock is not None else Decimal(10**9)):
-        left = k.days_of_stock
-        if left is None or left >= days:
-            continue
-        out.append(Insight("stockout", f"{k.sku} sold {k.units:,} units ({_vel(k)}/h on air) with {k.stock_after:,} left: "
-                                       f"about {left:.1f} days of stock. Reorder or cap it in next week's run-of-show.",
-                           priority=0))
-    return out
-
-
-def _vel(k: SkuRow) -> str:
-    return "n/a" if k.velocity is None else f"{k.velocity:.1f}"
-
-
-def rule_promotion(history: dict[str, tuple[str, list[Decimal | None]]], bars_cents: dict[str, int], weeks: int) -> list[Insight]:
-    """A host above their tier's promotion bar (GMV per host hour) for `weeks` weeks in a row."""
-    out = []
-    for name, (tier, series) in sorted(history.items()):
-        bar = bars_cents.get(tier.casefold())
-        recent = series[:weeks]
-        if bar is None or len(recent) < weeks or any(v is None or v < bar for v in recent):
-            continue
-        shown = ", ".join(dollars(v) for v in reversed(recent))
-        out.append(Insight("promotion", f"{name} ({tier}) made {shown} GMV per host hour over the last {weeks} weeks, "
-                                        f"above the {tier} bar of {dollars(bar)}: consider promoting them to the next tier.",
-                           priority=3))
-    return out
-
-
-def rule_missed_checkins(punctuality: list[Punctuality], limit: int) -> list[Insight]:
-    """A person who missed at least `limit` check-ins this week."""
-    return [Insight("missed_checkins", f"{p.name} missed {p.missed} check-ins this week (and was late {p.late} times): "
-                                       "talk to them before next week's shifts are confirmed.", priority=1)
-            for p in punctuality if p.missed >= limit]
-
-
-def rule_missing_metrics(missing: list[SessionRow], sessions: int) -> list[Insight]:
-    """Sessions with no metrics make every total low: say how many, so nobody reads a gap as a slump."""
-    if not missing:
-        return []
-    return [Insight("missing_metrics", f"{len(missing)} of {sessions} sessions have no metrics yet, so totals are incomplete: "
-                                       "log them (Log metrics, /metrics or opsbot import metrics).", priority=0)]
-
-
-def rule_unique_viewers(totals: Totals) -> list[Insight]:
-    """Newer exports drop unique viewers; conversion then covers fewer sessions."""
-    if not totals.sessions_without_viewers:
-        return []
-    return [Insight("no_unique_viewers", f"{totals.sessions_without_viewers} of {totals.sessions_with_metrics} sessions with metrics "
-                                         "have no unique viewers (spring-2026 exports drop the column), so conversion covers the "
-                                         "rest only: add Viewers to the export or log it in /metrics.", priority=4)]
-
-
-def insights(card: Scorecard, history: dict[str, tuple[str, list[Decimal | None]]], cfg: ScorecardConfig) -> list[Insight]:
-    """Every rule's findings, most urgent first, at most five."""
-    found = (rule_missing_metrics(card.missing, card.totals.sessions) + rule_stockout(card.skus, cfg.stockout_days)
-             + rule_missed_checkins(card.operations.punctuality, cfg.missed_checkins) + rule_wow(card.headline, cfg.wow_threshold)
-             + rule_promotion(history, cfg.promotion_bars_cents, cfg.promotion_weeks) + rule_unique_viewers(card.totals))
-    return sorted(found, key=lambda i: i.priority)[:5]
 
 
 # ------------------------------------------------------------------------------ the whole card

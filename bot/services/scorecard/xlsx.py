@@ -19,7 +19,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.services.cells import safe
-from bot.services.scorecard import DEFINITIONS, Scorecard, by_severity
+from bot.services.scorecard.compute import by_severity
+from bot.services.scorecard.definitions import DEFINITIONS
+from bot.services.scorecard.model import Scorecard
 from bot.timefmt import to_local
 
 MONEY = '"$"#,##0.00'
