@@ -25,7 +25,7 @@ def file_renderers(settings: Settings) -> dict[str, FileRenderer]:
     """Files the notifier builds at delivery time from the database (the outbox stores only their arguments)."""
     from bot import clock
     from bot.services.scorecard import compute
-    from bot.services.scorecard.chart import card_chart
+    from bot.services.scorecard.chart import card_chart, heatmap
     from bot.services.scorecard.model import Scorecard, ScorecardConfig
     from bot.services.scorecard.xlsx import build_workbook
 
@@ -39,4 +39,8 @@ def file_renderers(settings: Settings) -> dict[str, FileRenderer]:
     def workbook(session: Session, args: dict[str, Any]) -> bytes:
         return build_workbook(card(session, args), settings.tz)
 
-    return {"scorecard_chart": chart, "scorecard_xlsx": workbook}
+    def slots_heatmap(session: Session, args: dict[str, Any]) -> bytes:
+        cfg = ScorecardConfig.from_settings(settings)
+        return heatmap(card(session, args), cfg.min_slot_sessions, cfg.slot_weeks)
+
+    return {"scorecard_chart": chart, "scorecard_xlsx": workbook, "scorecard_heatmap": slots_heatmap}

@@ -61,7 +61,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from bot.db.session import Database
     from bot.services import demo, run_of_show
     from bot.services.scorecard import compute
-    from bot.services.scorecard.chart import card_chart
+    from bot.services.scorecard.chart import card_chart, heatmap
     from bot.services.scorecard.model import ScorecardConfig
     from bot.services.scorecard.xlsx import build_workbook
     from bot.timefmt import local_date
@@ -91,7 +91,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         xlsx, png = args.out / f"scorecard-{card.week}.xlsx", args.out / f"scorecard-{card.week}.png"
         xlsx.write_bytes(build_workbook(card, settings.tz))
         png.write_bytes(card_chart(card, settings.tz))
-        print(f"\nWrote {xlsx} and {png} (GMV by day as bars, conversion as a line).")
+        slots_png = args.out / f"scorecard-{card.week}-slots.png"
+        cfg = ScorecardConfig.from_settings(settings)
+        slots_png.write_bytes(heatmap(card, cfg.min_slot_sessions, cfg.slot_weeks))
+        print(f"\nWrote {xlsx}, {png} (GMV by day as bars, conversion as a line) and {slots_png} (day x hour heatmap).")
         return 0
     finally:
         db.dispose()

@@ -37,12 +37,15 @@ def post(rt: Runtime, monday: date, run_key: str, now: datetime, channel: str | 
         args = {"monday": monday.isoformat()}
         outbox.upload(s, "scorecard_chart", args, filename=f"scorecard-{week}.png", thread_of=key, key=f"{key}:png",
                       title=f"{week}: GMV by day (bars) and conversion = orders / unique viewers (line), Mon–Sun")
+        outbox.upload(s, "scorecard_heatmap", args, filename=f"scorecard-{week}-slots.png", thread_of=key, key=f"{key}:heatmap",
+                      title=f"{week}: GMV per live hour by day and start hour (heatmap, with session counts)")
         outbox.upload(s, "scorecard_xlsx", args, filename=f"scorecard-{week}.xlsx", thread_of=key, key=f"{key}:xlsx",
-                      title=f"Scorecard {week} (Summary, Sessions, Hosts, SKUs, Operations)")
+                      title=f"Scorecard {week} (Summary, Sessions, Hosts, SKUs, Operations, Slots)")
         audit.record(s, actor=f"system:{JOB_NAME}", action="scorecard.posted", entity_type="scorecard", entity_id=week,
                      after={"channel": channel, "run": run_key, "insights": [i.rule for i in card.insights]})
     rt.after_change()
-    return f"{week}: posted with {len(card.insights)} insight(s), {len(card.missing)} session(s) without metrics"
+    return (f"{week}: posted with {len(card.insights)} insight(s), {len(card.recommendations)} recommendation(s), "
+            f"{len(card.missing)} session(s) without metrics")
 
 
 def prompt(rt: Runtime, now: datetime) -> int:

@@ -20,6 +20,7 @@ from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
 from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
 
 from bot.services.scorecard.model import Scorecard  # noqa: E402
+from bot.services.scorecard.slots import DAYS, grid  # noqa: E402
 from bot.timefmt import to_local  # noqa: E402
 
 BAR = "#2563eb"
@@ -90,3 +91,35 @@ def card_chart(card: Scorecard, tz: ZoneInfo) -> bytes:
     """The weekly scorecard chart: GMV by day (bars) and conversion (line), Monday to Sunday."""
     return weekly_chart([d.day for d in card.days], [d.gmv_cents for d in card.days], [d.conversion for d in card.days],
                         title=f"LIVE scorecard {card.week}: GMV and conversion by day", note=day_notes(card, tz))
+
+
+def heatmap(card: Scorecard, min_sessions: int, weeks: int) -> bytes:
+    """Day x start hour, coloured by GMV per live hour, each cell labelled with its value and session count."""
+    hours, values, counts = grid(card.slots)
+    fig = Figure(figsize=(8, max(2.6, 0.45 * len(hours) + 1.6)))
+    ax = fig.add_subplot()
+    title = f"GMV per live hour by day and start hour, last {weeks} weeks to {card.week}"
+    if not hours:
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "No sessions with metrics in these weeks yet", ha="center", va="center", fontsize=11)
+        ax.set_title(title, fontsize=11)
+        return _png(fig)
+    data = [[float(v) / 100 if v is not None else float("nan") for v in row] for row in values]
+    image = ax.imshow(data, cmap="YlGn", aspect="auto")
+    ax.set_xticks(range(7), DAYS)
+    ax.set_yticks(range(len(hours)), [f"{h:02d}:00" for h in hours])
+    ax.set_xlabel("Day of week")
+    ax.set_ylabel("Start hour (team time zone)")
+    for i, row in enumerate(values):
+        for j, v in enumerate(row):
+            if v is not None:
+                weak = counts[i][j] < min_sessions
+                ax.text(j, i, f"{_money(v)}\n{counts[i][j]} LIVE{'s' if counts[i][j] > 1 else ''}", ha="center", va="center",
+                        fontsize=7, color="#888888" if weak else "#111111", style="italic" if weak else "normal")
+    bar = fig.colorbar(image, ax=ax)
+    bar.set_label("GMV per live hour ($)")
+    ax.set_title(title, fontsize=11)
+    fig.text(0.01, 0.01, f"Grey italics: fewer than {min_sessions} sessions, not called best or worst; empty: no LIVE.",
+             fontsize=7, color="#555555")
+    fig.tight_layout(rect=(0, 0.04, 1, 1))
+    return _png(fig)

@@ -21,7 +21,9 @@ from bot.db.models import LiveSession, Person, Shift, TimeEntry
 from bot.db.schedule import HostTier, PersonHostTier
 from bot.db.swaps import Swap
 from bot.services import escalations
-from bot.services.scorecard.insights import insights
+from bot.services.scorecard import history, recommend, slots, targets
+from bot.services.scorecard.definitions import BY_KEY
+from bot.services.scorecard.insights import week_insights
 from bot.services.scorecard.model import (
     HOST_ROLES,
     DayRow,
@@ -36,36 +38,17 @@ from bot.services.scorecard.model import (
     Totals,
     week_bounds,
 )
+from bot.services.scorecard.sql import in_period, num, on_air, seconds_between
 from bot.services.validation import week_label as iso_label  # the one ISO-week label
 from bot.timefmt import to_local
 
 # ------------------------------------------------------------------------------ SQL
 
 
-def _seconds(s: Session, start: Any, end: Any) -> Any:
-    """end - start in seconds, as SQL (SQLite stores text instants; PostgreSQL has intervals)."""
-    if s.get_bind().dialect.name == "sqlite":  # julianday is a float: round away its last-digit noise
-        return func.round((func.julianday(end) - func.julianday(start)) * 86400.0)
-    return func.extract("epoch", end - start)
-
-
-def _on_air(s: Session) -> Any:
-    """Time on air: the exported duration when known, else the scheduled length."""
-    return func.coalesce(SessionMetrics.duration_seconds, _seconds(s, LiveSession.starts_at, LiveSession.ends_at))
-
-
-def _week_sessions(start: datetime, end: datetime) -> Any:
-    return and_(LiveSession.starts_at >= start, LiveSession.starts_at < end, LiveSession.status != "cancelled")
-
-
-def _num(value: Any) -> Decimal:
-    return Decimal(str(value)) if value is not None else Decimal(0)
-
-
 def totals(s: Session, start: datetime, end: datetime) -> Totals:
     """One aggregate query over the week's sessions joined to their metrics."""
     m = SessionMetrics
-    air = _on_air(s)
+    air = on_air(s)
     has = m.id.is_not(None)
     row = s.execute(select(
         func.count(LiveSession.id),
@@ -80,33 +63,38 @@ def totals(s: Session, start: datetime, end: datetime) -> Totals:
         func.sum(case((m.product_clicks.is_not(None), m.orders))), func.sum(case((m.orders.is_not(None), m.product_clicks))),
         func.sum(m.avg_view_duration_seconds * m.views), func.sum(case((m.avg_view_duration_seconds.is_not(None), air * m.views))),
         func.sum(case((m.views.is_not(None), m.gmv_cents))),
-    ).select_from(LiveSession).outerjoin(m, m.session_id == LiveSession.id).where(_week_sessions(start, end))).one()
-    labor = s.scalar(select(func.sum(_seconds(s, TimeEntry.clock_in_at, TimeEntry.clock_out_at))).where(
+        func.sum(case((m.avg_view_duration_seconds.is_not(None), m.views))), func.sum(m.new_followers),
+    ).select_from(LiveSession).outerjoin(m, m.session_id == LiveSession.id).where(in_period(start, end))).one()
+    labor = s.scalar(select(func.sum(seconds_between(s, TimeEntry.clock_in_at, TimeEntry.clock_out_at))).where(
         TimeEntry.clock_in_at >= start, TimeEntry.clock_in_at < end, TimeEntry.clock_out_at.is_not(None)))
     i = iter(row)
     return Totals(
         sessions=next(i) or 0, sessions_with_metrics=next(i) or 0, gmv_cents=int(next(i) or 0), orders=int(next(i) or 0),
-        units=int(next(i) or 0), on_air_seconds=_num(next(i)), views=int(next(i) or 0), orders_with_viewers=int(next(i) or 0),
+        units=int(next(i) or 0), on_air_seconds=num(next(i)), views=int(next(i) or 0), orders_with_viewers=int(next(i) or 0),
         unique_viewers=int(next(i) or 0), sessions_without_viewers=int(next(i) or 0), clicks=int(next(i) or 0),
         impressions=int(next(i) or 0), orders_with_clicks=int(next(i) or 0), clicks_with_orders=int(next(i) or 0),
-        watch_seconds_weighted=_num(next(i)), air_seconds_weighted=_num(next(i)), gmv_with_views=int(next(i) or 0),
-        labor_seconds=_num(labor))
+        watch_seconds_weighted=num(next(i)), air_seconds_weighted=num(next(i)), gmv_with_views=int(next(i) or 0),
+        views_with_duration=int(next(i) or 0), new_followers=_opt_int(next(i)), labor_seconds=num(labor))
+
+
+def _opt_int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def session_rows(s: Session, start: datetime, end: datetime) -> list[SessionRow]:
     m = SessionMetrics
     rows = s.execute(select(
-        LiveSession.id, LiveSession.title, LiveSession.starts_at, LiveSession.ends_at, _on_air(s), m.duration_seconds, m.id,
+        LiveSession.id, LiveSession.title, LiveSession.starts_at, LiveSession.ends_at, on_air(s), m.duration_seconds, m.id,
         m.gmv_cents, m.orders, m.units_sold, m.unique_viewers, m.views, m.avg_view_duration_seconds,
         m.product_impressions, m.product_clicks,
-    ).outerjoin(m, m.session_id == LiveSession.id).where(_week_sessions(start, end)).order_by(LiveSession.starts_at, LiveSession.id)).all()
+    ).outerjoin(m, m.session_id == LiveSession.id).where(in_period(start, end)).order_by(LiveSession.starts_at, LiveSession.id)).all()
     out = {r[0]: SessionRow(
-        id=r[0], title=r[1], starts_at=r[2], ends_at=r[3], on_air_seconds=_num(r[4]), on_air_from_export=r[5] is not None,
+        id=r[0], title=r[1], starts_at=r[2], ends_at=r[3], on_air_seconds=num(r[4]), on_air_from_export=r[5] is not None,
         has_metrics=r[6] is not None, gmv_cents=r[7], orders=r[8], units_sold=r[9], unique_viewers=r[10], views=r[11],
         avg_view_duration_seconds=r[12], product_impressions=r[13], product_clicks=r[14]) for r in rows}
     for sid, name, real, uid in s.execute(select(Shift.session_id, Person.display_name, Person.real_name, Person.slack_user_id)
                                           .join(Person, Person.id == Shift.person_id).join(LiveSession, LiveSession.id == Shift.session_id)
-                                          .where(_week_sessions(start, end), Shift.role.in_(HOST_ROLES), Shift.cancelled.is_(False))
+                                          .where(in_period(start, end), Shift.role.in_(HOST_ROLES), Shift.cancelled.is_(False))
                                           .order_by(Shift.role.desc(), Shift.id)):
         out[sid].hosts.append(name or real or uid)
     return list(out.values())
@@ -123,10 +111,10 @@ def host_rows(s: Session, start: datetime, end: datetime, now: datetime) -> list
     """Per host: sessions hosted (with their GMV and conversion counts), time-clock hours, late and missed check-ins."""
     m = SessionMetrics
     hosted = s.execute(select(
-        Shift.person_id, func.count(func.distinct(LiveSession.id)), func.sum(_on_air(s)), func.sum(m.gmv_cents),
+        Shift.person_id, func.count(func.distinct(LiveSession.id)), func.sum(on_air(s)), func.sum(m.gmv_cents),
         func.sum(case((m.unique_viewers.is_not(None), m.orders))), func.sum(case((m.orders.is_not(None), m.unique_viewers))),
     ).join(LiveSession, LiveSession.id == Shift.session_id).outerjoin(m, m.session_id == LiveSession.id)
-        .where(_week_sessions(start, end), Shift.role.in_(HOST_ROLES), Shift.cancelled.is_(False), Shift.person_id.is_not(None))
+        .where(in_period(start, end), Shift.role.in_(HOST_ROLES), Shift.cancelled.is_(False), Shift.person_id.is_not(None))
         .group_by(Shift.person_id)).all()
     ids = [r[0] for r in hosted]
     if not ids:
@@ -134,16 +122,16 @@ def host_rows(s: Session, start: datetime, end: datetime, now: datetime) -> list
     people = {r[0]: r for r in s.execute(select(Person.id, Person.display_name, Person.real_name, Person.slack_user_id, HostTier.name)
                                          .outerjoin(PersonHostTier, PersonHostTier.person_id == Person.id)
                                          .outerjoin(HostTier, HostTier.id == PersonHostTier.host_tier_id).where(Person.id.in_(ids)))}
-    clock = dict(s.execute(select(TimeEntry.person_id, func.sum(_seconds(s, TimeEntry.clock_in_at, TimeEntry.clock_out_at)))
+    clock = dict(s.execute(select(TimeEntry.person_id, func.sum(seconds_between(s, TimeEntry.clock_in_at, TimeEntry.clock_out_at)))
                            .where(TimeEntry.clock_in_at >= start, TimeEntry.clock_in_at < end, TimeEntry.clock_out_at.is_not(None),
                                   TimeEntry.person_id.in_(ids)).group_by(TimeEntry.person_id)).all())
     late, missed = _punctuality_counts(s, start, end, now, ids)
     out = []
     for pid, n, air, gmv, orders, viewers in hosted:
         p = people[pid]
-        out.append(HostRow(person_id=pid, name=p[1] or p[2] or p[3], tier=p[4], sessions=n, on_air_seconds=_num(air),
+        out.append(HostRow(person_id=pid, name=p[1] or p[2] or p[3], tier=p[4], sessions=n, on_air_seconds=num(air),
                            gmv_cents=int(gmv or 0), orders_with_viewers=int(orders or 0), unique_viewers=int(viewers or 0),
-                           clock_seconds=_num(clock.get(pid)), late=late.get(pid, 0), missed=missed.get(pid, 0)))
+                           clock_seconds=num(clock.get(pid)), late=late.get(pid, 0), missed=missed.get(pid, 0)))
     return sorted(out, key=lambda h: (-(h.gmv_per_host_hour_cents or -1), h.name))
 
 
@@ -164,14 +152,14 @@ def sku_rows(s: Session, start: datetime, end: datetime) -> list[SkuRow]:
     k = SkuMetrics
     rows = s.execute(select(
         k.sku, func.max(Product.name), func.count(func.distinct(k.session_id)), func.sum(k.units), func.sum(k.gmv_cents),
-        func.sum(_on_air(s)),
+        func.sum(on_air(s)),
     ).join(LiveSession, LiveSession.id == k.session_id).outerjoin(SessionMetrics, SessionMetrics.session_id == LiveSession.id)
-        .outerjoin(Product, Product.id == k.product_id).where(_week_sessions(start, end)).group_by(k.sku)).all()
+        .outerjoin(Product, Product.id == k.product_id).where(in_period(start, end)).group_by(k.sku)).all()
     stock: dict[str, int] = {}
     for sku, left in s.execute(select(k.sku, k.stock_after).join(LiveSession, LiveSession.id == k.session_id)
-                               .where(_week_sessions(start, end), k.stock_after.is_not(None)).order_by(LiveSession.starts_at)):
+                               .where(in_period(start, end), k.stock_after.is_not(None)).order_by(LiveSession.starts_at)):
         stock[sku] = left  # the latest session's count wins
-    return [SkuRow(sku=r[0], name=r[1], sessions=r[2], units=int(r[3] or 0), gmv_cents=r[4], on_air_seconds=_num(r[5]),
+    return [SkuRow(sku=r[0], name=r[1], sessions=r[2], units=int(r[3] or 0), gmv_cents=r[4], on_air_seconds=num(r[5]),
                    stock_after=stock.get(r[0])) for r in rows]
 
 
@@ -185,6 +173,8 @@ def operations(s: Session, start: datetime, end: datetime, now: datetime) -> Ope
             select(Person.id, Person.display_name, Person.real_name, Person.slack_user_id).where(Person.id.in_(ids)))}
         ops.punctuality = sorted((Punctuality(names[i], late.get(i, 0), missed.get(i, 0)) for i in ids),
                                  key=lambda p: (-p.missed, -p.late, p.name))
+    ops.checkins = s.scalar(select(func.count()).select_from(TimeEntry).where(
+        TimeEntry.clock_in_at >= start, TimeEntry.clock_in_at < end, TimeEntry.shift_id.is_not(None))) or 0
     ops.swaps = s.scalar(select(func.count()).select_from(Swap).where(
         Swap.status == "approved", Swap.decided_at >= start, Swap.decided_at < end)) or 0
     ops.escalations = escalations.scorecard(s, start, end)
@@ -237,13 +227,21 @@ def promotion_history(s: Session, monday: date, cfg: ScorecardConfig, now: datet
 
 
 def headline(t: Totals, p: Totals) -> list[Headline]:
+    """The week's numbers as TikTok Shop names them (definitions.METRICS), each beside last week's."""
+    def known(x: Totals, value: Any) -> Any:
+        return value if x.sessions_with_metrics else None
+
+    name = lambda key: BY_KEY[key].name  # noqa: E731
     return [
-        Headline("gmv", "GMV", "money", t.gmv_cents if t.sessions_with_metrics else None, p.gmv_cents if p.sessions_with_metrics else None),
-        Headline("orders", "Orders", "count", t.orders if t.sessions_with_metrics else None, p.orders if p.sessions_with_metrics else None),
-        Headline("units", "Units sold", "count", t.units if t.sessions_with_metrics else None, p.units if p.sessions_with_metrics else None),
-        Headline("hours", "Hours on air", "hours", t.hours if t.sessions_with_metrics else None, p.hours if p.sessions_with_metrics else None),
-        Headline("conversion", "Conversion", "pct", t.conversion, p.conversion),
-        Headline("retention", "Retention", "pct", t.retention, p.retention),
+        Headline("gmv", name("gmv"), "money", known(t, t.gmv_cents), known(p, p.gmv_cents)),
+        Headline("orders", name("orders"), "count", known(t, t.orders), known(p, p.orders)),
+        Headline("units", name("units"), "count", known(t, t.units), known(p, p.units)),
+        Headline("hours", name("hours"), "hours", known(t, t.hours), known(p, p.hours)),
+        Headline("gmv_per_live_hour", name("gmv_per_live_hour"), "money", t.gmv_per_live_hour_cents, p.gmv_per_live_hour_cents),
+        Headline("viewers", name("viewers"), "count", t.viewers, p.viewers),
+        Headline("conversion", name("conversion"), "pct", t.conversion, p.conversion),
+        Headline("avg_view_duration", name("avg_view_duration"), "duration", t.avg_view_seconds, p.avg_view_seconds),
+        Headline("new_followers", name("new_followers"), "count", t.new_followers, p.new_followers),
     ]
 
 
@@ -256,7 +254,11 @@ def build(s: Session, monday: date, cfg: ScorecardConfig, now: datetime) -> Scor
                      headline=headline(this, prev), sessions=rows, hosts=host_rows(s, start, end, now),
                      skus=sku_rows(s, start, end), days=day_rows(rows, monday, cfg.tz),
                      operations=operations(s, start, end, now), labor_cost_cents=labor)
-    card.insights = insights(card, promotion_history(s, monday, cfg, now), cfg)
+    card.targets = targets.current(s, cfg.targets_file)
+    card.history = history.weeks_before(s, start, cfg.tz)
+    card.slots = slots.slot_rows(s, week_bounds(monday - timedelta(weeks=cfg.slot_weeks - 1), cfg.tz)[0], end, cfg.tz)
+    card.insights = week_insights(card, promotion_history(s, monday, cfg, now), cfg)
+    card.recommendations = recommend.recommendations(s, card, cfg, now)
     return card
 
 

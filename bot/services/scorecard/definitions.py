@@ -1,25 +1,47 @@
-"""One definition per metric, and how numbers are shown (money, percentages, counts, hours).
+"""One definition per metric, named as TikTok Shop's LIVE dashboards name them, and how numbers are shown.
 
-Every rate shown anywhere (Slack post, text, workbook) takes its wording from DEFINITIONS here.
+Every metric shown anywhere (Slack post, `/scorecard help`, text, workbook) takes its name and wording
+from METRICS here; DEFINITIONS is the same wording keyed for the footer lines.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
-DEFINITIONS = {
-    "conversion": "Conversion = orders / unique viewers",
-    "ctr": "CTR = product clicks / product impressions",
-    "ctor": "CTOR = orders / product clicks",
-    "watch_gpm": "Watch GPM = GMV per 1,000 views",
-    "retention": "Retention = avg. viewing duration / time on air (weekly: weighted by views)",
-    "velocity": "SKU velocity = units sold per hour on air",
-    "gmv_per_live_hour": "GMV per live hour = GMV / hours on air",
-    "gmv_per_host_hour": "GMV per host hour = GMV of the sessions hosted / the host's time-clock hours",
-    "labor_cost": "Labor cost = time-clock hours x DEFAULT_HOURLY_RATE_CENTS",
-    "gmv_per_labor_dollar": "GMV per labor dollar = GMV / labor cost",
-}
-# Swaps are recorded by the shift-swap feature (built separately) as audit actions starting with this.
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    name: str  # as TikTok Shop's LIVE dashboard names it
+    definition: str
+    kind: str  # money | count | pct | duration | hours | dec
+
+
+METRICS: tuple[Metric, ...] = (
+    Metric("gmv", "GMV", "gross merchandise value: the value of the LIVE's orders", "money"),
+    Metric("orders", "Orders", "orders placed during the LIVE", "count"),
+    Metric("units", "Items sold", "units sold during the LIVE", "count"),
+    Metric("viewers", "Viewers", "unique viewers (each account counted once per LIVE)", "count"),
+    Metric("conversion", "Conversion", "orders / unique viewers", "pct"),
+    Metric("ctor", "CTOR", "click-to-order rate: orders / product clicks (sessions with clicks only)", "pct"),
+    Metric("ctr", "CTR", "product clicks / product impressions", "pct"),
+    Metric("gmv_per_live_hour", "GMV per live hour", "GMV / hours on air", "money"),
+    Metric("avg_view_duration", "Avg. viewing duration",
+           "total viewing time / views, shown as minutes:seconds (weekly: weighted by views)", "duration"),
+    Metric("new_followers", "New followers", "accounts that followed during the LIVE", "count"),
+    Metric("watch_gpm", "Watch GPM", "GMV per 1,000 views", "money"),
+    Metric("velocity", "SKU velocity", "units sold per hour on air of the sessions that featured the SKU", "dec"),
+    Metric("hours", "Hours on air", "time on air from the export, else the scheduled length", "hours"),
+    Metric("punctuality", "On-time check-ins", "check-ins not late / (check-ins + missed check-ins)", "pct"),
+    Metric("gmv_per_host_hour", "GMV per host hour", "GMV of the sessions hosted / the host's time-clock hours", "money"),
+    Metric("labor_cost", "Labor cost", "time-clock hours x DEFAULT_HOURLY_RATE_CENTS", "money"),
+    Metric("gmv_per_labor_dollar", "GMV per labor dollar", "GMV / labor cost", "dec"),
+)
+BY_KEY = {m.key: m for m in METRICS}
+DEFINITIONS = {m.key: f"{m.name} = {m.definition}" for m in METRICS}
+DEFINITIONS["retention"] = DEFINITIONS["avg_view_duration"]  # the older key, same single definition
+FOOTER_KEYS = ("conversion", "ctor", "avg_view_duration", "gmv_per_live_hour", "velocity")
 
 Money = int | Decimal
 
@@ -34,6 +56,17 @@ def pct(value: Decimal | None, places: int = 1) -> str:
     return "n/a" if value is None else f"{value * 100:.{places}f}%"
 
 
+def duration(seconds: Decimal | int | float | None) -> str:
+    """Seconds as m:ss (h:mm:ss past an hour): 65 -> '1:05'."""
+    if seconds is None:
+        return "n/a"
+    total = int(Decimal(str(seconds)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    sign, total = ("-" if total < 0 else ""), abs(total)
+    h, rest = divmod(total, 3600)
+    m, s = divmod(rest, 60)
+    return f"{sign}{h}:{m:02d}:{s:02d}" if h else f"{sign}{m}:{s:02d}"
+
+
 def fmt_value(kind: str, value: Decimal | int | None) -> str:
     if value is None:
         return "n/a"
@@ -43,5 +76,13 @@ def fmt_value(kind: str, value: Decimal | int | None) -> str:
         return pct(Decimal(value), 2)
     if kind == "hours":
         return f"{Decimal(value):.1f} h"
+    if kind == "duration":
+        return duration(value)
+    if kind == "dec":
+        return f"{Decimal(value):.2f}"
     return f"{int(value):,}"
 
+
+def help_lines() -> list[str]:
+    """`/scorecard help`: every metric with its one definition."""
+    return [f"{m.name}: {m.definition}" for m in METRICS]

@@ -109,6 +109,17 @@ class Totals:
     air_seconds_weighted: Decimal = Decimal(0)  # sum(time on air x views), same sessions
     gmv_with_views: int = 0
     labor_seconds: Decimal = Decimal(0)
+    views_with_duration: int = 0  # views of the sessions with an average viewing duration
+    new_followers: int | None = None
+
+    @property
+    def avg_view_seconds(self) -> Decimal | None:
+        """Average viewing duration, weighted by views: sum(avg duration x views) / sum(views), same sessions."""
+        return ratio(self.watch_seconds_weighted, self.views_with_duration)
+
+    @property
+    def viewers(self) -> int | None:
+        return self.unique_viewers if self.sessions_with_metrics and self.unique_viewers else None
 
     @property
     def hours(self) -> Decimal:
@@ -219,6 +230,12 @@ class Operations:
     approvals: int = 0
     approval_median_hours: Decimal | None = None
     briefs_overdue: int = 0
+    checkins: int = 0  # time entries attached to a shift, clocked in this week
+
+    @property
+    def on_time(self) -> Decimal | None:
+        """On-time check-ins: check-ins not late / (check-ins + missed check-ins)."""
+        return ratio(self.checkins - self.late_checkins, self.checkins + self.missed_checkins)
 
 
 @dataclass
@@ -256,6 +273,10 @@ class Scorecard:
     operations: Operations
     labor_cost_cents: int
     insights: list[Insight] = field(default_factory=list)
+    recommendations: list[Insight] = field(default_factory=list)
+    slots: list[Any] = field(default_factory=list)  # slots.SlotRow over the last cfg.slot_weeks weeks (see slots.py)
+    targets: Any = None  # targets.Targets in force for the week
+    history: list[Any] = field(default_factory=list)  # history.WeekFigures of earlier weeks with data, oldest first
 
     @property
     def missing(self) -> list[SessionRow]:
@@ -281,6 +302,10 @@ class ScorecardConfig:
     missed_checkins: int = 2
     promotion_weeks: int = 3
     promotion_bars_cents: dict[str, int] = field(default_factory=dict)  # tier name -> GMV per host hour in cents
+    min_slot_sessions: int = 3  # a day x hour slot needs this many sessions before it is called best or worst
+    slot_weeks: int = 8  # slots are judged over this many weeks up to the scorecard's week
+    min_sessions_for_trends: int = 3  # fewer sessions with metrics than this: "too little data"
+    targets_file: str | None = None  # SCORECARD_TARGETS_FILE; `/scorecard targets` values override it
 
     @classmethod
     def from_settings(cls, settings: Any) -> ScorecardConfig:
@@ -288,5 +313,6 @@ class ScorecardConfig:
                    wow_threshold=Decimal(settings.scorecard_wow_threshold_pct) / 100,
                    stockout_days=settings.scorecard_stockout_days, missed_checkins=settings.scorecard_missed_checkins,
                    promotion_weeks=settings.scorecard_promotion_weeks,
+                   min_slot_sessions=settings.scorecard_slot_min_sessions, targets_file=settings.scorecard_targets_file,
                    promotion_bars_cents={k.casefold(): v * 100 for k, v in settings.scorecard_promotion_gmv_per_hour.items()})
 
