@@ -75,9 +75,8 @@ def best_and_worst(rows: list[SlotRow], min_sessions: int, n: int = 2) -> tuple[
     order = ranked(rows, min_sessions)
     if len(order) < 2:
         return order[:n], []
-    best = order[:n]
-    worst = [r for r in reversed(order) if r not in best][:n]
-    return best, worst
+    k = max(1, min(n, len(order) // 2))  # best and worst never share a slot
+    return order[:k], list(reversed(order))[:k]
 
 
 def grid(rows: list[SlotRow]) -> tuple[list[int], list[list[Decimal | None]], list[list[int]]]:
