@@ -44,7 +44,7 @@ def test_scorecard_help_targets_month_and_quarter(server, db):
     seed(db)
     status, body = server.command("/scorecard", "help", LEADER)
     text = str(_valid(body)["blocks"])
-    assert "Avg. viewing duration" in text and "minutes:seconds" in text and "CTOR" in text and "GMV per live hour" in text
+    assert "Avg. viewing duration" in text and "in minutes and seconds" in text and "CTOR" in text and "GMV per live hour" in text
     status, body = server.command("/scorecard", "targets gmv_week=$20,000 conversion=2.5%", HOST)
     assert "Only" in body["text"]
     status, body = server.command("/scorecard", "targets gmv_week=$20,000 conversion=2.5%", LEADER)

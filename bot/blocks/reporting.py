@@ -96,7 +96,7 @@ def meeting_modal() -> dict:
          "element": {"type": "datepicker", "action_id": "value"}},
         {"type": "input", "block_id": "last_day", "label": {"type": "plain_text", "text": "To"},
          "element": {"type": "datepicker", "action_id": "value"}},
-        context("opsbot proposes up to three weekday slots (9:00–18:00) that clash with nobody's LIVE shift or time off."),
+        context("opsbot proposes up to three weekday slots (9 AM–6 PM) that clash with nobody's LIVE shift or time off."),
     ]
     return modal("Propose a meeting", blocks, callback_id="meeting_submit", submit="Propose")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from slack_bolt import App
@@ -54,11 +54,14 @@ def register(app: App, rt: Runtime) -> None:
     def meeting_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
         user_id = body["user"]["id"]
         first, last = input_value(body, "first_day"), input_value(body, "last_day")
-        req = meetings.parse_request(input_value(body, "title"), list(input_value(body, "attendees") or []),
-                                     input_value(body, "length"),
-                                     date.fromisoformat(first) if first else None, date.fromisoformat(last) if last else None)
-        for uid in req.attendees:
-            validation.slack_user_id(uid, field="attendees")
+        today = local_date(clock.now(), rt.tz)
+        first = validation.parse_date(first, field="first_day", label="The first day", today=today) if first else None
+        last = validation.parse_date(last, field="last_day", label="The last day", today=today) if last else None
+        attendees = input_value(body, "attendees") or []
+        if not isinstance(attendees, list):
+            raise Invalid("Pick the attendees.", {"attendees": "Pick the attendees."})
+        attendees = [validation.slack_user_id(uid, field="attendees") for uid in attendees]
+        req = meetings.parse_request(input_value(body, "title"), attendees, input_value(body, "length"), first, last)
         try:
             nonce = json.loads(body["view"].get("private_metadata") or "{}").get("nonce")
         except ValueError:

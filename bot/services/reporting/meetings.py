@@ -119,7 +119,7 @@ def propose(s: Session, organizer: Person, req: Request, tz: ZoneInfo, now: date
     slots = free_slots(s, req, tz, now)
     if not slots:
         raise Conflict(f"No {req.length_minutes}-minute slot between {req.first_day:%a %b %d} and {req.last_day:%a %b %d} "
-                       "(weekdays 9:00–18:00) is free of every attendee's LIVE shifts and time off: widen the window or shorten it.")
+                       "(weekdays 9 AM–6 PM) is free of every attendee's LIVE shifts and time off: widen the window or shorten it.")
     m = Meeting(title=req.title, organizer=organizer.slack_user_id, attendees=list(req.attendees), length_minutes=req.length_minutes,
                 slots=[t.isoformat() for t in slots], status="proposed", idempotency_key=key, created_at=now)
     s.add(m)

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
 from matplotlib.ticker import FuncFormatter, PercentFormatter  # noqa: E402
 
 from bot.services.scorecard.model import Scorecard  # noqa: E402
-from bot.services.scorecard.slots import DAYS, grid  # noqa: E402
+from bot.services.scorecard.slots import DAYS, grid, hour_label  # noqa: E402
 from bot.timefmt import to_local  # noqa: E402
 
 BAR = "#2563eb"
@@ -107,7 +107,7 @@ def heatmap(card: Scorecard, min_sessions: int, weeks: int) -> bytes:
     data = [[float(v) / 100 if v is not None else float("nan") for v in row] for row in values]
     image = ax.imshow(data, cmap="YlGn", aspect="auto")
     ax.set_xticks(range(7), DAYS)
-    ax.set_yticks(range(len(hours)), [f"{h:02d}:00" for h in hours])
+    ax.set_yticks(range(len(hours)), [hour_label(h) for h in hours])
     ax.set_xlabel("Day of week")
     ax.set_ylabel("Start hour (team time zone)")
     for i, row in enumerate(values):

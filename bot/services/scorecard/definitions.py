@@ -28,7 +28,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("ctr", "CTR", "product clicks / product impressions", "pct"),
     Metric("gmv_per_live_hour", "GMV per live hour", "GMV / hours on air", "money"),
     Metric("avg_view_duration", "Avg. viewing duration",
-           "total viewing time / views, shown as minutes:seconds (weekly: weighted by views)", "duration"),
+           "total viewing time / views, in minutes and seconds, e.g. 1m 12s (weekly: weighted by views)", "duration"),
     Metric("new_followers", "New followers", "accounts that followed during the LIVE", "count"),
     Metric("watch_gpm", "Watch GPM", "GMV per 1,000 views", "money"),
     Metric("velocity", "SKU velocity", "units sold per hour on air of the sessions that featured the SKU", "dec"),
@@ -57,14 +57,16 @@ def pct(value: Decimal | None, places: int = 1) -> str:
 
 
 def duration(seconds: Decimal | int | float | None) -> str:
-    """Seconds as m:ss (h:mm:ss past an hour): 65 -> '1:05'."""
+    """Seconds as minutes and seconds, never mistaken for a clock time: 65 -> '1m 05s', 20 -> '20s', 3725 -> '1h 02m 05s'."""
     if seconds is None:
         return "n/a"
     total = int(Decimal(str(seconds)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     sign, total = ("-" if total < 0 else ""), abs(total)
     h, rest = divmod(total, 3600)
     m, s = divmod(rest, 60)
-    return f"{sign}{h}:{m:02d}:{s:02d}" if h else f"{sign}{m}:{s:02d}"
+    if h:
+        return f"{sign}{h}h {m:02d}m {s:02d}s"
+    return f"{sign}{m}m {s:02d}s" if m else f"{sign}{s}s"
 
 
 def fmt_value(kind: str, value: Decimal | int | None) -> str:

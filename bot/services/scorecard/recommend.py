@@ -158,7 +158,7 @@ def rule_legal_next_week(s: Session, card: Scorecard, cfg: ScorecardConfig, now:
     tracks = sum(1 for r in rows if r[1] == "talk_track")
     shown = "; ".join(f"{b} for {t} {fmt_day_time(at, cfg.tz)}" for b, _, t, at in rows[:3])
     return [Insight("legal_next_week", f"{len(rows)} brief{'s' if len(rows) > 1 else ''} ({tracks} talk track"
-                                       f"{'s' if tracks != 1 else ''}) for next week's LIVEs still wait for legal ({shown}): "
+                                       f"{'s' if tracks != 1 else ''}) for next week's LIVEs still {'waits' if len(rows) == 1 else 'wait'} for legal ({shown}): "
                                        "chase them before the run-of-show goes out.", priority=1)]
 
 

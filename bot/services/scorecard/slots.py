@@ -23,6 +23,11 @@ from bot.timefmt import to_local
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
+def hour_label(hour: int) -> str:
+    """12-hour, as the team reads times on set: 19 -> '7 PM'."""
+    return f"{(hour - 1) % 12 + 1} {'AM' if hour < 12 else 'PM'}"
+
+
 @dataclass
 class SlotRow:
     weekday: int  # 0 = Monday
@@ -35,7 +40,7 @@ class SlotRow:
 
     @property
     def label(self) -> str:
-        return f"{DAYS[self.weekday]} {self.hour:02d}:00"
+        return f"{DAYS[self.weekday]} {hour_label(self.hour)}"
 
     @property
     def gmv_per_live_hour_cents(self) -> Decimal | None:
