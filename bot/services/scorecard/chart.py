@@ -64,7 +64,8 @@ def weekly_chart(days: Sequence[date], gmv_cents: Sequence[int | Decimal], conve
     for x, c in zip(xs, conversion, strict=True):
         if c is not None:
             right.annotate(f"{c * 100:.1f}%", (x, float(c)), ha="center", va="bottom", fontsize=7, color=LINE,
-                           xytext=(0, 5), textcoords="offset points")
+                           xytext=(0, 5), textcoords="offset points",
+                           bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.85})
     right.set_ylabel("Conversion")
     right.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
     known = [float(c) for c in conversion if c is not None]
@@ -110,12 +111,15 @@ def heatmap(card: Scorecard, min_sessions: int, weeks: int) -> bytes:
     ax.set_yticks(range(len(hours)), [hour_label(h) for h in hours])
     ax.set_xlabel("Day of week")
     ax.set_ylabel("Start hour (team time zone)")
+    known = [float(v) for row in values for v in row if v is not None]
+    dark_from = min(known) + (max(known) - min(known)) * 0.6
     for i, row in enumerate(values):
         for j, v in enumerate(row):
             if v is not None:
                 weak = counts[i][j] < min_sessions
+                ink = "#888888" if weak else "#ffffff" if float(v) >= dark_from else "#111111"
                 ax.text(j, i, f"{_money(v)}\n{counts[i][j]} LIVE{'s' if counts[i][j] > 1 else ''}", ha="center", va="center",
-                        fontsize=7, color="#888888" if weak else "#111111", style="italic" if weak else "normal")
+                        fontsize=7, color=ink, style="italic" if weak else "normal")
     bar = fig.colorbar(image, ax=ax)
     bar.set_label("GMV per live hour ($)")
     ax.set_title(title, fontsize=11)
