@@ -6,7 +6,8 @@ validated by slack_sdk (the Slack stand-in for Web API calls, block_problems for
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from cli_helpers import cli  # noqa: F401 (fixture)
@@ -19,18 +20,16 @@ from sqlalchemy import select
 
 from bot.db.briefs import Brief, BriefVersion
 from bot.db.escalations import Escalation
-from bot.db.models import Person, Shift
+from bot.db.models import Shift
 from bot.db.reporting import Meeting
 from bot.db.schedule import TimeOff
 from bot.db.swaps import Swap
-from bot.jobs.base import fire_post, run_post, run_tick
+from bot.jobs.base import fire_post, run_tick
 from bot.jobs.registry import all_jobs
 from bot.services.errors import Conflict
 from bot.services.reporting import meetings, sync
 from bot.services.scorecard.model import ScorecardConfig
 from bot.timefmt import local_to_utc
-
-from zoneinfo import ZoneInfo
 
 LA = ZoneInfo("America/Los_Angeles")
 
@@ -109,7 +108,7 @@ def _open_items(s):
     s.flush()
 
 
-def test_ops_sync_pack_lists_each_kind_of_open_item(server, db, cli):
+def test_ops_sync_pack_lists_each_kind_of_open_item(server, db):
     seed(db)
     with db.transaction() as s:
         _open_items(s)

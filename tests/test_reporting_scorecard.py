@@ -19,7 +19,15 @@ from schedule_helpers import seed
 from bot.db.briefs import Brief
 from bot.db.escalations import Escalation
 from bot.services.errors import NotAllowed
-from bot.services.scorecard import chart, compute, definitions, monthly, slots, targets, xlsx
+from bot.services.scorecard import (
+    chart,
+    compute,
+    definitions,
+    monthly,
+    slots,
+    targets,
+    xlsx,
+)
 from bot.services.scorecard.model import ScorecardConfig
 from bot.services.validation import InputError
 

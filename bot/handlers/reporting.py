@@ -82,8 +82,8 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             m, new = meetings.answer(s, body["user"]["id"], meeting_id, slot, rt.tz, clock.now(), rt.settings.ops_channel)
             label = meetings.describe(m, rt.tz)[slot]
-            status = m.status
-        text = (f"Booked: everyone can make {label}." if status == "scheduled"
+            booked = fmt_datetime(m.starts_at, rt.tz) if m.status == "scheduled" and m.starts_at else None
+        text = (f"Booked: {m.title}, {booked}." if booked
                 else f"Noted: {label} works for you." if new else f"Already noted: {label}.")
         respond(text=text, blocks=[section(text)], response_type="ephemeral", replace_original=False)
         rt.after_change(body["user"]["id"])
