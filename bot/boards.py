@@ -24,19 +24,23 @@ def board_renderers(settings: Settings) -> dict[str, BoardRenderer]:
 def file_renderers(settings: Settings) -> dict[str, FileRenderer]:
     """Files the notifier builds at delivery time from the database (the outbox stores only their arguments)."""
     from bot import clock
-    from bot.services import scorecard
-    from bot.services.png_chart import bar_line_chart
-    from bot.services.scorecard_xlsx import build_workbook
+    from bot.services.scorecard import compute
+    from bot.services.scorecard.chart import card_chart, heatmap
+    from bot.services.scorecard.model import Scorecard, ScorecardConfig
+    from bot.services.scorecard.xlsx import build_workbook
 
-    def card(session: Session, args: dict[str, Any]) -> scorecard.Scorecard:
-        return scorecard.build(session, date.fromisoformat(args["monday"]), scorecard.ScorecardConfig.from_settings(settings),
+    def card(session: Session, args: dict[str, Any]) -> Scorecard:
+        return compute.build(session, date.fromisoformat(args["monday"]), ScorecardConfig.from_settings(settings),
                                clock.now())
 
     def chart(session: Session, args: dict[str, Any]) -> bytes:
-        days = card(session, args).days
-        return bar_line_chart([d.gmv_cents for d in days], [d.conversion for d in days])
+        return card_chart(card(session, args), settings.tz)
 
     def workbook(session: Session, args: dict[str, Any]) -> bytes:
         return build_workbook(card(session, args), settings.tz)
 
-    return {"scorecard_chart": chart, "scorecard_xlsx": workbook}
+    def slots_heatmap(session: Session, args: dict[str, Any]) -> bytes:
+        cfg = ScorecardConfig.from_settings(settings)
+        return heatmap(card(session, args), cfg.min_slot_sessions, cfg.slot_weeks)
+
+    return {"scorecard_chart": chart, "scorecard_xlsx": workbook, "scorecard_heatmap": slots_heatmap}

@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     scorecard_promotion_gmv_per_hour: Annotated[dict[str, int], NoDecode] = Field(
         default_factory=lambda: {"Rookie": 400, "Core": 900},
         description="Promotion bar per host tier: GMV per host hour in dollars, e.g. Rookie=400,Core=900 (the top tier has none)")
+    scorecard_slot_min_sessions: int = Field(3, ge=1, le=50, description="Sessions with metrics a day x start-hour slot needs before the scorecard calls it a best or worst slot")
+    scorecard_targets_file: str | None = Field(None, description="TOML file with a [targets] table (gmv_week, gmv_per_live_hour, conversion, avg_view_duration, punctuality); /scorecard targets overrides it")
+    monthly_scorecard_cron: str = Field("0 9 1-3 * mon-fri", description="When the monthly scorecard for the previous month posts to LEADERSHIP_CHANNEL: the first working day (crontab, team time zone; runs once per month)")
+    ops_sync_cron: str = Field("30 9 * * mon", description="When the weekly ops-sync pack posts to OPS_CHANNEL (crontab, team time zone)")
     run_of_show_time: str = Field("08:00", description="When the daily run-of-show posts to OPS_CHANNEL (HH:MM, team time zone)")
     weekly_ros_cron: str = Field("0 15 * * fri", description="When next week's run-of-show posts (crontab, team time zone)")
     reminder_lead_minutes: int = Field(60, ge=1, le=1440, description="How long before a shift its person gets a reminder DM")
@@ -221,7 +225,7 @@ class Settings(BaseSettings):
         hour, minute = self.run_of_show_time.split(":")
         return f"{int(minute)} {int(hour)} * * *"
 
-    @field_validator("brief_digest_cron", "scorecard_cron", "weekly_ros_cron")
+    @field_validator("brief_digest_cron", "scorecard_cron", "weekly_ros_cron", "monthly_scorecard_cron", "ops_sync_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         from apscheduler.triggers.cron import CronTrigger

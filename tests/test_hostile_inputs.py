@@ -57,6 +57,8 @@ def _element(kind: str, value: Any) -> dict[str, Any]:
         return {"type": "multi_static_select", "selected_options": [{"value": v} for v in value or []]}
     if kind == "user":
         return {"type": "users_select", "selected_user": value}
+    if kind == "users":
+        return {"type": "multi_users_select", "selected_users": [value] if isinstance(value, str) else value or []}
     if kind == "checks":
         return {"type": "checkboxes", "selected_options": [{"value": v} for v in value or []]}
     if kind == "number":
@@ -201,6 +203,10 @@ def forms(w: World) -> dict[str, Form]:
         "claim_missed": Form("claim_missed", f"{w.brief_id}", [("text", "value", "text", "Feels light."),
                                                               ("category", "value", "option", "health"),
                                                               ("why", "value", "text", None)], user=LEGAL),
+        "meeting_submit": Form("meeting_submit", json.dumps({"nonce": "m1"}),
+                               [("title", "value", "text", "Ops sync"), ("attendees", "value", "users", [HOST]),
+                                ("length", "value", "option", "30"), ("first_day", "value", "date", day),
+                                ("last_day", "value", "date", day)], hostile={"attendees": "user"}),
     }
 
 
@@ -219,8 +225,8 @@ def _manifest_commands() -> list[str]:
 # Each command with the places its text is read: the value goes where {} is.
 COMMANDS = {
     "/checkin": ["{}"], "/checkout": ["{}"], "/myshifts": ["{}"], "/swap": ["{}"], "/availability": ["{}"],
-    "/escalate": ["{}"], "/metrics": ["{}", "#{}"], "/scorecard": ["{}"],
-    "/ops": ["{}", "timesheet {}", "role add {} host", f"role add <@{HOST}> {{}}", "help {}"],
+    "/escalate": ["{}"], "/metrics": ["{}", "#{}"], "/scorecard": ["{}", "targets {}", "targets gmv_week={}"],
+    "/ops": ["{}", "timesheet {}", "role add {} host", f"role add <@{HOST}> {{}}", "help {}", "sync {}"],
     "/schedule": ["{}", "tier {} Lead", f"tier <@{HOST}> {{}}"],
     "/brief": ["{}", "check {}", "list {}"],
 }

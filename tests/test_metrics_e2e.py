@@ -4,12 +4,12 @@ chart and workbook uploaded through the Web API stand-in, /scorecard, and `opsbo
 from __future__ import annotations
 
 import io
-import zlib
 from datetime import datetime, timezone
 
 from conftest import ADMIN, HOST, LEADER
 from freezegun import freeze_time
 from openpyxl import load_workbook
+from PIL import Image
 from schedule_helpers import new_session, seed
 
 from bot.cli import main
@@ -75,11 +75,17 @@ def test_monday_scorecard_posts_once_with_chart_and_workbook_in_thread(server, d
     assert "Sessions without metrics (1)" in str(posts[0].params["blocks"]) and "Tint LIVE" in str(posts[0].params["blocks"])
     assert "Conversion = orders / unique viewers" in str(posts[0].params["blocks"])
     done = server.stub.calls_to("files.completeUploadExternal")
-    assert len(done) == 2 and all(c.params.get("thread_ts") for c in done)
-    png, xlsx = sorted(server.stub.uploads.values(), key=lambda b: not b.startswith(b"\x89PNG"))
-    assert png.startswith(b"\x89PNG\r\n\x1a\n") and zlib.decompress(png[png.index(b"IDAT") + 4:-16])
+    assert len(done) == 3 and all(c.params.get("thread_ts") for c in done)
+    files = sorted(server.stub.uploads.values(), key=lambda b: not b.startswith(b"\x89PNG"))
+    pngs, xlsx = files[:2], files[2]
+    png = max(pngs, key=lambda b: Image.open(io.BytesIO(b)).size[1] == 420)  # the daily chart (the heatmap's height varies)
+    assert all(b.startswith(b"\x89PNG") for b in pngs)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    with Image.open(io.BytesIO(png)) as img:  # a real image, read back: the chart's size, and the GMV bars drawn
+        colours = {c for _, c in img.convert("RGB").getcolors(1 << 20) or []}
+        assert img.size == (800, 420) and (0x25, 0x63, 0xEB) in colours and (0xEA, 0x58, 0x0C) in colours
     wb = load_workbook(io.BytesIO(xlsx))
-    assert wb.sheetnames == ["Summary", "Sessions", "Hosts", "SKUs", "Operations"]
+    assert wb.sheetnames == ["Summary", "Sessions", "Hosts", "SKUs", "Operations", "Slots"]
     assert len(wb["Summary"]._charts) == 2 and wb["Sessions"].freeze_panes == "A2"
     assert wb["Summary"]["B2"].value == 2500 and wb["Summary"]["B2"].number_format.startswith('"$"')
 
@@ -101,7 +107,8 @@ def test_opsbot_demo_builds_prints_and_refuses_real_data(tmp_path, capsys):
     with freeze_time("2026-11-25 20:00:00"):
         assert main(["demo", "--database-url", url, "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    assert "Run of show · " in out and "Flash deal" in out and "LIVE scorecard 2026-W47" in out and "Insights and recommendations" in out
+    assert "Run of show · " in out and "Flash deal" in out and "LIVE scorecard 2026-W47" in out
+    assert "\nInsights\n" in out and "\nRecommendations\n" in out and "trailing 4-week average" in out and "Best slots" in out
     assert (tmp_path / "scorecard-2026-W47.xlsx").exists() and (tmp_path / "scorecard-2026-W47.png").read_bytes()[:4] == b"\x89PNG"
     real = f"sqlite:///{tmp_path / 'real.db'}"
     from bot.db.migrate import upgrade

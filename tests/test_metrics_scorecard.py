@@ -15,10 +15,17 @@ from sqlalchemy import func, select
 
 from bot.db.metrics import SessionMetrics, SkuMetrics
 from bot.db.models import AuditRecord, Shift, TimeEntry
-from bot.services import scorecard
 from bot.services.metrics import store as metrics
 from bot.services.errors import Invalid
-from bot.services.scorecard import Headline, Insight, Punctuality, ScorecardConfig, SessionRow, SkuRow
+from bot.services.scorecard import compute, insights, model
+from bot.services.scorecard.model import (
+    Headline,
+    Insight,
+    Punctuality,
+    ScorecardConfig,
+    SessionRow,
+    SkuRow,
+)
 
 LA = ZoneInfo("America/Los_Angeles")
 NOW = datetime(2026, 11, 25, 20, 0, tzinfo=timezone.utc)
@@ -174,7 +181,7 @@ def test_scorecard_numbers_recomputed_from_counts_and_missing_sessions_listed(db
         s.add(SkuMetrics(session_id=glow, sku="GLOW-01", units=30, gmv_cents=90000, stock_after=20, updated_at=NOW, updated_by="t"))
     cfg = ScorecardConfig(tz=LA, hourly_rate_cents=2500)
     with db.read() as s:
-        card = scorecard.build(s, date(2026, 11, 16), cfg, NOW)
+        card = compute.build(s, date(2026, 11, 16), cfg, NOW)
     t = card.totals
     assert (t.sessions, t.sessions_with_metrics, t.gmv_cents, t.orders) == (3, 2, 400000, 100)
     assert t.conversion == Decimal(60) / 2000  # only sessions with unique viewers, never views instead
@@ -194,7 +201,7 @@ def test_scorecard_numbers_recomputed_from_counts_and_missing_sessions_listed(db
 
 def test_week_without_any_metrics_says_so(db, sessions):
     with db.read() as s:
-        card = scorecard.build(s, date(2026, 11, 16), ScorecardConfig(tz=LA), NOW)
+        card = compute.build(s, date(2026, 11, 16), ScorecardConfig(tz=LA), NOW)
     assert card.totals.sessions_with_metrics == 0 and len(card.missing) == 3
     assert all(h.value is None for h in card.headline)
     from bot.blocks.scorecard import scorecard_text
@@ -214,7 +221,7 @@ def _h(key, value, prev, kind="count"):
     ([_h("a", 200, 100), _h("b", 50, 100), _h("c", 130, 100)], Decimal("0.15"), ["A rose 100%", "B fell 50%"]),
 ])
 def test_rule_week_over_week(headline, threshold, expected):
-    found = scorecard.rule_wow(headline, threshold)
+    found = insights.rule_wow(headline, threshold)
     assert [i.text.split(" week")[0] for i in found] == expected
 
 
@@ -229,7 +236,7 @@ def _sku(units, stock, hours=Decimal(10)):
     (_sku(0, 5), 7, False),       # not selling
 ])
 def test_rule_stockout(sku, days, fires):
-    found = scorecard.rule_stockout([sku], days)
+    found = insights.rule_stockout([sku], days)
     assert bool(found) is fires
     if fires:
         assert "70 units" in found[0].text and "50 left" in found[0].text
@@ -242,7 +249,7 @@ def test_rule_stockout(sku, days, fires):
     ([Decimal(50000), Decimal(45000)], 3, False),
 ])
 def test_rule_promotion(series, weeks, fires):
-    found = scorecard.rule_promotion({"hana": ("Rookie", series)}, {"rookie": 40000}, weeks)
+    found = insights.rule_promotion({"hana": ("Rookie", series)}, {"rookie": 40000}, weeks)
     assert bool(found) is fires
     if fires:
         assert "$500.00" in found[0].text and "$400.00" in found[0].text
@@ -250,7 +257,7 @@ def test_rule_promotion(series, weeks, fires):
 
 @pytest.mark.parametrize("missed, limit, fires", [(2, 2, True), (1, 2, False), (5, 3, True)])
 def test_rule_missed_checkins(missed, limit, fires):
-    found = scorecard.rule_missed_checkins([Punctuality("pat", 1, missed)], limit)
+    found = insights.rule_missed_checkins([Punctuality("pat", 1, missed)], limit)
     assert bool(found) is fires
     if fires:
         assert f"missed {missed} check-ins" in found[0].text
@@ -258,11 +265,11 @@ def test_rule_missed_checkins(missed, limit, fires):
 
 def test_insights_are_at_most_five_most_urgent_first():
     row = SessionRow(1, "x", NOW, NOW, Decimal(3600), False, False)
-    card = scorecard.Scorecard(
-        week="2026-W47", monday=date(2026, 11, 16), start=NOW, end=NOW, totals=scorecard.Totals(sessions=1),
-        previous=scorecard.Totals(), headline=[_h("gmv", 200, 100), _h("orders", 10, 100)], sessions=[row], hosts=[],
-        skus=[_sku(70, 10)], days=[], operations=scorecard.Operations(punctuality=[Punctuality("pat", 0, 3)]), labor_cost_cents=0)
-    found = scorecard.insights(card, {"hana": ("Rookie", [Decimal(90000)] * 3)},
+    card = model.Scorecard(
+        week="2026-W47", monday=date(2026, 11, 16), start=NOW, end=NOW, totals=model.Totals(sessions=1),
+        previous=model.Totals(), headline=[_h("gmv", 200, 100), _h("orders", 10, 100)], sessions=[row], hosts=[],
+        skus=[_sku(70, 10)], days=[], operations=model.Operations(punctuality=[Punctuality("pat", 0, 3)]), labor_cost_cents=0)
+    found = insights.insights(card, {"hana": ("Rookie", [Decimal(90000)] * 3)},
                                ScorecardConfig(tz=LA, promotion_bars_cents={"rookie": 1}))
     assert len(found) == 5 and found[0].rule in ("missing_metrics", "stockout")
     assert all(isinstance(i, Insight) for i in found)
@@ -294,11 +301,11 @@ def test_dst_week_boundaries_and_hours_on_air(db):
         overnight.ends_at = at("2026-11-01", "03:00")  # 23:00 PDT to 03:00 PST: 5 real hours
         for sid, gmv in ((late_sunday.id, 10000), (monday.id, 20000), (overnight.id, 50000)):
             _metrics(s, sid, gmv_cents=gmv, orders=1, units_sold=1)
-    start, end = scorecard.week_bounds(date(2026, 10, 26), LA)
+    start, end = model.week_bounds(date(2026, 10, 26), LA)
     assert end - start == timedelta(hours=169)
     with db.read() as s:
-        w44 = scorecard.build(s, date(2026, 10, 26), ScorecardConfig(tz=LA), NOW)
-        w45 = scorecard.build(s, date(2026, 11, 2), ScorecardConfig(tz=LA), NOW)
+        w44 = compute.build(s, date(2026, 10, 26), ScorecardConfig(tz=LA), NOW)
+        w45 = compute.build(s, date(2026, 11, 2), ScorecardConfig(tz=LA), NOW)
     assert (w44.totals.sessions, w44.totals.gmv_cents) == (2, 60000)
     assert (w45.totals.sessions, w45.totals.gmv_cents) == (1, 20000)
     assert w44.totals.hours == Decimal("6.5")  # 1.5 h + 5 h across the extra hour

@@ -171,8 +171,8 @@ def test_the_shared_sanitiser():
 
 @freeze_time("2026-11-20 17:00:00")
 def test_scorecard_and_approvals_exports_use_the_shared_sanitiser():
-    from bot.services import scorecard_xlsx
     from bot.services.briefs import export as approvals_export
+    from bot.services.scorecard import xlsx as scorecard_xlsx
 
     assert approvals_export.safe is safe and scorecard_xlsx.safe is safe
 

@@ -161,7 +161,7 @@ def test_direct_offer_accept_approve_and_stale_buttons(team, db):
 
     # the weekly scorecard counts the approved swap in the week it was decided
     from bot import clock
-    from bot.services.scorecard import operations
+    from bot.services.scorecard.compute import operations
 
     decided = the_swap(db).decided_at
     with db.read() as s:

@@ -26,12 +26,15 @@ COMMANDS: list[tuple[str, str, tuple[str, ...]]] = [
     ("/availability @user", "Change someone's availability", ("associate",)),
     ("/escalate [summary]", "Raise a problem on set (SEV1-SEV4); the right people are paged until someone owns it", ()),
     ("/metrics [session]", "Log a LIVE session's metrics (GMV, orders, viewers, per-SKU units)", ("associate",)),
-    ("/scorecard [YYYY-Www]", "The weekly LIVE scorecard, privately", ("associate", "leadership")),
+    ("/scorecard [YYYY-Www | YYYY-MM | YYYY-Qn]", "The LIVE scorecard for a week, month or quarter, privately (`/scorecard help`: the metrics)", ("associate", "leadership")),
+    ("/scorecard targets [key=value ...]", "See or set the scorecard's targets", ("associate", "leadership")),
     ("/ops help", "This list", ()),
     ("/ops people", "Everyone opsbot knows, with roles", ("associate",)),
     ("/ops role add @user ROLE", "Give a role: host, pa, associate, legal, leadership", ("associate",)),
     ("/ops role remove @user ROLE", "Take a role away", ("associate",)),
     ("/ops timesheet @user", "Review and correct someone's time entries", ("associate",)),
+    ("/ops sync [YYYY-Www]", "The weekly ops-sync pack: numbers, gaps, open items, agenda", ("associate",)),
+    ("/ops meeting", "Propose a meeting in slots clear of everyone's LIVE shifts and time off", ("associate",)),
 ]
 
 

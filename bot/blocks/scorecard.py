@@ -7,17 +7,26 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.blocks.common import Block, context, divider, escape, header, section
-from bot.services.scorecard import (
+from bot.blocks.common import (
+    Block,
+    chunk_lines,
+    context,
+    divider,
+    escape,
+    header,
+    section,
+)
+from bot.services.scorecard.compute import by_severity, velocity_leaders
+from bot.services.scorecard.definitions import (
     DEFINITIONS,
-    Scorecard,
-    by_severity,
+    FOOTER_KEYS,
     dollars,
     fmt_value,
+    help_lines,
     pct,
-    velocity_leaders,
 )
-from bot.timefmt import fmt_day, fmt_day_time, to_local
+from bot.services.scorecard.model import Scorecard
+from bot.timefmt import fmt_day, fmt_day_time
 from bot.wording import plural
 
 
@@ -47,7 +56,9 @@ def sections(card: Scorecard, tz: ZoneInfo) -> list[tuple[str, list[str]]]:
                      f"{t.sessions_with_metrics - t.sessions_without_viewers} only (views are not substituted).")
     out.append((f"Headline ({t.sessions_with_metrics} of {plural(t.sessions, 'session')} with metrics)", lines))
     if card.insights:
-        out.append(("Insights and recommendations", [f"{i + 1}. {x.text}" for i, x in enumerate(card.insights)]))
+        out.append(("Insights", [f"{i + 1}. {x.text}" for i, x in enumerate(card.insights)]))
+    if card.recommendations:
+        out.append(("Recommendations", [f"{i + 1}. {x.text}" for i, x in enumerate(card.recommendations)]))
     ranked = card.ranked
     if ranked:
         fmt = lambda r: (f"{r.title} ({_when(r, tz)}, {', '.join(r.hosts) or 'no host'}): {dollars(r.gmv_cents)} GMV, "  # noqa: E731
@@ -84,8 +95,7 @@ def sections(card: Scorecard, tz: ZoneInfo) -> list[tuple[str, list[str]]]:
 
 
 def definitions_line() -> str:
-    keys = ("conversion", "ctr", "ctor", "watch_gpm", "retention", "velocity")
-    return " · ".join(DEFINITIONS[k] for k in keys)
+    return " · ".join(DEFINITIONS[k] for k in FOOTER_KEYS) + " · all of them: /scorecard help"
 
 
 def scorecard_text(card: Scorecard, tz: ZoneInfo) -> str:
@@ -100,9 +110,30 @@ def scorecard_text(card: Scorecard, tz: ZoneInfo) -> str:
 def scorecard_message(card: Scorecard, tz: ZoneInfo) -> tuple[str, list[Block]]:
     blocks: list[Block] = [header(f"LIVE scorecard {card.week}")]
     for title, lines in sections(card, tz):
-        blocks.append(section(f"*{escape(title)}*\n" + "\n".join(f"• {escape(ln)}" for ln in lines)))
+        for i, part in enumerate(chunk_lines([f"• {escape(ln)}" for ln in lines])):
+            blocks.append(section((f"*{escape(title)}*\n" if i == 0 else "") + part))
+    blocks = blocks[:46]
     blocks += [divider(), context(escape(f"Definitions: {definitions_line()}")),
-               context("Chart and the full workbook (Summary, Sessions, Hosts, SKUs, Operations) are in the thread.")]
+               context("Charts (by day, and a day x hour heatmap) and the full workbook (Summary, Sessions, Hosts, SKUs, "
+                       "Operations, Slots) are in the thread.")]
     g = card.headline[0]
     text = f"LIVE scorecard {card.week}: GMV {fmt_value(g.kind, g.value)} {_chg(g)}"
     return text, blocks[:50]
+
+
+def help_message() -> tuple[str, list[Block]]:
+    """`/scorecard help`: each metric's one definition, and the commands."""
+    lines = [f"• *{escape(ln.split(': ', 1)[0])}*: {escape(ln.split(': ', 1)[1])}" for ln in help_lines()]
+    blocks: list[Block] = [header("Scorecard metrics")]
+    blocks += [section(part) for part in chunk_lines(lines)]
+    blocks.append(context("`/scorecard` last week · `/scorecard 2026-W47` any week · `/scorecard 2026-11` a month · "
+                          "`/scorecard 2026-Q4` a quarter · `/scorecard targets` see or set targets"))
+    return "Scorecard metrics and their definitions", blocks
+
+
+def targets_message(lines: list[str], changed: dict[str, object] | None = None) -> tuple[str, list[Block]]:
+    from bot.services.scorecard.targets import USAGE
+
+    head = "Targets saved." if changed else "Scorecard targets"
+    body = "\n".join(f"• {escape(ln)}" for ln in lines) or "No targets are set yet."
+    return f"{head} " + "; ".join(lines), [section(f"*{head}*\n{body}"), context(escape(USAGE))]

@@ -34,7 +34,7 @@ def register(sub: Any) -> None:
     run.format_help = format_help  # type: ignore[method-assign]
     run.add_argument("name", metavar="NAME", help="the job to run (listed above)")
     run.add_argument("--date", type=args_types.day, metavar="YYYY-MM-DD",
-                     help="the day to post for; for a weekly job, any day of the week it posts for")
+                     help="the day to post for; for a weekly (monthly) job, any day of the week (month) it posts for")
     run.add_argument("--week", type=args_types.week, metavar="YYYY-Www", help="the ISO week to post for, weekly jobs")
     run.add_argument("--force", action="store_true", help="post again even if already posted for that period")
     run.set_defaults(func=cmd_run)
@@ -61,6 +61,13 @@ def _period(spec, args: argparse.Namespace, tz: Any) -> str:  # type: ignore[no-
 
     if spec.period == "day" and args.week:
         raise CliError(f"{spec.name} posts for a day: give --date YYYY-MM-DD, not --week.")
+    if spec.period == "month":  # a monthly job: --date names any day of the month it posts for
+        if args.week:
+            raise CliError(f"{spec.name} posts for a month: give --date with any day of that month, not --week.")
+        if args.date:
+            return f"{args.date:%Y-%m}"
+        fired = spec.last_fire(clock.now(), tz)
+        return spec.period_of(to_local(fired or clock.now(), tz))
     if args.week:
         return iso_week(args.week)
     if args.date:

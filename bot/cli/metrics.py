@@ -54,14 +54,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from datetime import timedelta as td
 
     from bot import clock
+    from bot.blocks.run_of_show import day_text
     from bot.blocks.scorecard import scorecard_text
     from bot.config import load_settings
     from bot.db.migrate import upgrade
     from bot.db.session import Database
-    from bot.blocks.run_of_show import day_text
-    from bot.services import demo, run_of_show, scorecard
-    from bot.services.png_chart import bar_line_chart
-    from bot.services.scorecard_xlsx import build_workbook
+    from bot.services import demo, run_of_show
+    from bot.services.scorecard import compute
+    from bot.services.scorecard.chart import card_chart, heatmap
+    from bot.services.scorecard.model import ScorecardConfig
+    from bot.services.scorecard.xlsx import build_workbook
     from bot.timefmt import local_date
 
     settings = load_settings(database_url=args.database_url)
@@ -83,13 +85,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 print("Demo database built: " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items()))
         with db.read() as s:
             print("\n" + day_text(today, run_of_show.day_plan(s, today, settings.tz), settings.tz))
-            card = scorecard.build(s, this_monday - td(weeks=1), scorecard.ScorecardConfig.from_settings(settings), now)
+            card = compute.build(s, this_monday - td(weeks=1), ScorecardConfig.from_settings(settings), now)
         print("\n" + scorecard_text(card, settings.tz))
         args.out.mkdir(parents=True, exist_ok=True)
         xlsx, png = args.out / f"scorecard-{card.week}.xlsx", args.out / f"scorecard-{card.week}.png"
         xlsx.write_bytes(build_workbook(card, settings.tz))
-        png.write_bytes(bar_line_chart([d.gmv_cents for d in card.days], [d.conversion for d in card.days]))
-        print(f"\nWrote {xlsx} and {png} (GMV by day as bars, conversion as a line).")
+        png.write_bytes(card_chart(card, settings.tz))
+        slots_png = args.out / f"scorecard-{card.week}-slots.png"
+        cfg = ScorecardConfig.from_settings(settings)
+        slots_png.write_bytes(heatmap(card, cfg.min_slot_sessions, cfg.slot_weeks))
+        print(f"\nWrote {xlsx}, {png} (GMV by day as bars, conversion as a line) and {slots_png} (day x hour heatmap).")
         return 0
     finally:
         db.dispose()

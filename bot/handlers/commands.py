@@ -9,7 +9,7 @@ from slack_bolt import App
 from bot import clock
 from bot.blocks import people as people_blocks
 from bot.blocks import timeclock as tc_blocks
-from bot.handlers import targets
+from bot.handlers import reporting, targets
 from bot.handlers.common import guarded
 from bot.runtime import Runtime
 from bot.services import people, timeclock
@@ -84,5 +84,7 @@ def register(app: App, rt: Runtime) -> None:
                 view = tc_blocks.timesheet_modal(target, entries, rt.tz, clock.now())
             ack()
             client.views_open(trigger_id=body["trigger_id"], view=view)
+        elif sub in reporting.OPS_SUBCOMMANDS:
+            reporting.ops_command(rt, sub, words, body, ack, client)
         else:
             raise Invalid(f"I don't know `/ops {sub}`. {OPS_USAGE}")

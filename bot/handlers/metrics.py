@@ -9,14 +9,17 @@ from slack_bolt import App
 
 from bot import clock
 from bot.blocks import metrics as blocks
-from bot.blocks.scorecard import scorecard_message
+from bot.blocks.scorecard import help_message, scorecard_message, targets_message
+from bot.blocks.scorecard_period import period_message
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
-from bot.services import edits, people, scorecard, validation
+from bot.services import edits, people, validation
 from bot.services.metrics import store as metrics
 from bot.services.errors import Invalid
 from bot.services.metrics.store import FORM_FIELDS
 from bot.services.people import ADMIN
+from bot.services.scorecard import compute, monthly, targets
+from bot.services.scorecard.model import ScorecardConfig
 from bot.timefmt import local_date
 
 
@@ -66,17 +69,36 @@ def register(app: App, rt: Runtime) -> None:
     @guarded("command")
     def scorecard_command(ack: Any, body: dict, client: Any, respond: Any) -> None:
         text = (body.get("text") or "").strip()
-        monday = validation.parse_week(text, today=local_date(clock.now(), rt.tz)) if text else None
+        word = text.split()[0].lower() if text else ""
+        if word == "help":
+            help_text, help_blocks = help_message()
+            ack(text=help_text, blocks=help_blocks)
+            return
+        if word == "targets":
+            with rt.db.transaction() as s:
+                actor = people.get_or_create(s, body["user_id"])
+                people.require_role(actor, ADMIN, "leadership", doing="see the scorecard targets")
+                changed = targets.set_targets(s, actor, text[len(word):]) if text[len(word):].strip() else None
+                msg_text, msg_blocks = targets_message(targets.current(s, rt.settings.scorecard_targets_file).lines(), changed)
+            ack(text=msg_text, blocks=msg_blocks)
+            return
+        period = monthly.parse_period(text) if text else None
+        monday = validation.parse_week(text, today=local_date(clock.now(), rt.tz)) if text and period is None else None
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user_id"])
             people.require_role(actor, ADMIN, "leadership", doing="see the scorecard")
         ack()
         now = clock.now()
+        if period is not None:
+            with rt.db.read() as s:
+                msg_text, msg_blocks = period_message(monthly.build_period(s, period, ScorecardConfig.from_settings(rt.settings), now))
+            respond(text=msg_text, blocks=msg_blocks, response_type="ephemeral")
+            return
         if monday is None:
             today = local_date(now, rt.tz) - timedelta(days=7)
             monday = today - timedelta(days=today.weekday())
         with rt.db.read() as s:
-            card = scorecard.build(s, monday, scorecard.ScorecardConfig.from_settings(rt.settings), now)
+            card = compute.build(s, monday, ScorecardConfig.from_settings(rt.settings), now)
         msg_text, msg_blocks = scorecard_message(card, rt.tz)
         respond(text=msg_text, blocks=msg_blocks, response_type="ephemeral")
 

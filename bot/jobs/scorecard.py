@@ -10,8 +10,10 @@ from datetime import date, datetime, timedelta
 from bot.blocks.scorecard import scorecard_message
 from bot.jobs.base import JobContext, JobSpec, NothingPosted, iso_week
 from bot.runtime import Runtime
-from bot.services import audit, outbox, scorecard, validation
+from bot.services import audit, outbox, validation
 from bot.services.metrics import store as metrics
+from bot.services.scorecard import compute
+from bot.services.scorecard.model import ScorecardConfig
 
 JOB_NAME = "scorecard"
 
@@ -26,22 +28,25 @@ def post(rt: Runtime, monday: date, run_key: str, now: datetime, channel: str | 
     channel = channel or rt.settings.leadership_channel
     if not channel:
         raise NothingPosted("LEADERSHIP_CHANNEL is not set; nothing posted (set it, then run the job again)")
-    week = scorecard.iso_label(monday)
+    week = compute.iso_label(monday)
     key = f"scorecard:{run_key}"
     with rt.db.transaction() as s:
-        card = scorecard.build(s, monday, scorecard.ScorecardConfig.from_settings(rt.settings), now)
+        card = compute.build(s, monday, ScorecardConfig.from_settings(rt.settings), now)
         text, blocks = scorecard_message(card, rt.tz)
         if outbox.post(s, channel, text, blocks, key=key, remember_as=key) is None:
             return f"{week}: already queued"
         args = {"monday": monday.isoformat()}
         outbox.upload(s, "scorecard_chart", args, filename=f"scorecard-{week}.png", thread_of=key, key=f"{key}:png",
                       title=f"{week}: GMV by day (bars) and conversion = orders / unique viewers (line), Mon–Sun")
+        outbox.upload(s, "scorecard_heatmap", args, filename=f"scorecard-{week}-slots.png", thread_of=key, key=f"{key}:heatmap",
+                      title=f"{week}: GMV per live hour by day and start hour (heatmap, with session counts)")
         outbox.upload(s, "scorecard_xlsx", args, filename=f"scorecard-{week}.xlsx", thread_of=key, key=f"{key}:xlsx",
-                      title=f"Scorecard {week} (Summary, Sessions, Hosts, SKUs, Operations)")
+                      title=f"Scorecard {week} (Summary, Sessions, Hosts, SKUs, Operations, Slots)")
         audit.record(s, actor=f"system:{JOB_NAME}", action="scorecard.posted", entity_type="scorecard", entity_id=week,
                      after={"channel": channel, "run": run_key, "insights": [i.rule for i in card.insights]})
     rt.after_change()
-    return f"{week}: posted with {len(card.insights)} insight(s), {len(card.missing)} session(s) without metrics"
+    return (f"{week}: posted with {len(card.insights)} insight(s), {len(card.recommendations)} recommendation(s), "
+            f"{len(card.missing)} session(s) without metrics")
 
 
 def prompt(rt: Runtime, now: datetime) -> int:

@@ -19,14 +19,19 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from bot.services.cells import safe
-from bot.services.scorecard import DEFINITIONS, Scorecard, by_severity
+from bot.services.scorecard.compute import by_severity
+from bot.services.scorecard.definitions import help_lines
+from bot.services.scorecard.model import Scorecard
+from bot.services.scorecard.slots import DAYS
 from bot.timefmt import to_local
 
 MONEY = '"$"#,##0.00'
 PCT = "0.00%"
 NUM = "#,##0"
 DEC = "#,##0.0"
-FORMATS = {"money": MONEY, "pct": PCT, "count": NUM, "hours": DEC, "dec": DEC, "text": "General", "date": "yyyy-mm-dd hh:mm"}
+DURATION = "[m]:ss"  # minutes:seconds, from a fraction of a day
+FORMATS = {"money": MONEY, "pct": PCT, "count": NUM, "hours": DEC, "dec": DEC, "text": "General", "date": "yyyy-mm-dd hh:mm",
+           "duration": DURATION}
 
 
 def _d(cents: int | Decimal | None) -> Decimal | None:
@@ -36,6 +41,19 @@ def _d(cents: int | Decimal | None) -> Decimal | None:
 def _f(value: Decimal | None, places: int = 6) -> float | None:
     """Rates and hours as numbers Excel can format (display values; the exact counts are in other columns)."""
     return None if value is None else round(float(value), places)
+
+
+def _cell(kind: str, value: Decimal | int | None) -> Any:
+    """A headline value as Excel stores it: dollars, fractions, days (for m:ss) or plain counts."""
+    if value is None:
+        return None
+    if kind == "money":
+        return _d(value)
+    if kind == "duration":
+        return _f(Decimal(value) / 86400, 9)
+    if kind in ("pct", "hours", "dec"):
+        return _f(Decimal(value), 6)
+    return value
 
 
 def _table(ws: Worksheet, columns: list[tuple[str, str, int]], rows: list[list[Any]], first_row: int = 1) -> None:
@@ -80,6 +98,7 @@ def build_workbook(card: Scorecard, tz: ZoneInfo) -> bytes:
     ], [[k.sku, k.name, k.sessions, k.units, _d(k.gmv_cents), _f(k.on_air_seconds / 3600, 2), _f(k.velocity, 2),
          k.stock_after, _f(k.days_of_stock, 1)] for k in sorted(card.skus, key=lambda k: -(k.velocity or 0))])
     _operations(wb.create_sheet("Operations"), card)
+    _slots(wb.create_sheet("Slots"), card)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -90,8 +109,7 @@ def _summary(ws: Worksheet, card: Scorecard) -> None:
     ws.cell(row=1, column=1, value=f"Scorecard {card.week}: metric")
     r = 2
     for h in card.headline:
-        value = _d(h.value) if h.kind == "money" else _f(h.value, 6) if h.kind in ("pct", "hours") else h.value
-        prev = _d(h.previous) if h.kind == "money" else _f(h.previous, 6) if h.kind in ("pct", "hours") else h.previous
+        value, prev = _cell(h.kind, h.value), _cell(h.kind, h.previous)
         ws.cell(row=r, column=1, value=h.label)
         for col, v in ((2, value), (3, prev)):
             ws.cell(row=r, column=col, value=v).number_format = FORMATS[h.kind]
@@ -99,11 +117,12 @@ def _summary(ws: Worksheet, card: Scorecard) -> None:
         r += 1
     r += 1
     ws.cell(row=r, column=1, value="Insights and recommendations").font = Font(bold=True)
-    for i, ins in enumerate(card.insights, start=1):
+    found = card.insights + card.recommendations
+    for i, ins in enumerate(found, start=1):
         ws.cell(row=r + i, column=1, value=safe(f"{i}. {ins.text}"))
-    r += len(card.insights) + 2
+    r += len(found) + 2
     ws.cell(row=r, column=1, value="Definitions").font = Font(bold=True)
-    for i, text in enumerate(DEFINITIONS.values(), start=1):
+    for i, text in enumerate(help_lines(), start=1):
         ws.cell(row=r + i, column=1, value=text)
     # Day table for the charts, to the right of the headline.
     ws.cell(row=1, column=6, value="Day").font = Font(bold=True)
@@ -139,3 +158,21 @@ def _operations(ws: Worksheet, card: Scorecard) -> None:
     rows += [[f"Punctuality: {p.name}", p.late, None, p.missed] for p in o.punctuality]
     _table(ws, [("Item", "text", 36), ("Count / value", "dec", 14), ("Median minutes to acknowledge", "dec", 28),
                 ("Median minutes to resolve / missed", "dec", 30)], rows)
+
+
+def _slots(ws: Worksheet, card: Scorecard) -> None:
+    """Day x start hour over the slot window, the same table as the heatmap, and a native bar chart of it."""
+    rows = sorted(card.slots, key=lambda r: (r.weekday, r.hour))
+    _table(ws, [("Slot", "text", 14), ("Day", "text", 8), ("Start hour", "count", 11), ("Sessions", "count", 10),
+                ("GMV", "money", 13), ("Hours on air", "hours", 12), ("GMV per live hour", "money", 17), ("Conversion", "pct", 12)],
+           [[r.label, DAYS[r.weekday], r.hour, r.sessions, _d(r.gmv_cents), _f(r.on_air_seconds / 3600, 2),
+             _d(r.gmv_per_live_hour_cents), _f(r.conversion)] for r in rows])
+    if not rows:
+        ws.cell(row=2, column=1, value="No sessions with metrics in the slot window yet.")
+        return
+    chart = BarChart()
+    chart.title, chart.y_axis.title, chart.x_axis.title = "GMV per live hour by slot (day x start hour)", "GMV per live hour ($)", "Slot"
+    chart.add_data(Reference(ws, min_col=7, min_row=1, max_row=len(rows) + 1), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(rows) + 1))
+    chart.width, chart.height = 22, 10
+    ws.add_chart(chart, "J2")
