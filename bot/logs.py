@@ -30,8 +30,24 @@ class SecretScrubber(logging.Filter):
         return True
 
 
+class _CurrentStdout(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stdout is at the time of the record, not the one there when logging was set up
+    (an in-process CLI run under a test harness, or a redirected stdout, would otherwise write to a closed file)."""
+
+    def __init__(self) -> None:
+        super().__init__(sys.stdout)
+
+    @property  # type: ignore[override]
+    def stream(self):  # type: ignore[no-untyped-def]
+        return sys.stdout
+
+    @stream.setter
+    def stream(self, _value) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+
 def setup(level: str = "INFO", secrets: list[str] | None = None) -> None:
-    handler = logging.StreamHandler(sys.stdout)
+    handler = _CurrentStdout()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     handler.addFilter(SecretScrubber(secrets or []))
     root = logging.getLogger()
