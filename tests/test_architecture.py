@@ -165,3 +165,24 @@ def test_every_notice_a_service_names_has_a_renderer() -> None:
     assert len(used) > 20  # the reader found the call sites
     unknown = sorted(f"{where} names {name!r}" for where, name in used if name not in notices.registered())
     assert unknown == [], "notices without a renderer in bot/blocks/notices.py:\n" + "\n".join(unknown)
+
+
+MAX_MODULE_LINES = 400
+
+
+def test_no_module_in_bot_is_over_400_lines() -> None:
+    """A module that grows past this is split by responsibility (docs/architecture.md)."""
+    long = sorted(f"{path.relative_to(BOT.parent)}: {n} lines" for path in MODULES.values()
+                  if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES)
+    assert long == [], "modules over 400 lines:\n" + "\n".join(long)
+
+
+def test_every_services_package_says_what_it_is() -> None:
+    """Each domain package's __init__.py is a docstring of at most three lines and nothing else to import."""
+    packages = sorted(p for p in (BOT / "services").iterdir() if (p / "__init__.py").exists())
+    assert len(packages) >= 5
+    for package in packages:
+        tree = ast.parse((package / "__init__.py").read_text(encoding="utf-8"))
+        doc = ast.get_docstring(tree)
+        assert doc, f"{package.name}/__init__.py has no docstring"
+        assert len(doc.strip().splitlines()) <= 4, f"{package.name}/__init__.py: keep it to three lines"
