@@ -22,6 +22,7 @@ from bot.db.models import LiveSession, Shift, TimeEntry
 from bot.db.run_of_show import RosSegment
 from bot.services.rules import ROLE_LABEL
 from bot.services.run_of_show import KIND_LABEL, SessionPlan, label, length_min
+from bot.blocks.creators_notes import campaign_line
 from bot.timefmt import fmt_datetime, fmt_day, fmt_duration, fmt_span, fmt_time, to_local
 
 SECTION_BUDGET = 2900
@@ -86,6 +87,8 @@ def session_message(plan: SessionPlan, tz: ZoneInfo) -> tuple[str, list[Block]]:
         blocks.append(section("_No run-of-show yet: add segments from the session's menu in /schedule._"))
     if plan.approved:
         blocks.append(section("*Approved talk tracks and bundle sheets:* " + ", ".join(_brief_link(b, v) for b, v in plan.approved)))
+    for note in plan.campaigns:
+        blocks.append(section(campaign_line(note)))
     if plan.warnings:
         blocks.append(context(clip(":warning: " + "; ".join(escape(w) for w in plan.warnings), 2900)))
     text = f"{fmt_span(live.starts_at, live.ends_at, tz)} · {escape(live.title)}: {len(plan.segments)} segment(s)"
