@@ -89,6 +89,7 @@ class Settings(BaseSettings):
         description="Promotion bar per host tier: GMV per host hour in dollars, e.g. Rookie=400,Core=900 (the top tier has none)")
     run_of_show_time: str = Field("08:00", description="When the daily run-of-show posts to OPS_CHANNEL (HH:MM, team time zone)")
     weekly_ros_cron: str = Field("0 15 * * fri", description="When next week's run-of-show posts (crontab, team time zone)")
+    creator_digest_cron: str = Field("0 9 * * mon", description="When the weekly creator digest posts to OPS_CHANNEL (crontab, team time zone)")
     reminder_lead_minutes: int = Field(60, ge=1, le=1440, description="How long before a shift its person gets a reminder DM")
     missed_checkin_minutes: int = Field(10, ge=1, le=240, description="Minutes after a shift starts without a check-in before the associate is alerted")
     forgotten_checkout_hours: float = Field(2, gt=0, le=24, description="Hours after a shift ends with the entry still open before the person is asked to clock out")
@@ -221,7 +222,7 @@ class Settings(BaseSettings):
         hour, minute = self.run_of_show_time.split(":")
         return f"{int(minute)} {int(hour)} * * *"
 
-    @field_validator("brief_digest_cron", "scorecard_cron", "weekly_ros_cron")
+    @field_validator("brief_digest_cron", "scorecard_cron", "weekly_ros_cron", "creator_digest_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         from apscheduler.triggers.cron import CronTrigger

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.handlers import (actions, briefs, claims, commands, escalations, events, messages, metrics, run_of_show,
+from bot.handlers import (actions, briefs, claims, clips, commands, creators, escalations, events, messages, metrics, run_of_show,
                           schedule, swaps, uploads, views)
 from bot.runtime import Runtime
 
@@ -23,3 +23,5 @@ def register_all(app: App, rt: Runtime) -> None:
     run_of_show.register(app, rt)
     uploads.register(app, rt)
     messages.register(app, rt)
+    creators.register(app, rt)
+    clips.register(app, rt)

@@ -83,12 +83,19 @@ def add(session: Session, actor: Person, campaign_id: int, creator_id: int, kind
 def _step(session: Session, actor: Person, deliverable_id: int, to: str, now: datetime) -> tuple[Deliverable, dict]:
     """Lock the row and check it is one step before `to`; a repeat or a skipped step is refused in plain words."""
     d = get(session, deliverable_id, lock=True)
+    require_next(d, to)
+    return d, audit.snapshot(d, FIELDS)
+
+
+def require_next(d: Deliverable, to: str) -> None:
+    """Refuse unless `to` is the deliverable's next step (a repeat, or a skipped step, in plain words)."""
+    if to not in DELIVERABLE_STATUSES:
+        raise Invalid("Unknown step; open the campaign again.")
     if d.status == to or rank(d.status) > rank(to):
         raise Conflict(f"{describe(d)} is already {STATUS_LABEL[d.status]}; nothing more was recorded.")
     if NEXT.get(d.status) != to:
         raise Conflict(f"{describe(d)} is {STATUS_LABEL[d.status]}: it must be {STATUS_LABEL[NEXT[d.status]]} "
                        f"before it can be {STATUS_LABEL[to]}. Nothing was changed.")
-    return d, audit.snapshot(d, FIELDS)
 
 
 def _done(session: Session, actor: Person, d: Deliverable, before: dict, to: str, now: datetime, **extra: object) -> None:
