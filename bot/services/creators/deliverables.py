@@ -72,7 +72,7 @@ def add(session: Session, actor: Person, campaign_id: int, creator_id: int, kind
     row = Deliverable(campaign_id=campaign.id, creator_id=creator_id, kind=kind, due_on=due, status="planned", note=text,
                       links=[], steps={"planned": {"at": now.isoformat(), "by": actor.slack_user_id}},
                       created_at=now, updated_at=now)
-    session.add(row)
+    campaign.deliverables.append(row)  # keeps the loaded campaign's list current for readiness
     session.flush()
     session.refresh(row)
     audit.record(session, actor=actor.slack_user_id, action="deliverable.added", entity_type="deliverable",

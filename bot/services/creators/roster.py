@@ -77,6 +77,8 @@ def parse(data: CreatorInput) -> tuple[CleanCreator | None, dict[str, str]]:
     if errors:
         return None, errors
     assert name is not None
+    if commission is not None:
+        commission = commission.quantize(Decimal("0.01"))  # as the column stores it, so versions compare equal
     return CleanCreator(name, handle, contact, agency, commission, fee, notes, status), {}
 
 
