@@ -53,7 +53,7 @@ def build(session: Session) -> bytes:
     ws.append(HEADER)
     for c in roster.listing(session):
         fee = dollars(c.flat_fee_cents).lstrip("$").replace(",", "") if c.flat_fee_cents is not None else None
-        ws.append([cells.safe(v) for v in (c.name, "@" + c.handle, c.contact, c.agency,
+        ws.append([cells.safe(v) for v in (c.name, c.handle, c.contact, c.agency,
                                            float(c.commission_pct) if c.commission_pct is not None else None,
                                            fee, c.audience_notes, c.status)])
     for col, width in zip("ABCDEFGH", (24, 20, 28, 20, 14, 14, 40, 10)):
