@@ -54,7 +54,7 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user_id"])
             require_associate(actor, "manage the creator roster")
-            if words and words[0].lower() == "export":
+            if words == ["export"] or words == ["Export"]:
                 content = roster_xlsx.build(s)
                 count = len(roster.listing(s))
             elif words and words[0].lower() == "import":
