@@ -117,7 +117,7 @@ def test_campaign_deliverable_from_planned_to_paid_with_claims_through_brief_app
             deliverables.approve_payment(s, actor(s, LEADER), did, NOW, POLICY)
     with world.read() as s:
         d = s.get(Deliverable, did)
-        assert [x["kind"] for x in d.links] == ["draft", "posted"] and list(d.steps) == list(deliverables.NEXT) + ["paid"]
+        assert [x["kind"] for x in d.links] == ["draft", "posted"] and set(d.steps) == set(deliverables.NEXT) | {"paid"}
         trail = list(s.scalars(select(AuditRecord.action).where(AuditRecord.entity_type == "deliverable")))
         assert trail == ["deliverable.added", "deliverable.sample_shipped", "deliverable.sample_delivered",
                          "deliverable.draft_received", "deliverable.approved", "deliverable.posted", "deliverable.paid"]

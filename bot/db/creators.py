@@ -89,7 +89,7 @@ class CampaignProduct(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
 
-    product: Mapped[Product] = relationship(lazy="joined")
+    product: Mapped[Product] = relationship(lazy="selectin")
 
 
 class CampaignCreator(Base):
@@ -105,7 +105,7 @@ class CampaignCreator(Base):
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     confirmed_by: Mapped[str | None] = mapped_column(String(32))
 
-    creator: Mapped[Creator] = relationship(lazy="joined")
+    creator: Mapped[Creator] = relationship(lazy="selectin")
 
 
 class CampaignBrief(Base):
@@ -118,7 +118,7 @@ class CampaignBrief(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     brief_id: Mapped[int] = mapped_column(ForeignKey("briefs.id", ondelete="CASCADE"))
 
-    brief: Mapped[Brief] = relationship(lazy="joined")
+    brief: Mapped[Brief] = relationship(lazy="selectin")
 
 
 class CampaignSession(Base):
@@ -131,7 +131,7 @@ class CampaignSession(Base):
     campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("live_sessions.id", ondelete="CASCADE"), index=True)
 
-    session: Mapped[LiveSession] = relationship(lazy="joined")
+    session: Mapped[LiveSession] = relationship(lazy="selectin")
 
 
 class Deliverable(Base):
@@ -160,8 +160,8 @@ class Deliverable(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     campaign: Mapped[Campaign] = relationship(back_populates="deliverables")
-    creator: Mapped[Creator] = relationship(lazy="joined")
-    brief: Mapped[Brief | None] = relationship(lazy="joined")
+    creator: Mapped[Creator] = relationship(lazy="selectin")
+    brief: Mapped[Brief | None] = relationship(lazy="selectin")
 
 
 class Clip(Base):
@@ -193,5 +193,5 @@ class Clip(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    session: Mapped[LiveSession] = relationship(lazy="joined")
-    brief: Mapped[Brief | None] = relationship(lazy="joined")
+    session: Mapped[LiveSession] = relationship(lazy="selectin")
+    brief: Mapped[Brief | None] = relationship(lazy="selectin")
