@@ -136,3 +136,6 @@ def test_editor_queue_from_requested_to_published_or_rejected(bot, db):
     assert [(c.status, c.placement, c.views) for c in clips(db)] == [("published", "paid", 12000), ("rejected", None, None)]
     status, body = server.command("/clip", "queue", ADMIN)
     assert "Nothing waiting" in json.dumps(body["blocks"])
+    server.drain()
+    told = [c.params["text"] for c in server.stub.calls_to("chat.postMessage") if c.params["channel"] == "D" + HOST]
+    assert told == [f"Clip #{first} published", f"Clip #{second} rejected"]

@@ -126,6 +126,26 @@ def test_campaign_deliverable_from_planned_to_paid_with_claims_through_brief_app
         assert "briefs.legal_request" in notes
 
 
+def test_without_a_leadership_channel_leadership_gets_the_payment_card_by_dm(world):
+    from dataclasses import replace
+
+    policy = replace(POLICY, leadership_channel=None)
+    with world.transaction() as s:
+        mia = add_creator(s, name="Mia <!here>")
+        c = glow_campaign(s, creator_ids=[mia.id])
+        d = deliverables.add(s, actor(s), c.id, mia.id, "post", "2026-11-10", NOW, policy)
+        deliverables.ship_sample(s, actor(s), d.id, "UPS", "1Z", NOW)
+        deliverables.sample_delivered(s, actor(s), d.id, NOW)
+        deliverables.draft_received(s, actor(s), d.id, "https://d.test/1", CLEAN, False, NOW, policy)
+        deliverables.approve(s, actor(s), d.id, NOW)
+        deliverables.post(s, actor(s), d.id, "https://t.test/v/1", NOW, policy)
+        deliverables.approve_payment(s, actor(s, LEADER), d.id, NOW, policy)
+    with world.read() as s:
+        rows = {m.channel: m.payload for m in s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "dm"))}
+        assert "creator_pay_approve" in str(rows[LEADER]["blocks"])
+        assert "&lt;!here&gt;" in str(rows[ADMIN]["blocks"]) and "<!here>" not in str(rows[ADMIN]["blocks"])
+
+
 def test_draft_without_claims_needs_no_brief(world):
     with world.transaction() as s:
         mia = add_creator(s)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.blocks.common import Block, actions, button, chunk_lines, context, escape, header, mention, section
-from bot.db.creators import KIND_LABEL, STATUS_LABEL, Deliverable
+from bot.db.creators import KIND_LABEL, STATUS_LABEL, Clip, Deliverable
+from bot.services.creators.clips import stamp
 from bot.services.creators.common import dollars
 from bot.services.creators.digest import Digest
 from bot.services.creators.launch import CampaignNote
@@ -44,6 +45,23 @@ def payment_request(d: Deliverable, tz: ZoneInfo) -> tuple[str, list[Block]]:
                                               "deny": {"type": "plain_text", "text": "Not yet"}})))
         text = f"Creator payment to approve: {d.creator.name}, {d.campaign.name}"
     return text, blocks
+
+
+def payment_approved(d: Deliverable, approver: str, tz: ZoneInfo) -> tuple[str, list[Block]]:
+    """To the campaign's owner once leadership approved a payment."""
+    when = fmt_datetime(d.payment_approved_at, tz) if d.payment_approved_at else ""
+    text = f":white_check_mark: Payment approved by {escape(approver)} {when} for {_who(d)}. It shows as paid."
+    return f"Payment approved for {d.creator.name} ({d.campaign.name})", [section(text)]
+
+
+def clip_outcome(c: Clip) -> tuple[str, list[Block]]:
+    """To whoever asked for a clip, once it is published or rejected."""
+    what = f"the clip you asked for ({escape(c.session.title)} at {stamp(c.offset_seconds)}: {escape(c.note[:200])})"
+    if c.status == "published":
+        text = f":clapper: Clip #{c.id} is published ({c.placement}): {safe_link(c.link, 'watch it')}. That's {what}."
+    else:
+        text = f"Clip #{c.id}, {what}, was not used: {escape(c.reason)}"
+    return f"Clip #{c.id} {c.status}", [section(text)]
 
 
 def item_lines(items: list[Item]) -> list[str]:

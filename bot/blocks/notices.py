@@ -27,6 +27,8 @@ RENDERERS = {
     "creators.payment_request": creators_notes.payment_request,
     "creators.readiness_nudge": creators_notes.readiness_nudge,
     "creators.digest": creators_notes.digest,
+    "creators.payment_approved": creators_notes.payment_approved,
+    "creators.clip_outcome": creators_notes.clip_outcome,
     "escalations.message": escalations.escalation_message,
     "escalations.page": escalations.page_dm,
     "escalations.legal": escalations.legal_notice,

@@ -21,7 +21,7 @@ from bot.db.briefs import STATUS_LABEL as BRIEF_STATUS
 from bot.db.creators import CLIP_LABEL, PLACEMENTS, Clip
 from bot.db.models import LiveSession, Person, PostedMessage
 from bot.db.schedule import Product
-from bot.services import audit, briefs, edits, validation
+from bot.services import audit, briefs, edits, notices, validation
 from bot.services.claims.feedback import check_brief
 from bot.services.creators.common import MAX_NOTE, CreatorPolicy, clean, fields_error, link, require_associate
 from bot.services.errors import Conflict, Invalid, NotFound
@@ -229,6 +229,7 @@ def publish(session: Session, actor: Person, clip_id: int, placement: object, ur
     before = audit.snapshot(clip, FIELDS)
     clip.status, clip.placement, clip.link, clip.views, clip.published_at = "published", where, link_text, count, now
     _record(session, actor, clip, before, "clip.published", now)
+    notices.dm(session, clip.requested_by, "creators.clip_outcome", clip, key=f"clip:{clip.id}:outcome")
     return clip
 
 
@@ -267,6 +268,7 @@ def reject(session: Session, actor: Person, clip_id: int, reason: object, now: d
     before = audit.snapshot(clip, FIELDS)
     clip.status, clip.reason = "rejected", why
     _record(session, actor, clip, before, "clip.rejected", now, reason=why)
+    notices.dm(session, clip.requested_by, "creators.clip_outcome", clip, key=f"clip:{clip.id}:outcome")
     return clip
 
 

@@ -23,7 +23,7 @@ from bot.services.claims.feedback import check_brief
 from bot.services.creators import campaigns
 from bot.services.creators.common import (MAX_NOTE, CreatorPolicy, clean, fields_error, link, require_associate)
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
-from bot.services.people import has_role
+from bot.services.people import has_role, with_role
 from bot.timefmt import local_date
 
 FIELDS = ["status", "kind", "due_on", "carrier", "tracking", "brief_id", "payment_approved_by", "payment_approved_at"]
@@ -193,8 +193,13 @@ def post(session: Session, actor: Person, deliverable_id: int, posted_link: obje
     _add_link(d, "posted", url, now)
     d.posted_at = now
     _done(session, actor, d, before, "posted", now, link=url)
-    notices.post(session, policy.leadership_channel, "creators.payment_request", d, policy.tz,
-                 key=f"{payment_key(d.id)}:post", remember_as=payment_key(d.id))
+    if policy.leadership_channel:
+        notices.post(session, policy.leadership_channel, "creators.payment_request", d, policy.tz,
+                     key=f"{payment_key(d.id)}:post", remember_as=payment_key(d.id))
+    else:  # no channel: each leadership member gets the card, so the payment is never stuck unseen
+        for person in with_role(session, LEADERSHIP):
+            notices.dm(session, person.slack_user_id, "creators.payment_request", d, policy.tz,
+                       key=f"{payment_key(d.id)}:to:{person.slack_user_id}")
     return d
 
 
@@ -208,8 +213,8 @@ def approve_payment(session: Session, actor: Person, deliverable_id: int, now: d
     _done(session, actor, d, before, "paid", now)
     if policy.leadership_channel:
         notices.update(session, payment_key(d.id), "creators.payment_request", d, policy.tz)
-    notices.dm(session, d.campaign.owner, "plain",
-               f"Payment approved by {actor.name} for {describe(d)}.", key=f"{payment_key(d.id)}:owner")
+    notices.dm(session, d.campaign.owner, "creators.payment_approved", d, actor.name, policy.tz,
+               key=f"{payment_key(d.id)}:owner")
     return d
 
 
