@@ -255,5 +255,12 @@ def test_run_of_show_names_the_campaign_on_launch_day(world):
         s.flush()
         [early] = run_of_show.day_plan(s, before.starts_at.astimezone(POLICY.tz).date(), POLICY.tz)
         assert early.campaigns == []  # before launch the run-of-show says nothing yet
+        day = live.starts_at.astimezone(POLICY.tz).date()
+        run_of_show.post_day(s, day, POLICY.tz, "C0OPS", day.isoformat(), forced=False)
+        c = campaigns.by_name(s, "Glow Week")
+        campaigns.save(s, actor(s), campaigns.CampaignInput(name="Glow Week", starts_on="2026-11-12", creator_ids=[mia.id]),
+                       NOW, campaign_id=c.id, tz=POLICY.tz)  # the session leaves the campaign: its posted plan is edited
+        updates = list(s.scalars(select(OutboxMessage).where(OutboxMessage.kind == "update")))
+        assert any("Launch day" not in str(m.payload) and m.payload.get("notice") == "run_of_show.day" for m in updates)
     with world.read() as s:
         assert s.scalar(select(Creator.handle)) == "miaglow"

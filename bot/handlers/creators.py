@@ -178,7 +178,7 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
             c = campaigns.save(s, actor, data, clock.now(), campaign_id=campaign_id, seen=seen or None,
-                               request_key=None if campaign_id else f"campaign:{body['view'].get('id', '')}")
+                               request_key=None if campaign_id else f"campaign:{body['view'].get('id', '')}", tz=rt.tz)
             r = readiness.compute(s, c, rt.tz)
             text = f"Saved *{escape(c.name)}*: {r.percent}% ready. `/campaigns` shows what is missing."
         ack(response_action="update", view=blocks.done_view("Campaign saved", text))

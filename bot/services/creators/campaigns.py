@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from bot.db.briefs import Brief
 from bot.db.creators import Campaign, CampaignBrief, CampaignCreator, CampaignProduct, CampaignSession, Creator
 from bot.db.models import LiveSession, Person
 from bot.db.schedule import Product
-from bot.services import audit, edits, validation
+from bot.services import audit, edits, run_of_show, validation
 from bot.services.creators.common import (MAX_NAME, MAX_NOTE, already, clean, fields_error, mark, money_cents,
                                           require_associate)
 from bot.services.errors import Conflict, NotFound
@@ -103,8 +104,10 @@ def _rows(session: Session, model, ids: list[int], what: str, key: str, errors: 
 
 
 def save(session: Session, actor: Person, data: CampaignInput, now: datetime, *, campaign_id: int | None = None,
-         seen: str | None = None, request_key: str | None = None) -> Campaign:
-    """Create or edit a campaign; the products, creators, briefs and sessions become exactly those given."""
+         seen: str | None = None, request_key: str | None = None, tz: ZoneInfo | None = None) -> Campaign:
+    """Create or edit a campaign; the products, creators, briefs and sessions become exactly those given.
+
+    With `tz`, an already-posted run-of-show of any session it gains or loses is edited in place."""
     require_associate(actor, "plan creator campaigns")
     done = already(session, request_key)
     if done is not None:
@@ -136,6 +139,7 @@ def save(session: Session, actor: Person, data: CampaignInput, now: datetime, *,
         errors["name"] = f"There is already a campaign called {clash.name}; pick another name or edit that one."
     fields_error(errors)
     before = snapshot(campaign) if campaign is not None else None
+    touched = set(before["sessions"]) if before else set()
     if campaign is None:
         campaign = Campaign(owner=actor.slack_user_id, created_at=now)
         session.add(campaign)
@@ -150,6 +154,8 @@ def save(session: Session, actor: Person, data: CampaignInput, now: datetime, *,
     mark(session, request_key, now, {"campaign_id": campaign.id})
     audit.record(session, actor=actor.slack_user_id, action="campaign.created" if before is None else "campaign.edited",
                  entity_type="campaign", entity_id=campaign.id, before=before, after=snapshot(campaign))
+    if tz is not None:
+        run_of_show.refresh_posted(session, tz, touched | set(session_ids))
     return campaign
 
 
