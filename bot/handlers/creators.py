@@ -37,6 +37,11 @@ def _ids(values: Any, what: str, field: str) -> list[int]:
     return [validation.parse_id(v, field=field, what=what) for v in (values or [])]
 
 
+def _with(options: list[Any], kept: list[Any]) -> list[Any]:
+    """The options a select offers: the campaign's own first, then the others (a select shows at most 100)."""
+    return list(dict.fromkeys([*kept, *options]))[:100]
+
+
 def _checked(body: dict[str, Any], block: str) -> bool:
     value = input_value(body, block)
     return isinstance(value, list) and "yes" in value
@@ -135,12 +140,15 @@ def register(app: App, rt: Runtime) -> None:
             actor = people.get_or_create(s, body["user"]["id"])
             require_associate(actor, "plan creator campaigns")
             c = campaigns.get(s, campaign_id) if campaign_id else None
-            products = list(s.scalars(select(Product).order_by(Product.sku).limit(100)))
-            briefs_ = list(s.scalars(select(Brief).where(Brief.status.in_(("approved", "pending", "changes_requested")))
-                                     .order_by(Brief.id.desc()).limit(100)))
-            view = blocks.campaign_modal(products, [x for x in roster.listing(s) if x.status in ("prospect", "active")],
-                                         briefs_, briefs.upcoming_sessions(s, now), rt.tz, c,
-                                         campaigns.version_of(c) if c else None)
+            # what the campaign already has is always offered, so saving the form never drops it silently
+            products = _with(list(s.scalars(select(Product).order_by(Product.sku).limit(100))),
+                             [p.product for p in c.products] if c else [])
+            briefs_ = _with(list(s.scalars(select(Brief).where(Brief.status.in_(("approved", "pending", "changes_requested")))
+                                           .order_by(Brief.id.desc()).limit(100))), [b.brief for b in c.briefs] if c else [])
+            people_ = _with([x for x in roster.listing(s) if x.status in ("prospect", "active")],
+                            [m.creator for m in c.members] if c else [])
+            lives = _with(briefs.upcoming_sessions(s, now), [x.session for x in c.sessions] if c else [])
+            view = blocks.campaign_modal(products, people_, briefs_, lives, rt.tz, c, campaigns.version_of(c) if c else None)
         ack()
         client.views_open(trigger_id=body["trigger_id"], view=view)
 
