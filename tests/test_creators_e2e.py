@@ -156,6 +156,10 @@ def test_campaign_from_planned_to_posted_and_paid(bot, db):
     def step(to: str) -> dict:
         return {"value": f"{did}:{to}"}
 
+    wait(bot, "views.open", lambda: bot.slack.action("deliv_due", str(did), ADMIN))
+    assert bot.stub.calls_to("views.open")[-1].params["view"]["callback_id"] == "deliv_due_submit"
+    status, body = bot.slack.submit("deliv_due_submit", ADMIN, {"due": day("2026-11-11")}, private_metadata=str(did))
+    assert "now due 2026-11-11" in json.dumps(body["view"])
     wait(bot, "views.open", lambda: bot.slack.action("deliv_step", step("sample_shipped")["value"], ADMIN))
     assert bot.stub.calls_to("views.open")[-1].params["view"]["callback_id"] == "deliv_ship_submit"
     status, body = bot.slack.submit("deliv_ship_submit", ADMIN, text_state(carrier="UPS", tracking="1Z 999"),

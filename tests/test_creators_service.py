@@ -264,3 +264,31 @@ def test_run_of_show_names_the_campaign_on_launch_day(world):
         assert any("Launch day" not in str(m.payload) and m.payload.get("notice") == "run_of_show.day" for m in updates)
     with world.read() as s:
         assert s.scalar(select(Creator.handle)) == "miaglow"
+
+
+def test_reschedule_and_remove_until_posted(world):
+    with world.transaction() as s:
+        mia = add_creator(s)
+        c = glow_campaign(s, creator_ids=[mia.id])
+        keep = deliverables.add(s, actor(s), c.id, mia.id, "video", "2026-11-10", NOW, POLICY)
+        drop = deliverables.add(s, actor(s), c.id, mia.id, "post", "2026-11-10", NOW, POLICY)
+        assert deliverables.reschedule(s, actor(s), keep.id, "2026-11-14", NOW, POLICY).due_on.isoformat() == "2026-11-14"
+        with pytest.raises(Invalid):
+            deliverables.reschedule(s, actor(s), keep.id, "2026-02-30", NOW, POLICY)
+        with pytest.raises(Invalid):
+            deliverables.remove(s, actor(s), drop.id, " ", NOW)
+        assert deliverables.remove(s, actor(s), drop.id, "Creator dropped out", NOW) == "Mia Glow's post for Glow Week"
+        assert [d.id for d in campaigns.get(s, c.id).deliverables] == [keep.id]
+        for step in (lambda: deliverables.ship_sample(s, actor(s), keep.id, "UPS", "1Z", NOW),
+                     lambda: deliverables.sample_delivered(s, actor(s), keep.id, NOW),
+                     lambda: deliverables.draft_received(s, actor(s), keep.id, "https://d.test/1", CLEAN, False, NOW, POLICY),
+                     lambda: deliverables.approve(s, actor(s), keep.id, NOW),
+                     lambda: deliverables.post(s, actor(s), keep.id, "https://t.test/v/1", NOW, POLICY)):
+            step()
+        with pytest.raises(Conflict, match="stays"):
+            deliverables.remove(s, actor(s), keep.id, "oops", NOW)
+        with pytest.raises(Conflict, match="due date stays"):
+            deliverables.reschedule(s, actor(s), keep.id, "2026-11-20", NOW, POLICY)
+    with world.read() as s:
+        removed = s.scalar(select(AuditRecord).where(AuditRecord.action == "deliverable.removed"))
+        assert removed.reason == "Creator dropped out" and removed.before["kind"] == "post"

@@ -240,6 +240,8 @@ def creator_forms(w: World) -> dict[str, Form]:
         "deliv_draft_submit": Form("deliv_draft_submit", d, [("link", "value", "text", "https://d.test/1"),
                                                              ("words", "value", "text", None), claims]),
         "deliv_post_submit": Form("deliv_post_submit", d, [("link", "value", "text", "https://t.test/1")]),
+        "deliv_due_submit": Form("deliv_due_submit", d, [("due", "value", "date", day)]),
+        "deliv_remove_submit": Form("deliv_remove_submit", d, [("reason", "value", "text", "dropped out")]),
         "clip_submit": Form("clip_submit", "", [("session", "value", "option", str(w.session_id)), ("stamp", "value", "text", "1:00"),
                                                 ("note", "value", "text", "hook"), ("sku", "value", "text", None)], user=HOST),
         "clip_cut_submit": Form("clip_cut_submit", clip, [("link", "value", "text", "https://d.test/c"),

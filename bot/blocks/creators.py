@@ -131,7 +131,8 @@ def campaign_list(rows: list[Readiness]) -> tuple[str, list[Block]]:
     return f"{len(rows)} campaign(s)", blocks[:50]
 
 
-def _deliverable_block(d: Deliverable) -> Block:
+def _deliverable_blocks(d: Deliverable) -> list[Block]:
+    """A deliverable's line, and its buttons: the next step, Change due date and Remove (until it is posted)."""
     bits = [f"*{escape(d.creator.name)}* · {KIND_LABEL[d.kind]} · due {fmt_day(d.due_on)} · _{STATUS_LABEL[d.status]}_"]
     if d.carrier:
         bits.append(f"{escape(d.carrier)} {escape(d.tracking)}")
@@ -140,9 +141,11 @@ def _deliverable_block(d: Deliverable) -> Block:
     if d.brief is not None:
         bits.append(f"brief #{d.brief.id}: {d.brief.status.replace('_', ' ')}")
     nxt = NEXT.get(d.status)
-    nxt = nxt if nxt in STEP_BUTTON else None
-    accessory = button(STEP_BUTTON[nxt][0], "deliv_step", f"{d.id}:{nxt}") if nxt else None
-    return section(" · ".join(bits), accessory=accessory)
+    out: list[Block] = [section(" · ".join(bits))]
+    if nxt in STEP_BUTTON:
+        out.append(actions(button(STEP_BUTTON[nxt][0], "deliv_step", f"{d.id}:{nxt}", style="primary"),
+                           button("Change due date", "deliv_due", str(d.id)), button("Remove", "deliv_remove", str(d.id))))
+    return out
 
 
 def campaign_card(c: Campaign, r: Readiness, tz: ZoneInfo) -> tuple[str, list[Block]]:
@@ -157,8 +160,10 @@ def campaign_card(c: Campaign, r: Readiness, tz: ZoneInfo) -> tuple[str, list[Bl
         blocks.append(section(f"{escape(m.creator.name)} (@{escape(m.creator.handle)}) has not confirmed",
                               accessory=button("Confirmed", "campaign_confirm", f"{c.id}:{m.creator_id}")))
     blocks.append(section(f"*Deliverables* ({len(c.deliverables)})"))
-    for d in c.deliverables[:25]:
-        blocks.append(_deliverable_block(d))
+    for d in c.deliverables[:15]:
+        blocks.extend(_deliverable_blocks(d))
+    if len(c.deliverables) > 15:
+        blocks.append(context(f"{len(c.deliverables) - 15} more deliverables; the weekly digest lists them all."))
     for link in c.sessions[:5]:
         blocks.append(context(f"LIVE #{link.session.id}: {fmt_span(link.session.starts_at, link.session.ends_at, tz)} "
                               f"{escape(link.session.title)}"))
@@ -220,6 +225,18 @@ def step_modal(d: Deliverable, step: str) -> dict[str, Any]:
             callback_id="deliv_draft_submit", submit="Save", private_metadata=str(d.id))
     return modal("Posted", [intro, text_input("link", "Link to the post", optional=False, max_length=1000)],
                  callback_id="deliv_post_submit", submit="Save", private_metadata=str(d.id))
+
+
+def due_modal(d: Deliverable) -> dict[str, Any]:
+    return modal("Change due date", [section(escape(f"{d.creator.name} · {KIND_LABEL[d.kind]} · {d.campaign.name}")),
+                                     date_input("due", "Due", d.due_on)],
+                 callback_id="deliv_due_submit", submit="Save", private_metadata=str(d.id))
+
+
+def remove_modal(d: Deliverable) -> dict[str, Any]:
+    return modal("Remove deliverable", [section(escape(f"{d.creator.name} · {KIND_LABEL[d.kind]} · {d.campaign.name}")),
+                                        text_input("reason", "Why (kept in the audit log)", optional=False, multiline=True)],
+                 callback_id="deliv_remove_submit", submit="Remove", private_metadata=str(d.id))
 
 
 def done_view(title: str, text: str) -> dict[str, Any]:

@@ -291,6 +291,38 @@ def register(app: App, rt: Runtime) -> None:
             return f"Posted: {escape(deliverables.describe(d))}. Leadership was asked to approve the payment."
         step_submit(body, ack, run, "Posted")
 
+    def open_deliverable(body: dict, client: Any, ack: Any, make: Any) -> None:
+        with rt.db.transaction() as s:
+            require_associate(people.get_or_create(s, body["user"]["id"]), "change creator deliverables")
+            view = make(deliverables.get(s, _value(body, "deliverable")))
+        ack()
+        client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.action("deliv_due")
+    @guarded("action")
+    def deliv_due(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        open_deliverable(body, client, ack, blocks.due_modal)
+
+    @app.action("deliv_remove")
+    @guarded("action")
+    def deliv_remove(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        open_deliverable(body, client, ack, blocks.remove_modal)
+
+    @app.view("deliv_due_submit")
+    @guarded("view")
+    def deliv_due_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        def run(s: Any, actor: Any, did: int) -> str:
+            d = deliverables.reschedule(s, actor, did, input_value(body, "due"), clock.now(), policy())
+            return f"{escape(deliverables.describe(d))} is now due {d.due_on.isoformat()}."
+        step_submit(body, ack, run, "Due date changed")
+
+    @app.view("deliv_remove_submit")
+    @guarded("view")
+    def deliv_remove_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        def run(s: Any, actor: Any, did: int) -> str:
+            return f"Removed {escape(deliverables.remove(s, actor, did, input_value(body, 'reason'), clock.now()))}."
+        step_submit(body, ack, run, "Deliverable removed")
+
     @app.action("creator_pay_approve")
     @guarded("action")
     def pay_approve(ack: Any, body: dict, client: Any, respond: Any) -> None:

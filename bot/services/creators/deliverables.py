@@ -218,6 +218,43 @@ def approve_payment(session: Session, actor: Person, deliverable_id: int, now: d
     return d
 
 
+def reschedule(session: Session, actor: Person, deliverable_id: int, due_on: object, now: datetime,
+               policy: CreatorPolicy) -> Deliverable:
+    """Move a deliverable's due date (not once it is posted)."""
+    require_associate(actor, "change creator deliverables")
+    try:
+        due = validation.parse_date(due_on, field="due", label="The due date", today=local_date(now, policy.tz))
+    except validation.InputError as exc:
+        raise Invalid(exc.message, {"due": exc.message}) from None
+    d = get(session, deliverable_id, lock=True)
+    if rank(d.status) >= rank("posted"):
+        raise Conflict(f"{describe(d)} is already {STATUS_LABEL[d.status]}; its due date stays. Nothing was changed.")
+    before = audit.snapshot(d, FIELDS)
+    d.due_on, d.updated_at = due, now
+    session.flush()
+    audit.record(session, actor=actor.slack_user_id, action="deliverable.rescheduled", entity_type="deliverable",
+                 entity_id=d.id, before=before, after=audit.snapshot(d, FIELDS))
+    return d
+
+
+def remove(session: Session, actor: Person, deliverable_id: int, reason: object, now: datetime) -> str:
+    """Drop a deliverable the creator will not make (not once it is posted: then it is paid or stays); says which."""
+    require_associate(actor, "change creator deliverables")
+    errors: dict[str, str] = {}
+    why = clean(reason, MAX_NOTE, "The reason", "reason", errors, required=True)
+    fields_error(errors)
+    d = get(session, deliverable_id, lock=True)
+    if rank(d.status) >= rank("posted"):
+        raise Conflict(f"{describe(d)} is {STATUS_LABEL[d.status]}, so it stays on the record. Nothing was changed.")
+    what = describe(d)
+    audit.record(session, actor=actor.slack_user_id, action="deliverable.removed", entity_type="deliverable",
+                 entity_id=d.id, before={"campaign_id": d.campaign_id, "creator_id": d.creator_id,
+                                         **audit.snapshot(d, FIELDS)}, reason=why)
+    d.campaign.deliverables.remove(d)
+    session.flush()
+    return what
+
+
 def for_campaign(session: Session, campaign_id: int) -> list[Deliverable]:
     return list(session.scalars(select(Deliverable).where(Deliverable.campaign_id == campaign_id)
                                 .order_by(Deliverable.due_on, Deliverable.id)))
