@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 from conftest import ADMIN, HOST, HOST2, LEADER, LEGAL, PA
 from schedule_helpers import LA, RULES, new_session, person, seed
@@ -12,7 +12,7 @@ from bot.services.briefs import BriefInput, BriefPolicy
 from bot.services.creators import campaigns, roster
 from bot.services.creators.common import CreatorPolicy
 
-NOW = datetime(2026, 11, 5, 17, 0, tzinfo=timezone.utc)  # Thursday 09:00 in Los Angeles
+NOW = datetime(2026, 11, 5, 17, 0, tzinfo=UTC)  # Thursday 09:00 in Los Angeles
 LAUNCH = date(2026, 11, 12)  # one week later
 CLAIMS = "This serum cures acne, guaranteed results in 3 days."
 CLEAN = "Our glow serum in a new bottle, swatched on camera."
@@ -61,7 +61,7 @@ def launch_session(s, staffed: bool = True):
 
 
 def glow_campaign(s, **overrides) -> campaigns.Campaign:
-    data = dict(name="Glow Week", starts_on=LAUNCH.isoformat(), ends_on="2026-11-18", budget="5000",
-                discount_codes="GLOW10\nglow-vip", skus=["GLOW-01"])
+    data = {"name": "Glow Week", "starts_on": LAUNCH.isoformat(), "ends_on": "2026-11-18", "budget": "5000",
+                "discount_codes": "GLOW10\nglow-vip", "skus": ["GLOW-01"]}
     data.update(overrides)
     return campaigns.save(s, actor(s), campaigns.CampaignInput(**data), NOW)

@@ -96,9 +96,9 @@ def test_message_action_on_the_run_of_show_post(bot, db):
              **text_state(stamp="1:59:00", note="the close", sku=None)}
     status, body = server.slack.submit("clip_submit", PA, {**state, **text_state(stamp="3:00:00")})
     assert body["response_action"] == "errors" and "2:00:00 long" in body["errors"]["stamp"]
-    status, body = server.slack.submit("clip_submit", PA, state)
+    _status, body = server.slack.submit("clip_submit", PA, state)
     assert body["response_action"] == "update" and "1:59:00" in json.dumps(body["view"])
-    status, body = server.slack.submit("clip_submit", PA, state)  # Slack retrying the same form
+    server.slack.submit("clip_submit", PA, state)  # Slack retrying the same form
     assert len(clips(db)) == 1
 
 
@@ -134,7 +134,7 @@ def test_editor_queue_from_requested_to_published_or_rejected(bot, db):
                                        private_metadata=str(second))
     assert "rejected" in json.dumps(body["view"])
     assert [(c.status, c.placement, c.views) for c in clips(db)] == [("published", "paid", 12000), ("rejected", None, None)]
-    status, body = server.command("/clip", "queue", ADMIN)
+    _status, body = server.command("/clip", "queue", ADMIN)
     assert "Nothing waiting" in json.dumps(body["blocks"])
     server.drain()
     told = [c.params["text"] for c in server.stub.calls_to("chat.postMessage") if c.params["channel"] == "D" + HOST]

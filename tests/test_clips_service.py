@@ -7,7 +7,15 @@ from datetime import date, timedelta
 
 import pytest
 from conftest import HOST, LEGAL, PA
-from creators_helpers import CLAIMS, CLEAN, LAUNCH, POLICY, actor, launch_session, people_and_catalog
+from creators_helpers import (
+    CLAIMS,
+    CLEAN,
+    LAUNCH,
+    POLICY,
+    actor,
+    launch_session,
+    people_and_catalog,
+)
 from sqlalchemy import select
 
 from bot.db.briefs import Brief
@@ -72,9 +80,8 @@ def test_request_against_the_current_session_and_past_the_end(db, live):
         assert again.id == c2.id  # the same request twice is one clip
         with pytest.raises(Invalid, match="is over; say where"):
             clips.request(s, actor(s, PA), session_id=None, offset=None, note="late", now=after, tz=TZ)
-    with db.transaction() as s:
-        with pytest.raises(Invalid, match="No LIVE is on now"):
-            clips.request(s, actor(s, HOST), session_id=None, offset=10, note="x", now=after + timedelta(days=1), tz=TZ)
+    with db.transaction() as s, pytest.raises(Invalid, match="No LIVE is on now"):
+        clips.request(s, actor(s, HOST), session_id=None, offset=10, note="x", now=after + timedelta(days=1), tz=TZ)
 
 
 def test_editor_queue_to_published_with_claims_through_legal(db, live):

@@ -11,8 +11,17 @@ from datetime import timedelta
 
 import pytest
 from conftest import ADMIN, BOT_TOKEN, HOST, LEADER, LEGAL, OPS_CHANNEL
-from creators_helpers import (CLAIMS, NOW, POLICY, actor, add_creator, approved_brief, glow_campaign, launch_session,
-                              people_and_catalog)
+from creators_helpers import (
+    CLAIMS,
+    NOW,
+    POLICY,
+    actor,
+    add_creator,
+    approved_brief,
+    glow_campaign,
+    launch_session,
+    people_and_catalog,
+)
 from freezegun import freeze_time
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
@@ -170,7 +179,7 @@ def test_campaign_from_planned_to_posted_and_paid(bot, db):
     card = click(bot, "deliv_step", f"{did}:sample_delivered")
     assert "Draft received" in json.dumps(card["blocks"])
     wait(bot, "views.open", lambda: bot.slack.action("deliv_step", f"{did}:draft_received", ADMIN))
-    status, body = bot.slack.submit("deliv_draft_submit", ADMIN, {**text_state(link="https://drive.test/d1", words=CLAIMS),
+    _status, body = bot.slack.submit("deliv_draft_submit", ADMIN, {**text_state(link="https://drive.test/d1", words=CLAIMS),
                                                                   "claims": {"value": {"type": "checkboxes",
                                                                                        "selected_options": []}}},
                                     private_metadata=str(did))

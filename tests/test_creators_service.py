@@ -8,8 +8,18 @@ from decimal import Decimal
 
 import pytest
 from conftest import ADMIN, HOST, LEADER, LEGAL
-from creators_helpers import (CLAIMS, CLEAN, NOW, POLICY, actor, add_creator, approved_brief, glow_campaign,
-                              launch_session, people_and_catalog)
+from creators_helpers import (
+    CLAIMS,
+    CLEAN,
+    NOW,
+    POLICY,
+    actor,
+    add_creator,
+    approved_brief,
+    glow_campaign,
+    launch_session,
+    people_and_catalog,
+)
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
@@ -17,7 +27,14 @@ from bot.db.briefs import Brief
 from bot.db.creators import Creator, Deliverable
 from bot.db.models import AuditRecord, OutboxMessage
 from bot.services import briefs, run_of_show
-from bot.services.creators import campaigns, deliverables, digest, readiness, roster, xlsx
+from bot.services.creators import (
+    campaigns,
+    deliverables,
+    digest,
+    readiness,
+    roster,
+    xlsx,
+)
 from bot.services.errors import Conflict, Invalid, NotAllowed
 from bot.services.run_of_show import SegmentInput
 

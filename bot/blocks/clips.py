@@ -5,7 +5,17 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.blocks.common import Block, actions, button, context, escape, header, mention, modal, section
+from bot.blocks.common import (
+    Block,
+    actions,
+    button,
+    context,
+    escape,
+    header,
+    mention,
+    modal,
+    section,
+)
 from bot.blocks.creators import checkbox, option, select, text_input
 from bot.blocks.creators_notes import safe_link
 from bot.db.creators import CLIP_LABEL, PLACEMENTS, Clip

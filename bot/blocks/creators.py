@@ -6,11 +6,30 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.blocks.common import Block, actions, button, chunk_lines, clip, context, escape, header, modal, plain, section
+from bot.blocks.common import (
+    Block,
+    actions,
+    button,
+    chunk_lines,
+    clip,
+    context,
+    escape,
+    header,
+    modal,
+    plain,
+    section,
+)
 from bot.blocks.creators_notes import readiness_blocks, safe_link
 from bot.db.briefs import Brief
-from bot.db.creators import (CREATOR_STATUSES, DELIVERABLE_KINDS, KIND_LABEL, STATUS_LABEL, Campaign, Creator,
-                             Deliverable)
+from bot.db.creators import (
+    CREATOR_STATUSES,
+    DELIVERABLE_KINDS,
+    KIND_LABEL,
+    STATUS_LABEL,
+    Campaign,
+    Creator,
+    Deliverable,
+)
 from bot.db.models import LiveSession
 from bot.db.schedule import Product
 from bot.services.creators.common import dollars

@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.blocks.common import Block, actions, button, chunk_lines, context, escape, header, mention, section
+from bot.blocks.common import (
+    Block,
+    actions,
+    button,
+    chunk_lines,
+    context,
+    escape,
+    header,
+    mention,
+    section,
+)
 from bot.db.creators import KIND_LABEL, STATUS_LABEL, Clip, Deliverable
 from bot.services.creators.clips import stamp
 from bot.services.creators.common import dollars
@@ -30,8 +40,9 @@ def payment_request(d: Deliverable, tz: ZoneInfo) -> tuple[str, list[Block]]:
     posted = [x["url"] for x in (d.links or []) if x.get("kind") == "posted"]
     fee = dollars(d.creator.flat_fee_cents) or "no flat fee"
     rate = f"{d.creator.commission_pct}% commission" if d.creator.commission_pct is not None else "no commission"
-    lines = [_who(d), f"Due {fmt_day(d.due_on)} · posted {fmt_datetime(d.posted_at, tz) if d.posted_at else '?'}"
-             f" · {safe_link(posted[-1] if posted else None, 'posted link')}", f"Terms: {fee}, {rate}"]
+    when = fmt_datetime(d.posted_at, tz) if d.posted_at else "?"
+    where = safe_link(posted[-1] if posted else None, "posted link")
+    lines = [_who(d), f"Due {fmt_day(d.due_on)} · posted {when} · {where}", f"Terms: {fee}, {rate}"]
     blocks: list[Block] = [section("*Creator payment to approve*\n" + "\n".join(lines))]
     if d.status == "paid":
         when = fmt_datetime(d.payment_approved_at, tz) if d.payment_approved_at else ""

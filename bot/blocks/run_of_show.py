@@ -16,13 +16,13 @@ from sqlalchemy.orm import Session
 from bot.blocks.common import (
     MAX_MESSAGE_BLOCKS, Block, actions, button, chunk_lines, clip, context, divider, escape, header, mention, modal, plain, section,
 )
+from bot.blocks.creators_notes import campaign_line
 from bot.blocks.schedule import session_line
 from bot.db.briefs import Brief, BriefVersion
 from bot.db.models import LiveSession, Shift, TimeEntry
 from bot.db.run_of_show import RosSegment
 from bot.services.rules import ROLE_LABEL
 from bot.services.run_of_show import KIND_LABEL, SessionPlan, label, length_min
-from bot.blocks.creators_notes import campaign_line
 from bot.timefmt import fmt_datetime, fmt_day, fmt_duration, fmt_span, fmt_time, to_local
 
 SECTION_BUDGET = 2900

@@ -22,6 +22,7 @@ from bot.services.creators.common import CreatorPolicy, require_associate
 from bot.services.errors import Invalid
 from bot.timefmt import local_date
 
+
 def _value(body: dict[str, Any], what: str) -> int:
     return validation.parse_id(body["actions"][0]["value"], what=what)
 

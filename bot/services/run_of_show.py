@@ -31,9 +31,9 @@ from bot.db.models import LiveSession, OutboxMessage, PostedMessage, Shift
 from bot.db.run_of_show import LEAD_ROLES, SEGMENT_KINDS, RosSegment
 from bot.db.schedule import Product
 from bot.services import audit, edits, notices, outbox, schedule
+from bot.services.approved_briefs import RUN_OF_SHOW_KINDS, approved_for_session
 from bot.services.creators import launch
 from bot.services.creators.launch import CampaignNote
-from bot.services.approved_briefs import RUN_OF_SHOW_KINDS, approved_for_session
 from bot.services.featured import FeaturedSku, featured_skus
 from bot.services.errors import Invalid, NotFound
 from bot.timefmt import day_bounds, local_date

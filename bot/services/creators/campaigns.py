@@ -14,12 +14,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.briefs import Brief
-from bot.db.creators import Campaign, CampaignBrief, CampaignCreator, CampaignProduct, CampaignSession, Creator
+from bot.db.creators import (
+    Campaign,
+    CampaignBrief,
+    CampaignCreator,
+    CampaignProduct,
+    CampaignSession,
+    Creator,
+)
 from bot.db.models import LiveSession, Person
 from bot.db.schedule import Product
 from bot.services import audit, edits, run_of_show, validation
-from bot.services.creators.common import (MAX_NAME, MAX_NOTE, already, clean, fields_error, mark, money_cents,
-                                          require_associate)
+from bot.services.creators.common import (
+    MAX_NAME,
+    MAX_NOTE,
+    already,
+    clean,
+    fields_error,
+    mark,
+    money_cents,
+    require_associate,
+)
 from bot.services.errors import Conflict, NotFound
 
 FIELDS = ["name", "starts_on", "ends_on", "budget_cents", "discount_codes", "owner"]

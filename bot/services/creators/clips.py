@@ -23,7 +23,14 @@ from bot.db.models import LiveSession, Person, PostedMessage
 from bot.db.schedule import Product
 from bot.services import audit, briefs, edits, notices, validation
 from bot.services.claims.feedback import check_brief
-from bot.services.creators.common import MAX_NOTE, CreatorPolicy, clean, fields_error, link, require_associate
+from bot.services.creators.common import (
+    MAX_NOTE,
+    CreatorPolicy,
+    clean,
+    fields_error,
+    link,
+    require_associate,
+)
 from bot.services.errors import Conflict, Invalid, NotFound
 from bot.services.people import ADMIN, require_role
 from bot.timefmt import day_bounds, fmt_span, local_date

@@ -11,23 +11,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from itertools import pairwise
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.briefs import STATUS_LABEL as BRIEF_STATUS
-from bot.db.creators import DELIVERABLE_KINDS, DELIVERABLE_STATUSES, KIND_LABEL, STATUS_LABEL, Deliverable
+from bot.db.creators import (
+    DELIVERABLE_KINDS,
+    DELIVERABLE_STATUSES,
+    KIND_LABEL,
+    STATUS_LABEL,
+    Deliverable,
+)
 from bot.db.models import Person
 from bot.services import audit, briefs, edits, notices, validation
 from bot.services.claims.feedback import check_brief
 from bot.services.creators import campaigns
-from bot.services.creators.common import (MAX_NOTE, CreatorPolicy, clean, fields_error, link, require_associate)
+from bot.services.creators.common import (
+    MAX_NOTE,
+    CreatorPolicy,
+    clean,
+    fields_error,
+    link,
+    require_associate,
+)
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.people import has_role, with_role
 from bot.timefmt import local_date
 
 FIELDS = ["status", "kind", "due_on", "carrier", "tracking", "brief_id", "payment_approved_by", "payment_approved_at"]
-NEXT = dict(zip(DELIVERABLE_STATUSES, DELIVERABLE_STATUSES[1:]))
+NEXT = dict(pairwise(DELIVERABLE_STATUSES))
 LEADERSHIP = "leadership"
 
 

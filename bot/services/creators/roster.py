@@ -14,8 +14,18 @@ from sqlalchemy.orm import Session
 from bot.db.creators import CREATOR_STATUSES, Creator
 from bot.db.models import Person
 from bot.services import audit, edits
-from bot.services.creators.common import (MAX_NAME, MAX_NOTE, MAX_TEXT, already, clean, fields_error, mark,
-                                          money_cents, percent, require_associate)
+from bot.services.creators.common import (
+    MAX_NAME,
+    MAX_NOTE,
+    MAX_TEXT,
+    already,
+    clean,
+    fields_error,
+    mark,
+    money_cents,
+    percent,
+    require_associate,
+)
 from bot.services.errors import Conflict, NotFound
 
 FIELDS = ["name", "handle", "contact", "agency", "commission_pct", "flat_fee_cents", "audience_notes", "status"]
