@@ -93,6 +93,7 @@ class Settings(BaseSettings):
     ops_sync_cron: str = Field("30 9 * * mon", description="When the weekly ops-sync pack posts to OPS_CHANNEL (crontab, team time zone)")
     run_of_show_time: str = Field("08:00", description="When the daily run-of-show posts to OPS_CHANNEL (HH:MM, team time zone)")
     weekly_ros_cron: str = Field("0 15 * * fri", description="When next week's run-of-show posts (crontab, team time zone)")
+    creator_digest_cron: str = Field("0 9 * * mon", description="When the weekly creator digest posts to OPS_CHANNEL (crontab, team time zone)")
     reminder_lead_minutes: int = Field(60, ge=1, le=1440, description="How long before a shift its person gets a reminder DM")
     missed_checkin_minutes: int = Field(10, ge=1, le=240, description="Minutes after a shift starts without a check-in before the associate is alerted")
     forgotten_checkout_hours: float = Field(2, gt=0, le=24, description="Hours after a shift ends with the entry still open before the person is asked to clock out")
@@ -225,7 +226,8 @@ class Settings(BaseSettings):
         hour, minute = self.run_of_show_time.split(":")
         return f"{int(minute)} {int(hour)} * * *"
 
-    @field_validator("brief_digest_cron", "scorecard_cron", "weekly_ros_cron", "monthly_scorecard_cron", "ops_sync_cron")
+    @field_validator("brief_digest_cron", "scorecard_cron", "weekly_ros_cron", "monthly_scorecard_cron", "ops_sync_cron",
+                     "creator_digest_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         from apscheduler.triggers.cron import CronTrigger

@@ -97,6 +97,7 @@ class World:
     brief_id: int
     monday: date
     today: date
+    creators: dict[str, int] = field(default_factory=lambda: {"campaign": 1, "deliverable": 1, "clip": 1})
 
 
 @pytest.fixture
@@ -131,9 +132,24 @@ def world(server, db) -> World:
                             policy=BriefPolicy.from_settings(rt.settings))
         s.flush()
         ids = (live.id, mine.id, theirs.id, entry.id, esc.id, saved.brief.id)
+    with db.transaction() as s:
+        creators = _creator_world(s, rt, ids[0], today)
     server.drain()
     server.stub.clear()
-    return World(*ids, monday=today - timedelta(days=today.weekday()), today=today)
+    return World(*ids, monday=today - timedelta(days=today.weekday()), today=today, creators=creators)
+
+
+def _creator_world(s: Any, rt: Any, session_id: int, today: date) -> dict[str, int]:
+    """A creator on a campaign with one deliverable, and a clip, for the creator and clip forms."""
+    from bot.services.creators import campaigns, clips, deliverables, roster
+    from bot.services.creators.common import CreatorPolicy
+
+    admin, now = people.get_or_create(s, ADMIN), clock.now()
+    mia = roster.save(s, admin, roster.CreatorInput(name="Mia", handle="@mia"), now)
+    c = campaigns.save(s, admin, campaigns.CampaignInput(name="Glow", starts_on=today.isoformat(), creator_ids=[mia.id]), now)
+    d = deliverables.add(s, admin, c.id, mia.id, "video", today.isoformat(), now, CreatorPolicy.from_settings(rt.settings))
+    clip = clips.request(s, admin, session_id=session_id, offset=60, note="hook", now=now, tz=rt.tz)
+    return {"campaign": c.id, "deliverable": d.id, "clip": clip.id}
 
 
 def forms(w: World) -> dict[str, Form]:
@@ -200,6 +216,7 @@ def forms(w: World) -> dict[str, Form]:
                                user=LEGAL),
         "claim_allow": Form("claim_allow", f"{w.brief_id}:0", [("scope", "value", "option", "global"),
                                                               ("why", "value", "text", "A candle, not a cure")], user=LEGAL),
+        **creator_forms(w),
         "claim_missed": Form("claim_missed", f"{w.brief_id}", [("text", "value", "text", "Feels light."),
                                                               ("category", "value", "option", "health"),
                                                               ("why", "value", "text", None)], user=LEGAL),
@@ -207,6 +224,41 @@ def forms(w: World) -> dict[str, Form]:
                                [("title", "value", "text", "Ops sync"), ("attendees", "value", "users", [HOST]),
                                 ("length", "value", "option", "30"), ("first_day", "value", "date", day),
                                 ("last_day", "value", "date", day)], hostile={"attendees": "user"}),
+    }
+
+
+def creator_forms(w: World) -> dict[str, Form]:
+    """The creator, campaign, deliverable and clip modals."""
+    day = (w.today + timedelta(days=2)).isoformat()
+    d, c, clip = (str(w.creators[k]) for k in ("deliverable", "campaign", "clip"))
+    claims = ("claims", "value", "checks", [])
+    return {
+        "creator_submit": Form("creator_submit", "", [("name", "value", "text", "Noor"), ("handle", "value", "text", "@noor"),
+                                                      ("contact", "value", "text", None), ("agency", "value", "text", None),
+                                                      ("commission", "value", "text", "10"), ("fee", "value", "text", "100"),
+                                                      ("notes", "value", "text", None), ("status", "value", "option", "active")]),
+        "campaign_submit": Form("campaign_submit", "", [("name", "value", "text", "Mask week"), ("starts", "value", "date", day),
+                                                        ("ends", "value", "date", day), ("products", "value", "options", []),
+                                                        ("creators", "value", "options", []), ("briefs", "value", "options", []),
+                                                        ("sessions", "value", "options", []), ("codes", "value", "text", "MASK5"),
+                                                        ("budget", "value", "text", "100")],
+                                hostile={k: "options" for k in ("products", "creators", "briefs", "sessions")}),
+        "deliv_add_submit": Form("deliv_add_submit", c, [("creator", "value", "option", "1"), ("kind", "value", "option", "post"),
+                                                         ("due", "value", "date", day), ("note", "value", "text", None)]),
+        "deliv_ship_submit": Form("deliv_ship_submit", d, [("carrier", "value", "text", "UPS"), ("tracking", "value", "text", "1Z")]),
+        "deliv_draft_submit": Form("deliv_draft_submit", d, [("link", "value", "text", "https://d.test/1"),
+                                                             ("words", "value", "text", None), claims]),
+        "deliv_post_submit": Form("deliv_post_submit", d, [("link", "value", "text", "https://t.test/1")]),
+        "deliv_due_submit": Form("deliv_due_submit", d, [("due", "value", "date", day)]),
+        "deliv_remove_submit": Form("deliv_remove_submit", d, [("reason", "value", "text", "dropped out")]),
+        "clip_submit": Form("clip_submit", "", [("session", "value", "option", str(w.session_id)), ("stamp", "value", "text", "1:00"),
+                                                ("note", "value", "text", "hook"), ("sku", "value", "text", None)], user=HOST),
+        "clip_cut_submit": Form("clip_cut_submit", clip, [("link", "value", "text", "https://d.test/c"),
+                                                          ("words", "value", "text", None), claims]),
+        "clip_publish_submit": Form("clip_publish_submit", clip, [("placement", "value", "option", "paid"),
+                                                                  ("link", "value", "text", "https://a.test/1"),
+                                                                  ("views", "value", "text", None)]),
+        "clip_reject_submit": Form("clip_reject_submit", clip, [("reason", "value", "text", "blurry")]),
     }
 
 
@@ -229,6 +281,8 @@ COMMANDS = {
     "/ops": ["{}", "timesheet {}", "role add {} host", f"role add <@{HOST}> {{}}", "help {}", "sync {}"],
     "/schedule": ["{}", "tier {} Lead", f"tier <@{HOST}> {{}}"],
     "/brief": ["{}", "check {}", "list {}"],
+    "/creators": ["{}", "export {}"], "/campaigns": ["{}"],
+    "/clip": ["{}", "#{} 1:00 why", "queue {}", "views {} 5", "views 1 {}"],
 }
 
 
@@ -244,7 +298,7 @@ class Sweep:
         if status >= 500 or OOPS in json.dumps(body):
             self.problems.append(f"{what}: HTTP {status} {json.dumps(body)[:200]}")
         for call in self.server.stub.calls[seen:]:
-            if OOPS in json.dumps(call.params):
+            if OOPS in json.dumps(call.params, default=str):  # an upload carries bytes
                 self.problems.append(f"{what}: {call.method} said {OOPS}")
 
     def finish(self) -> None:

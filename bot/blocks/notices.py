@@ -7,7 +7,7 @@ in the outbox; they never import this package. Importing this module registers e
 
 from __future__ import annotations
 
-from bot.blocks import briefs, escalation_notes, escalations, metrics, run_of_show, schedule, swaps, timeclock
+from bot.blocks import briefs, creators_notes, escalation_notes, escalations, metrics, run_of_show, schedule, swaps, timeclock
 from bot.blocks import reporting
 from bot.blocks.common import Block, section
 from bot.services import notices
@@ -25,6 +25,11 @@ RENDERERS = {
     "briefs.reminder": briefs.reminder,
     "briefs.overdue": briefs.overdue_dm,
     "briefs.digest": briefs.digest,
+    "creators.payment_request": creators_notes.payment_request,
+    "creators.readiness_nudge": creators_notes.readiness_nudge,
+    "creators.digest": creators_notes.digest,
+    "creators.payment_approved": creators_notes.payment_approved,
+    "creators.clip_outcome": creators_notes.clip_outcome,
     "escalations.message": escalations.escalation_message,
     "escalations.page": escalations.page_dm,
     "escalations.legal": escalations.legal_notice,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from bot.blocks.common import (
     MAX_MESSAGE_BLOCKS, Block, actions, button, chunk_lines, clip, context, divider, escape, header, mention, modal, plain, section,
 )
+from bot.blocks.creators_notes import campaign_line
 from bot.blocks.schedule import session_line
 from bot.db.briefs import Brief, BriefVersion
 from bot.db.models import LiveSession, Shift, TimeEntry
@@ -86,6 +87,8 @@ def session_message(plan: SessionPlan, tz: ZoneInfo) -> tuple[str, list[Block]]:
         blocks.append(section("_No run-of-show yet: add segments from the session's menu in /schedule._"))
     if plan.approved:
         blocks.append(section("*Approved talk tracks and bundle sheets:* " + ", ".join(_brief_link(b, v) for b, v in plan.approved)))
+    for note in plan.campaigns:
+        blocks.append(section(campaign_line(note)))
     if plan.warnings:
         blocks.append(context(clip(":warning: " + "; ".join(escape(w) for w in plan.warnings), 2900)))
     text = f"{fmt_span(live.starts_at, live.ends_at, tz)} · {escape(live.title)}: {len(plan.segments)} segment(s)"

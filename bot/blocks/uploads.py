@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.blocks.common import Block, MAX_MESSAGE_BLOCKS, chunk_lines, clip, escape, section
 from bot.services.uploads import Outcome
 
-KIND_LABEL = {"schedule": "calendar", "metrics": "LIVE metrics export"}
+KIND_LABEL = {"schedule": "calendar", "metrics": "LIVE metrics export", "creators": "creator roster"}
 TEXT_LIMIT = 3900  # notification/fallback text, under Slack's recommended 4,000
 
 

@@ -16,6 +16,7 @@ JOB_MODULES: list[str] = [
     "bot.jobs.scorecard",
     "bot.jobs.run_of_show",
     "bot.jobs.reporting",
+    "bot.jobs.creators",
 ]
 
 

@@ -33,6 +33,8 @@ from bot.db.schedule import Product
 from bot.services import audit, edits, notices, outbox
 from bot.services.schedule import calendar, catalog, planner
 from bot.services.briefs.approved import RUN_OF_SHOW_KINDS, approved_for_session
+from bot.services.creators import launch
+from bot.services.creators.launch import CampaignNote
 from bot.services.featured import FeaturedSku, featured_skus
 from bot.services.errors import Invalid, NotFound
 from bot.timefmt import day_bounds, local_date
@@ -226,6 +228,7 @@ class SessionPlan:
     skus: list[FeaturedSku]
     approved: list[tuple[Brief, BriefVersion]]
     warnings: list[str] = field(default_factory=list)  # plain text; blocks escape it
+    campaigns: list[CampaignNote] = field(default_factory=list)  # creator campaigns running on the session's day
 
     def slot(self, role: str) -> Shift | None:
         return calendar.slot(self.live, role)
@@ -266,10 +269,11 @@ def _warnings(session: Session, live: LiveSession, segs: list[RosSegment]) -> li
     return out
 
 
-def session_plan(session: Session, live: LiveSession) -> SessionPlan:
+def session_plan(session: Session, live: LiveSession, tz: ZoneInfo | None = None) -> SessionPlan:
     segs = segments(session, live.id)
     return SessionPlan(live=live, segments=segs, skus=featured_skus(session, live.id, segs),
-                       approved=approved_for_session(session, live.id), warnings=_warnings(session, live, segs))
+                       approved=approved_for_session(session, live.id), warnings=_warnings(session, live, segs),
+                       campaigns=launch.for_session(session, live, tz) if tz is not None else [])
 
 
 def day_sessions(session: Session, day: date, tz: ZoneInfo) -> list[LiveSession]:
@@ -282,7 +286,7 @@ def day_sessions(session: Session, day: date, tz: ZoneInfo) -> list[LiveSession]
 
 def day_plan(session: Session, day: date, tz: ZoneInfo) -> list[SessionPlan]:
     """Every session of a local day in time order, with what the run-of-show shows and warns about."""
-    return [session_plan(session, live) for live in day_sessions(session, day, tz)]
+    return [session_plan(session, live, tz) for live in day_sessions(session, day, tz)]
 
 
 # -- posting and editing in place --------------------------------------------------------------

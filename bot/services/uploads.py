@@ -19,6 +19,7 @@ from bot.db.models import Person, ProcessedRequest
 from bot.services import people, workbooks
 from bot.services.metrics import store as metrics
 from bot.services.schedule import xlsx as schedule_xlsx
+from bot.services.creators import xlsx as creators_xlsx
 from bot.services.errors import Invalid
 from bot.services.metrics.files import parse_workbook
 from bot.services.metrics.parsing import MetricsFileError
@@ -110,6 +111,9 @@ def import_file(s: Session, actor: Person, path: Path, *, rules: Rules, toleranc
             raise _not_recognised(name, exc) from None
         return Outcome("metrics", mreport.ok, mreport.lines())
     with workbooks.open_workbook(path, name=name, limits=limits) as wb:
+        if creators_xlsx.is_roster(wb):
+            creport = creators_xlsx.import_workbook(s, actor, wb, name, now)
+            return Outcome("creators", creport.ok, creport.lines())
         if schedule_xlsx.is_schedule(wb, name):
             report = schedule_xlsx.import_workbook(s, actor, wb, name, rules)
             return Outcome("schedule", report.ok, report.lines())
