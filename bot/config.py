@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     workday_start: str = Field("00:00", description="When a workday begins (HH:MM, team time zone): hours split into workdays here")
     payroll_rules_file: str | None = Field(None, description="Pay rules TOML (overtime, meal, rest); default: the shipped California rules")
     auto_close_minutes: int = Field(60, ge=5, le=24 * 60, description="Minutes after a shift's end before a still-open entry is closed at the scheduled end, for review")
+    timesheet_approve_roles: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["associate"], description="Roles that may approve (lock) timesheets in /timesheets, comma-separated")
+    timesheet_unlock_roles: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["associate"], description="Roles that may unlock an approved timesheet (with a reason), comma-separated")
     adp_company_code: str = Field("OPS", description="ADP export: Co Code column")
     adp_codes: str = Field("DT=D,MEAL=MP,REST=RP", description="ADP export: Hours 3 codes for double time and the meal and rest premiums")
     log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR)")
@@ -156,7 +160,7 @@ class Settings(BaseSettings):
         parse_policy(value)
         return value
 
-    @field_validator("escalation_responder_roles", mode="before")
+    @field_validator("escalation_responder_roles", "timesheet_approve_roles", "timesheet_unlock_roles", mode="before")
     @classmethod
     def _parse_roles(cls, value: object) -> list[str]:
         roles = [r.lower() for r in _split_ids(value)]

@@ -32,6 +32,8 @@ COMMANDS: list[tuple[str, str, tuple[str, ...]]] = [
     ("/ops role add @user ROLE", "Give a role: host, pa, associate, legal, leadership", ("associate",)),
     ("/ops role remove @user ROLE", "Take a role away", ("associate",)),
     ("/ops timesheet @user", "Review and correct someone's time entries", ("associate",)),
+    ("/timesheets [YYYY-MM-DD]", "Your hours for the pay period (the associate: everyone's, to approve)", ()),
+    ("/ops pay rate @user 25.00", "Set an hourly rate (add host|pa, from YYYY-MM-DD, contractor)", ("associate",)),
 ]
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.handlers import (actions, briefs, claims, commands, escalations, events, messages, metrics, run_of_show,
-                          schedule, swaps, uploads, views)
+from bot.handlers import (actions, briefs, claims, commands, escalations, events, messages, metrics, payroll,
+                          run_of_show, schedule, swaps, uploads, views)
 from bot.runtime import Runtime
 
 
@@ -23,3 +23,4 @@ def register_all(app: App, rt: Runtime) -> None:
     run_of_show.register(app, rt)
     uploads.register(app, rt)
     messages.register(app, rt)
+    payroll.register(app, rt)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
@@ -16,6 +17,10 @@ from bot.services import people, timeclock
 from bot.services.errors import Invalid
 
 OPS_USAGE = "Try `/ops help`."
+
+#: More `/ops WORD ...` subcommands, one entry per area (e.g. "pay" from bot/handlers/payroll.py):
+#: handler(body, words, ack, client), registered by that area's `register`.
+OPS_SUBCOMMANDS: dict[str, Callable[[dict, list[str], Any, Any], None]] = {}
 
 
 def clock_in_or_out(rt: Runtime, user_id: str, note: str | None, *, out: bool) -> tuple[str, list]:
@@ -84,5 +89,7 @@ def register(app: App, rt: Runtime) -> None:
                 view = tc_blocks.timesheet_modal(target, entries, rt.tz, clock.now())
             ack()
             client.views_open(trigger_id=body["trigger_id"], view=view)
+        elif sub in OPS_SUBCOMMANDS:
+            OPS_SUBCOMMANDS[sub](body, words, ack, client)
         else:
             raise Invalid(f"I don't know `/ops {sub}`. {OPS_USAGE}")

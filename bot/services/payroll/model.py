@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
+from bot.services.errors import Invalid
+
 CENT = Decimal("0.01")
 HOUR = 3600
 CATEGORIES = ("regular", "overtime", "double_time", "meal_premium", "rest_premium")
@@ -107,7 +109,7 @@ class PersonPay:
         return [e for e in self.exceptions if e.day == day]
 
 
-class NoRate(Exception):
+class NoRate(Invalid):
     def __init__(self, name: str, day: date) -> None:
         super().__init__(f"{name} has no pay rate on {day:%Y-%m-%d}: set one with `opsbot pay rate` "
                          f"(or `/ops pay rate @person 25.00`) from that day or earlier.")

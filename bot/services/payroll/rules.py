@@ -12,8 +12,10 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from bot.services.errors import Invalid
 
-class PayRulesError(Exception):
+
+class PayRulesError(Invalid):
     """The rules file is missing, not TOML, or a value is wrong; one sentence naming it."""
 
 
