@@ -195,6 +195,8 @@ def forms(w: World) -> dict[str, Form]:
                                user=LEGAL),
         "claim_allow": Form("claim_allow", f"{w.brief_id}:0", [("scope", "value", "option", "global"),
                                                               ("why", "value", "text", "A candle, not a cure")], user=LEGAL),
+        "payroll_unlock_submit": Form("payroll_unlock_submit", f"{HOST}|{w.today.isoformat()}",
+                                      [("reason", "value", "text", "Monday was 5 h, not 4")]),
         "claim_missed": Form("claim_missed", f"{w.brief_id}", [("text", "value", "text", "Feels light."),
                                                               ("category", "value", "option", "health"),
                                                               ("why", "value", "text", None)], user=LEGAL),
@@ -217,7 +219,9 @@ def _manifest_commands() -> list[str]:
 COMMANDS = {
     "/checkin": ["{}"], "/checkout": ["{}"], "/myshifts": ["{}"], "/swap": ["{}"], "/availability": ["{}"],
     "/escalate": ["{}"], "/metrics": ["{}", "#{}"], "/scorecard": ["{}"],
-    "/ops": ["{}", "timesheet {}", "role add {} host", f"role add <@{HOST}> {{}}", "help {}"],
+    "/ops": ["{}", "timesheet {}", "role add {} host", f"role add <@{HOST}> {{}}", "help {}",
+             "pay rate {} 25.00", f"pay rate <@{HOST}> {{}}", f"pay rate <@{HOST}> 25.00 from {{}}", "pay waiver {} on"],
+    "/timesheets": ["{}"],
     "/schedule": ["{}", "tier {} Lead", f"tier <@{HOST}> {{}}"],
     "/brief": ["{}", "check {}", "list {}"],
 }

@@ -19,7 +19,7 @@ from bot.db.payroll import PayProfile, PayRate
 from bot.services import audit, people
 from bot.services.errors import Invalid, NotFound
 from bot.services.schedule_xlsx import PersonIndex
-from bot.services.validation import parse_decimal
+from bot.services.validation import InputError, parse_decimal
 from bot.slack_ids import USER_ID_RE
 
 Actor = Person | Literal["cli"]
@@ -47,7 +47,11 @@ def find_person(session: Session, ref: str) -> Person:
 
 
 def parse_rate(text: str) -> Decimal:
-    return parse_decimal(str(text).strip().lstrip("$"), label="The rate", places=2, minimum=Decimal(0), maximum=MAX_RATE)
+    """Dollars per hour with at most 2 decimals, up to $10,000 (a long number is refused before Decimal sees it)."""
+    text = str(text).strip().lstrip("$")
+    if len(text) > 12:
+        raise InputError("The rate is too large: the most is 10,000.00.")
+    return parse_decimal(text, label="The rate", places=2, minimum=Decimal(0), maximum=MAX_RATE)
 
 
 @dataclass
