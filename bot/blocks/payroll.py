@@ -96,3 +96,43 @@ def unlock_modal(user_id: str, name: str, period_start: str) -> dict[str, Any]:
 
 def done_modal(text: str) -> dict[str, Any]:
     return modal("Timesheets", [section(text)])
+
+
+# -- /checkout attestation and the auto-close notices -------------------------------------------
+
+def attestation_blocks(entry_id: int, asked: list[str]) -> list[Block]:
+    """Yes / No buttons per question; "No" records a premium hour and an exception for the associate."""
+    from bot.services.payroll.attest import LABEL
+
+    out: list[Block] = []
+    for kind in asked:
+        question = {"meal": "Did your 30-minute meal start before the end of your 5th hour?",
+                    "second_meal": "Did a second 30-minute meal start before the end of your 10th hour?",
+                    "rest": "Did you get your rest breaks (10 minutes per 4 hours)?"}[kind]
+        out.append(section(f"*{question}*", block_id=f"attest_q_{kind}"))
+        out.append(actions(button("Yes", "payroll_attest", f"{entry_id}|{kind}|yes"),
+                           button("No", "payroll_attest_no", f"{entry_id}|{kind}|no", style="danger"),
+                           block_id=f"attest_{kind}_{entry_id}"))
+    if out:
+        out.append(context(f"Your answers go on your timesheet ({', '.join(LABEL[k] for k in asked)}). "
+                           "California law pays an extra hour when a meal or rest break was missed."))
+    return out
+
+
+def auto_closed_dm(entry: Any, tz: ZoneInfo) -> tuple[str, list[Block]]:
+    from bot.timefmt import fmt_time
+
+    span = fmt_span(entry.clock_in_at, entry.clock_out_at, tz)
+    text = (f":hourglass: You didn't check out, so your entry was closed at the scheduled end "
+            f"({fmt_time(entry.clock_out_at, tz)}): {span}. It is marked *auto-closed, needs review*; "
+            "if you worked longer, tell the associate so they can correct it.")
+    return f"Your entry was auto-closed at {fmt_time(entry.clock_out_at, tz)} (needs review).", [section(text)]
+
+
+def auto_closed_flag(entry: Any, associates: list[str], tz: ZoneInfo) -> tuple[str, list[Block]]:
+    from bot.blocks.common import mention
+
+    text = (f":triangular_flag_on_post: {mention(entry.person.slack_user_id)} never checked out; the entry was closed at "
+            f"the scheduled end ({fmt_span(entry.clock_in_at, entry.clock_out_at, tz)}) and needs review in /timesheets. "
+            + " ".join(mention(a) for a in associates))
+    return f"{entry.person.name}'s entry was auto-closed (needs review)", [section(text)]

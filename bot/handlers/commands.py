@@ -15,6 +15,8 @@ from bot.handlers.common import guarded
 from bot.runtime import Runtime
 from bot.services import people, timeclock
 from bot.services.errors import Invalid
+from bot.services.payroll import attest
+from bot.services.payroll.rules import load_rules
 
 OPS_USAGE = "Try `/ops help`."
 
@@ -28,7 +30,9 @@ def clock_in_or_out(rt: Runtime, user_id: str, note: str | None, *, out: bool) -
     with rt.db.transaction() as s:
         person = people.get_or_create(s, user_id)
         if out:
-            return tc_blocks.checkout_reply(timeclock.check_out(s, person, note, clock.now(), rt.policy), rt.tz)
+            done = timeclock.check_out(s, person, note, clock.now(), rt.policy)
+            done.asked = attest.questions(done.worked, load_rules(rt.settings.payroll_rules_file or None))
+            return tc_blocks.checkout_reply(done, rt.tz)
         return tc_blocks.checkin_reply(timeclock.check_in(s, person, note, clock.now(), rt.policy), rt.tz)
 
 

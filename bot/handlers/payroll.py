@@ -15,7 +15,7 @@ from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
 from bot.services import people, validation
 from bot.services.errors import Invalid
-from bot.services.payroll import rates, timesheets
+from bot.services.payroll import attest, rates, timesheets
 from bot.services.payroll.config import PayrollConfig
 from bot.services.validation import ARCHIVE_WINDOW
 from bot.timefmt import local_date
@@ -106,6 +106,7 @@ def register(app: App, rt: Runtime) -> None:
         ack(response_action="update", view=blocks.done_modal(text))
 
     commands.OPS_SUBCOMMANDS["pay"] = lambda body, words, ack, client: _ops_pay(rt, body, words, ack)
+    register_attestation(app, rt)
 
 
 def _ops_pay(rt: Runtime, body: dict, words: list[str], ack: Any) -> None:
@@ -137,3 +138,33 @@ def _ops_pay(rt: Runtime, body: dict, words: list[str], ack: Any) -> None:
         ack(text=text)
     else:
         raise Invalid(PAY_USAGE)
+
+
+def register_attestation(app: App, rt: Runtime) -> None:
+    """The Yes / No buttons under /checkout's answer."""
+
+    def answer(ack: Any, body: dict, respond: Any) -> None:
+        raw = body["actions"][0].get("value", "")
+        parts = raw.split("|")
+        if len(parts) != 3 or parts[2] not in ("yes", "no"):
+            raise Invalid("That button is out of date; check out again or ask the associate.")
+        entry_id = validation.parse_id(parts[0], what="time entry")
+        with rt.db.transaction() as s:
+            person = people.get_or_create(s, body["user"]["id"])
+            _row, changed = attest.attest(s, person, entry_id, parts[1], parts[2] == "yes", clock.now())
+        ack()
+        what = attest.LABEL.get(parts[1], parts[1])
+        text = (f"Noted: {parts[2]} for {what}." + (" That's a premium hour on your timesheet, and the associate sees it."
+                                                     if parts[2] == "no" and changed else "")) if changed else \
+            f"Already noted: {parts[2]} for {what}."
+        respond(text=text, response_type="ephemeral", replace_original=False)
+
+    @app.action("payroll_attest")
+    @guarded("action")
+    def attest_yes(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        answer(ack, body, respond)
+
+    @app.action("payroll_attest_no")
+    @guarded("action")
+    def attest_no(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        answer(ack, body, respond)

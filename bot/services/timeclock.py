@@ -67,6 +67,7 @@ class CheckOut:
     entry: TimeEntry
     worked: timedelta
     worked_today: timedelta
+    asked: list[str] = field(default_factory=list)  # meal/rest questions /checkout asks (bot.services.payroll.attest)
 
 
 def _clean_note(note: str | None) -> str | None:
