@@ -104,6 +104,8 @@ class Settings(BaseSettings):
         default_factory=lambda: ["associate"], description="Roles that may approve (lock) timesheets in /timesheets, comma-separated")
     timesheet_unlock_roles: Annotated[list[str], NoDecode] = Field(
         default_factory=lambda: ["associate"], description="Roles that may unlock an approved timesheet (with a reason), comma-separated")
+    invoice_note_over_cents: int = Field(100, ge=0, le=10_000_000, description="An invoice differing from approved hours x rate + session fees by more than this (cents) needs a note to approve")
+    invoice_digest_cron: str = Field("0 9 * * mon", description="When the weekly invoice digest (waiting, queried, approved, paid) posts to LEADERSHIP_CHANNEL (crontab, team time zone)")
     adp_company_code: str = Field("OPS", description="ADP export: Co Code column")
     adp_codes: str = Field("DT=D,MEAL=MP,REST=RP", description="ADP export: Hours 3 codes for double time and the meal and rest premiums")
     log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR)")
@@ -234,7 +236,7 @@ class Settings(BaseSettings):
         hour, minute = self.run_of_show_time.split(":")
         return f"{int(minute)} {int(hour)} * * *"
 
-    @field_validator("brief_digest_cron", "scorecard_cron", "weekly_ros_cron")
+    @field_validator("brief_digest_cron", "scorecard_cron", "weekly_ros_cron", "invoice_digest_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         from apscheduler.triggers.cron import CronTrigger

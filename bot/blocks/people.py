@@ -33,6 +33,7 @@ COMMANDS: list[tuple[str, str, tuple[str, ...]]] = [
     ("/ops role remove @user ROLE", "Take a role away", ("associate",)),
     ("/ops timesheet @user", "Review and correct someone's time entries", ("associate",)),
     ("/timesheets [YYYY-MM-DD]", "Your hours for the pay period (the associate: everyone's, to approve)", ()),
+    ("/invoice", "Submit an invoice for a pay period (hosts: your own); leadership approves payment", ("host", "pa", "associate")),
     ("/ops pay rate @user 25.00", "Set an hourly rate (add host|pa, from YYYY-MM-DD, contractor)", ("associate",)),
 ]
 

@@ -36,6 +36,7 @@ class PayRate(Base):
     rate: Mapped[Decimal] = mapped_column(Numeric(10, 2))
     effective_from: Mapped[date] = mapped_column(Date)
     contractor: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    session_fee: Mapped[Decimal] = mapped_column(Numeric(10, 2), default=Decimal(0), server_default=text("0"))  # flat, per LIVE shift
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -119,3 +120,53 @@ class EntryReview(Base):
     reason: Mapped[str] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     reviewed_by: Mapped[str | None] = mapped_column(String(32))
+
+
+INVOICE_STATUSES = ("submitted", "queried", "approved", "paid")
+
+
+class Invoice(Base):
+    """A contractor's (or agency's) invoice for a pay period. Editing it makes a new `version`; a decision is
+    bound to one version, so an edited invoice needs a new decision."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("person_id", "number"),
+        CheckConstraint("status IN ('submitted','queried','approved','paid')", name="status_known"),
+        CheckConstraint("amount >= 0", name="amount_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    number: Mapped[str] = mapped_column(String(60))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+    expected: Mapped[Decimal] = mapped_column(Numeric(12, 2))  # approved hours x rate + session fees, at submission
+    link: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(12), default="submitted")
+    submitted_by: Mapped[str] = mapped_column(String(32))
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    paid_by: Mapped[str | None] = mapped_column(String(32))
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    person: Mapped[Person] = relationship()
+
+
+class InvoiceDecision(Base):
+    """Leadership's decision on one exact version of an invoice: approve (maybe with a note) or query (with a note)."""
+
+    __tablename__ = "invoice_decisions"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "version"),
+        CheckConstraint("decision IN ('approve','query')", name="decision_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column()
+    decision: Mapped[str] = mapped_column(String(10))
+    note: Mapped[str | None] = mapped_column(Text)
+    decided_by: Mapped[str] = mapped_column(String(32))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime())

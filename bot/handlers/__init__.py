@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.handlers import (actions, briefs, claims, commands, escalations, events, messages, metrics, payroll,
+from bot.handlers import (actions, briefs, claims, commands, escalations, events, invoices, messages, metrics, payroll,
                           run_of_show, schedule, swaps, uploads, views)
 from bot.runtime import Runtime
 
@@ -24,3 +24,4 @@ def register_all(app: App, rt: Runtime) -> None:
     uploads.register(app, rt)
     messages.register(app, rt)
     payroll.register(app, rt)
+    invoices.register(app, rt)

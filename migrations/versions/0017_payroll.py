@@ -1,8 +1,8 @@
-"""Payroll: pay rates, meal waivers, timesheet approvals (locks), attestations, unpaid breaks, entry reviews (issue 17)
+"""Payroll: pay rates, meal waivers, timesheet approvals (locks), attestations, unpaid breaks, entry reviews, invoices (issue 17)
 
 Revision ID: 0017
 Revises: 0010
-Create Date: 2026-12-03 17:56:11.730676
+Create Date: 2026-12-03 18:08:37.095565
 """
 
 from __future__ import annotations
@@ -20,6 +20,30 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table('invoices',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('person_id', sa.Integer(), nullable=False),
+    sa.Column('number', sa.String(length=60), nullable=False),
+    sa.Column('period_start', sa.Date(), nullable=False),
+    sa.Column('period_end', sa.Date(), nullable=False),
+    sa.Column('amount', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('expected', sa.Numeric(precision=12, scale=2), nullable=False),
+    sa.Column('link', sa.Text(), nullable=True),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('status', sa.String(length=12), nullable=False),
+    sa.Column('submitted_by', sa.String(length=32), nullable=False),
+    sa.Column('submitted_at', bot.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('paid_by', sa.String(length=32), nullable=True),
+    sa.Column('paid_at', bot.db.base.UTCDateTime(timezone=True), nullable=True),
+    sa.CheckConstraint("status IN ('submitted','queried','approved','paid')", name=op.f('ck_invoices_status_known')),
+    sa.CheckConstraint('amount >= 0', name=op.f('ck_invoices_amount_not_negative')),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_invoices_person_id_people'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invoices')),
+    sa.UniqueConstraint('person_id', 'number', name=op.f('uq_invoices_person_id_number'))
+    )
+    with op.batch_alter_table('invoices', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_invoices_person_id'), ['person_id'], unique=False)
+
     op.create_table('pay_profiles',
     sa.Column('person_id', sa.Integer(), nullable=False),
     sa.Column('meal_waiver', sa.Boolean(), server_default=sa.text('false'), nullable=False),
@@ -35,6 +59,7 @@ def upgrade() -> None:
     sa.Column('rate', sa.Numeric(precision=10, scale=2), nullable=False),
     sa.Column('effective_from', sa.Date(), nullable=False),
     sa.Column('contractor', sa.Boolean(), server_default=sa.text('false'), nullable=False),
+    sa.Column('session_fee', sa.Numeric(precision=10, scale=2), server_default=sa.text('0'), nullable=False),
     sa.Column('created_by', sa.String(length=32), nullable=False),
     sa.Column('created_at', bot.db.base.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("role IN ('any','host','pa')", name=op.f('ck_pay_rates_role_known')),
@@ -68,6 +93,19 @@ def upgrade() -> None:
     with op.batch_alter_table('timesheet_approvals', schema=None) as batch_op:
         batch_op.create_index('ix_timesheet_approvals_person_span', ['person_id', 'starts_at', 'ends_at'], unique=False)
 
+    op.create_table('invoice_decisions',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('invoice_id', sa.Integer(), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('decision', sa.String(length=10), nullable=False),
+    sa.Column('note', sa.Text(), nullable=True),
+    sa.Column('decided_by', sa.String(length=32), nullable=False),
+    sa.Column('decided_at', bot.db.base.UTCDateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("decision IN ('approve','query')", name=op.f('ck_invoice_decisions_decision_known')),
+    sa.ForeignKeyConstraint(['invoice_id'], ['invoices.id'], name=op.f('fk_invoice_decisions_invoice_id_invoices'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_invoice_decisions')),
+    sa.UniqueConstraint('invoice_id', 'version', name=op.f('uq_invoice_decisions_invoice_id_version'))
+    )
     op.create_table('entry_breaks',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('entry_id', sa.Integer(), nullable=False),
@@ -108,6 +146,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_entry_breaks_entry_id'))
 
     op.drop_table('entry_breaks')
+    op.drop_table('invoice_decisions')
     with op.batch_alter_table('timesheet_approvals', schema=None) as batch_op:
         batch_op.drop_index('ix_timesheet_approvals_person_span')
 
@@ -117,3 +156,7 @@ def downgrade() -> None:
 
     op.drop_table('pay_rates')
     op.drop_table('pay_profiles')
+    with op.batch_alter_table('invoices', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_invoices_person_id'))
+
+    op.drop_table('invoices')

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 
 from bot.services.payroll.periods import PayCalendar
 from bot.services.payroll.rules import PayRules, load_rules
@@ -19,6 +20,7 @@ class PayrollConfig:
     auto_close_after: timedelta = timedelta(minutes=60)
     adp_company_code: str = "OPS"
     adp_codes: tuple[tuple[str, str], ...] = (("DT", "D"), ("MEAL", "MP"), ("REST", "RP"))
+    invoice_note_over: Decimal = Decimal("1.00")
     leadership_channel: str | None = None
     ops_channel: str | None = None
 
@@ -34,6 +36,7 @@ class PayrollConfig:
                    late_grace=timedelta(minutes=settings.late_grace_minutes),
                    auto_close_after=timedelta(minutes=settings.auto_close_minutes),
                    adp_company_code=settings.adp_company_code, adp_codes=tuple(codes.items()),
+                   invoice_note_over=(Decimal(settings.invoice_note_over_cents) / 100).quantize(Decimal("0.01")),
                    leadership_channel=settings.leadership_channel, ops_channel=settings.ops_channel)
 
     def adp_code(self, key: str) -> str:

@@ -46,12 +46,12 @@ def find_person(session: Session, ref: str) -> Person:
                        "Nothing was changed.") from None
 
 
-def parse_rate(text: str) -> Decimal:
-    """Dollars per hour with at most 2 decimals, up to $10,000 (a long number is refused before Decimal sees it)."""
-    text = str(text).strip().lstrip("$")
-    if len(text) > 12:
-        raise InputError("The rate is too large: the most is 10,000.00.")
-    return parse_decimal(text, label="The rate", places=2, minimum=Decimal(0), maximum=MAX_RATE)
+def parse_rate(text: str, *, label: str = "The rate", maximum: Decimal = MAX_RATE, field: str | None = None) -> Decimal:
+    """Dollars with at most 2 decimals, up to `maximum` (a long number is refused before Decimal sees it)."""
+    text = str(text or "").strip().lstrip("$").replace(",", "")
+    if len(text) > 14:
+        raise InputError(f"{label} is too large: the most is {maximum:,.2f}.", field)
+    return parse_decimal(text, field=field, label=label, places=2, minimum=Decimal(0), maximum=maximum)
 
 
 @dataclass
