@@ -69,9 +69,13 @@ def totals(result: PeriodPay) -> dict[str, Decimal]:
 
 def export_period(session: Session, day, cfg: PayrollConfig, fmt: str, out: Path, *, draft: bool = False) -> str:  # type: ignore[no-untyped-def]
     """Write the period's file; returns the one-line summary the CLI prints."""
+    return write(session, period_pay(session, day, cfg), cfg, fmt, out, draft=draft)
+
+
+def write(session: Session, result: PeriodPay, cfg: PayrollConfig, fmt: str, out: Path, *, draft: bool = False) -> str:
+    """Write one file from an already computed period (the bench writes all three from one computation)."""
     if fmt not in FORMATS:
         raise Invalid(f"'{fmt}' is not a payroll format ({', '.join(FORMATS)}).")
-    result = period_pay(session, day, cfg)
     if not result.approved and not draft:
         waiting = [pp.person.name for pp in result.people if not pp.approved]
         who = f" ({len(waiting)} not approved: {', '.join(waiting[:5])}{'...' if len(waiting) > 5 else ''})" if waiting else ""
