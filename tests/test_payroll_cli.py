@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 from cli_helpers import cli  # noqa: F401 - fixture
-from conftest import ADMIN, HOST, HOST2
+from conftest import HOST, HOST2
 from freezegun import freeze_time
 from openpyxl import load_workbook
 from payroll_helpers import CFG, crew, worked

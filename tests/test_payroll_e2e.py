@@ -114,8 +114,10 @@ def test_a_host_sees_only_their_own_hours(pay_server, db):
     assert view["title"]["text"] == "My timesheet"
     assert "reg 8.00" in texts(view) and "$200.00" in texts(view)
     assert "hugo" not in texts(view) and "Approve" not in texts(view)
-    _, body = pay_server.slack.action("payroll_approve", f"{HOST}|{ANCHOR.isoformat()}", HOST, view={"id": "V1"})
+    pay_server.slack.action("payroll_approve", f"{HOST}|{ANCHOR.isoformat()}", HOST, view={"id": "V1"})
     assert approvals(db) == set()
+    refusals = [json.dumps(c.params) for c in pay_server.stub.calls if c.method in ("response_url", "chat.postMessage", "chat.postEphemeral")]
+    assert any("Only Associate" in r for r in refusals), refusals  # told why, privately
 
 
 @freeze_time("2026-10-10 17:00:00", tick=True)
@@ -135,3 +137,16 @@ def test_timesheets_without_an_anchor_says_which_setting(server, db):
     crew(db)
     _, body = server.command("/timesheets", "", ADMIN)
     assert "PAY_PERIOD_ANCHOR" in json.dumps(body)
+
+
+def test_approve_is_refused_while_someone_is_still_clocked_in(db):
+    crew(db)
+    with db.transaction() as s:
+        p = people.get(s, HOST2)
+        s.add(TimeEntry(person_id=p.id, clock_in_at=at("2026-10-08", "09:00"), unscheduled=True, edited=False, source="slack",
+                        created_at=at("2026-10-08", "09:00")))
+    with db.transaction() as s, pytest.raises(Conflict, match="still clocked in"):
+        from bot.services.payroll import timesheets
+
+        timesheets.approve(s, "cli", HOST2, date(2026, 10, 5), CFG, at("2026-10-20", "09:00"))
+    assert approvals(db) == set()

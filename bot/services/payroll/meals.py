@@ -9,6 +9,7 @@ workday. A rest premium (one per workday) comes only from the attestation. Contr
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -119,7 +120,7 @@ def _short_gaps(punches: list[Punch], period: Period, cal: PayCalendar, rules: P
     """Less than the rules' rest gap between the last punch of one workday and the first of another."""
     out = []
     closed = sorted((p for p in punches if p.end is not None), key=lambda p: p.start)
-    for prev, nxt in zip(closed, closed[1:]):
+    for prev, nxt in itertools.pairwise(closed):
         assert prev.end is not None
         day = cal.workday_of(nxt.start)
         gap = nxt.start - prev.end

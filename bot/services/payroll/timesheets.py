@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import Person
@@ -61,11 +62,18 @@ def _approve_one(session: Session, who: str, pp: PersonPeriod, period: Period, c
     row = pp.approval
     if row is not None and row.status == "approved":
         return False
+    if any(e.clock_out_at is None for e in pp.entries):
+        raise Conflict(f"{pp.person.name} is still clocked in (or never clocked out) in this period; close or correct "
+                       "that entry with /ops timesheet before approving. Nothing was approved.")
     if row is None:
         row = TimesheetApproval(person_id=pp.person.id, period_start=period.start, period_end=period.end,
                                 starts_at=start, ends_at=end, status="approved", gross_pay=pp.pay.gross,
                                 approved_by=who, approved_at=now)
-        session.add(row)
+        try:
+            with session.begin_nested():
+                session.add(row)
+        except IntegrityError:  # a concurrent click approved it a moment ago
+            return False
     else:
         row.status, row.gross_pay, row.approved_by, row.approved_at = "approved", pp.pay.gross, who, now
         row.unlocked_by = row.unlocked_at = row.unlock_reason = None
