@@ -16,6 +16,7 @@ from payroll_helpers import CFG, crew, worked
 from schedule_helpers import person
 from sqlalchemy import select
 
+from bot.db.models import TimeEntry
 from bot.db.payroll import PayRate
 from bot.services.payroll import timesheets
 
@@ -85,15 +86,26 @@ def test_three_exports_agree_with_compute_to_the_cent(env, db, tmp_path):
         from payroll_helpers import rate
 
         rate(s, p, "18.33")
+    with db.transaction() as s:  # the associate corrects hana's Monday (09:00-13:00 -> 09:00-13:30), with a reason
+        from bot.services import people, timeclock
+        from bot.services.timeclock import Policy
+        from schedule_helpers import LA, at
+
+        hana = people.get(s, HOST)
+        monday = s.scalars(select(TimeEntry).where(TimeEntry.person_id == hana.id).order_by(TimeEntry.clock_in_at)).first()
+        timeclock.edit_entry(s, person(s, "UADMIN01", "associate"), monday.id, clock_in_at=monday.clock_in_at,
+                             clock_out_at=at("2026-10-05", "13:30"), reason="stayed for the restock",
+                             now=at("2026-10-19", "09:00"), policy=Policy(tz=LA))
     with db.transaction() as s:
         timesheets.approve(s, "cli", "UPA00001", date(2026, 10, 5), CFG, CFG.cal.workday_start_at(date(2026, 10, 20)))
     approve_all(db)
     code, out = env("payroll", "compute", "--period", "2026-10-05", "--json")
     data = json.loads(out)
     assert data["approved"] is True
+    assert next(p for p in data["people"] if p["person"] == HOST)["gross_pay"] == "212.50"  # 8.5 h x 25
     want = {k: sum(Decimal(p[k]) for p in data["people"]) for k in
             ("regular_hours", "overtime_hours", "double_time_hours", "meal_premium_hours", "rest_premium_hours", "gross_pay")}
-    assert want["gross_pay"] == Decimal("200.00") + Decimal("160.00") + Decimal("146.64") + Decimal("109.98") + Decimal("73.32")
+    assert want["gross_pay"] == Decimal("212.50") + Decimal("160.00") + Decimal("146.64") + Decimal("109.98") + Decimal("73.32")
     # 8 h x 18.33; 4 h x 18.33 x 1.5 = 109.98 (one rounding per line, not a rounded 27.50 rate); 2 h x 18.33 x 2
 
     files = {f: tmp_path / f"p.{f}" for f in ("gusto", "adp", "xlsx")}
@@ -129,6 +141,10 @@ def test_three_exports_agree_with_compute_to_the_cent(env, db, tmp_path):
     assert sum(Decimal(str(r[7])).quantize(Decimal("0.01")) for r in body[:-1]) == want["gross_pay"]
     assert Decimal(str(total[4])).quantize(Decimal("0.01")) == want["double_time_hours"]
     assert len(wb.sheetnames) == 4  # Summary + one per person
+    hana_rows = list(wb["hana"].iter_rows(values_only=True))
+    edited = next(r for r in hana_rows if r[0] == monday.id)
+    assert edited[1:5] == ("2026-10-05 09:00", "2026-10-05 13:00", "2026-10-05 09:00", "2026-10-05 13:30")
+    assert edited[7] == "UADMIN01" and edited[8] == "stayed for the restock"
     for ws in wb.worksheets:
         for row in ws.iter_rows(values_only=True):
             assert not any(isinstance(v, str) and v.startswith("=") for v in row)

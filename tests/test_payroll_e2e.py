@@ -38,6 +38,15 @@ def texts(view) -> str:
     return view if isinstance(view, str) else json.dumps(view)
 
 
+def edit_form(out: str) -> dict:
+    def picked(kind: str, key: str, value: str) -> dict:
+        return {kind: {"type": "datepicker" if kind == "date" else "timepicker", key: value}}
+
+    return {"clock_in_date": picked("date", "selected_date", "2026-10-05"), "clock_in_time": picked("time", "selected_time", "09:00"),
+            "clock_out_date": picked("date", "selected_date", "2026-10-05"), "clock_out_time": picked("time", "selected_time", out),
+            "reason": {"value": {"type": "plain_text_input", "value": "stayed for the restock"}}}
+
+
 def approvals(db):
     with db.read() as s:
         return {(a.person.slack_user_id, a.status) for a in s.scalars(select(TimesheetApproval))}
@@ -81,6 +90,12 @@ def test_associate_approves_locks_and_unlocks(pay_server, db):
                                  clock_out_at=at("2026-10-05", "14:00"), reason="fix", now=at("2026-10-20", "10:00"),
                                  policy=pay_server.rt.policy)
 
+    # ...and so is the same edit through the existing correction modal
+    _, body = pay_server.slack.submit("timesheet_edit_submit", ADMIN, edit_form("14:00"), private_metadata=str(entry.id))
+    assert "approved and locked" in texts(body) and "unlock" in texts(body)
+    with db.read() as s:
+        assert s.get(TimeEntry, entry.id).edited is False
+
     # HOST2 approved one by one, despite the exception (the associate's call)
     pay_server.slack.action("payroll_approve", f"{HOST2}|{ANCHOR.isoformat()}", ADMIN, view={"id": "V1"})
     assert approvals(db) == {(HOST, "approved"), (HOST2, "approved")}
@@ -105,6 +120,13 @@ def test_associate_approves_locks_and_unlocks(pay_server, db):
     with db.read() as s:
         rec = s.scalar(select(AuditRecord).where(AuditRecord.action == "payroll.timesheet_unlocked"))
         assert rec.actor == ADMIN and rec.reason == "Hana's Monday was 5 h"
+
+    # unlocked: the correction goes through, and the timesheet says it was edited after approval
+    _, body = pay_server.slack.submit("timesheet_edit_submit", ADMIN, edit_form("14:00"), private_metadata=str(entry.id))
+    assert body["response_action"] == "clear", body
+    with db.read() as s:
+        hana = compute.period_pay(s, date(2026, 10, 5), CFG).of(HOST)
+    assert f"{hana.pay.hours('regular')}" == "9.00" and "edited_after_approval" in [x.kind for x in hana.pay.exceptions]
 
 
 @freeze_time(NOW, tick=True)

@@ -94,7 +94,7 @@ def period_pay(session: Session, day: date, cfg: PayrollConfig, *, only: Person 
         for rec in session.scalars(select(AuditRecord).where(
                 AuditRecord.entity_type == "time_entry", AuditRecord.action == "timeclock.entry_edited",
                 AuditRecord.entity_id.in_([str(i) for i in chunk]))):
-            when = ensure_utc(rec.created_at)
+            when = ensure_utc(rec.at)
             edited_at[int(rec.entity_id)] = max(edited_at.get(int(rec.entity_id), when), when)
     rates = rates_by_person(session, person_ids)
     waivers = {p.person_id: p.meal_waiver for p in session.scalars(select(PayProfile).where(PayProfile.person_id.in_(person_ids)))}
