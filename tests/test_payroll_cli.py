@@ -148,3 +148,17 @@ def test_three_exports_agree_with_compute_to_the_cent(env, db, tmp_path):
     for ws in wb.worksheets:
         for row in ws.iter_rows(values_only=True):
             assert not any(isinstance(v, str) and v.startswith("=") for v in row)
+
+
+def test_a_person_without_a_rate_is_an_exception_that_blocks_approval_and_export(env, db, tmp_path):
+    with db.transaction() as s:
+        p = person(s, "UPA00001", "pa", name="pat")
+        worked(s, p, "2026-10-08", "09:00", "12:00", role="pa")
+    code, out = env("payroll", "compute", "--period", "2026-10-05", "--json")
+    pat = next(p for p in json.loads(out)["people"] if p["person"] == "UPA00001")
+    assert pat["gross_pay"] == "0.00" and pat["exceptions"][0]["kind"] == "no_rate"
+    assert "has no pay rate on 2026-10-08" in pat["exceptions"][0]["detail"]
+    with db.transaction() as s, pytest.raises(Exception, match="has no pay rate"):
+        timesheets.approve(s, "cli", "UPA00001", date(2026, 10, 5), CFG, CFG.cal.workday_start_at(date(2026, 10, 20)))
+    code, text = env("export", "payroll", "--period", "2026-10-05", "--format", "gusto", "--out", str(tmp_path / "g.csv"), "--draft")
+    assert code == 2 and "pat has no pay rate" in text

@@ -20,7 +20,7 @@ from bot.db.models import AuditRecord, Person, TimeEntry
 from bot.db.payroll import EntryBreak, EntryReview, MealAttestation, PayProfile, PayRate, TimesheetApproval
 from bot.services.payroll import engine
 from bot.services.payroll.config import PayrollConfig
-from bot.services.payroll.model import CENT, Attestation, PersonPay, Punch, Rate, Worker, hours_text
+from bot.services.payroll.model import CENT, Attestation, Exception_, NoRate, PersonPay, Punch, Rate, Worker, hours_text
 from bot.services.payroll.periods import Period
 from bot.timefmt import ensure_utc
 
@@ -110,7 +110,11 @@ def period_pay(session: Session, day: date, cfg: PayrollConfig, *, only: Person 
         punches = [_punch(e, breaks[e.id], e.id in reviews, _edited_after(edited_at.get(e.id), approval), cfg) for e in mine]
         atts = [Attestation(cfg.cal.workday_of(ensure_utc(e.clock_in_at)), a.kind, a.taken) for e in mine for a in attest[e.id]]
         worker = Worker(person.slack_user_id, person.name, punches, rates.get(pid, []), waivers.get(pid, False), atts)
-        pay = engine.compute(worker, period, cfg.cal, cfg.rules)
+        try:
+            pay = engine.compute(worker, period, cfg.cal, cfg.rules)
+        except NoRate as exc:  # shown as an exception that blocks approval and export, never as $0
+            first = min(cfg.cal.workday_of(p.start) for p in punches)
+            pay = PersonPay(person.slack_user_id, person.name, False, [], {}, [Exception_(max(first, period.start), "no_rate", exc.message)])
         in_period = [e for e in mine if ensure_utc(e.clock_in_at) >= start]
         if in_period:
             people.append(PersonPeriod(person, pay, in_period, approval))

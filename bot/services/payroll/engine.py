@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from bot.services.payroll import meals
-from bot.services.payroll.model import CATEGORIES, DayPay, Line, PersonPay, Punch, Rate, Worker, rate_on
+from bot.services.payroll.model import CATEGORIES, DayPay, Line, NoRate, PersonPay, Punch, Rate, Worker, rate_on
 from bot.services.payroll.periods import PayCalendar, Period
 from bot.services.payroll.rules import PayRules
 
@@ -63,15 +63,22 @@ class _Segment:
     rate: Rate
 
 
-def _segments(worker: Worker, cal: PayCalendar) -> list[_Segment]:
+def _segments(worker: Worker, cal: PayCalendar, period: Period) -> list[_Segment]:
     segs = []
     for p in worker.punches:
         if p.end is None:
             continue
         for day, s, e in split_by_workday(worked_intervals(p), cal):
             secs = int((e - s).total_seconds())
-            if secs > 0:
-                segs.append(_Segment(day, s, secs, rate_on(worker.rates, day, p.role, worker.name)))
+            if secs <= 0:
+                continue
+            try:
+                rate = rate_on(worker.rates, day, p.role, worker.name)
+            except NoRate:
+                if day >= period.start:
+                    raise
+                rate = Rate(day, Decimal(0))  # an earlier period's day: it only counts toward the workweek
+            segs.append(_Segment(day, s, secs, rate))
     segs.sort(key=lambda g: g.start)
     return segs
 
@@ -113,7 +120,7 @@ def compute(worker: Worker, period: Period, cal: PayCalendar, rules: PayRules) -
     """Pay for one person for one period. Punches may start before the period (its first workweek's earlier days
     count toward weekly overtime and the 7th day but are paid in their own period)."""
     by_day: dict[date, list[_Segment]] = defaultdict(list)
-    for seg in _segments(worker, cal):
+    for seg in _segments(worker, cal, period):
         by_day[seg.day].append(seg)
     lines: dict[tuple[str, Decimal, Decimal], Line] = {}
     days: dict[date, DayPay] = {}

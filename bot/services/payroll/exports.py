@@ -76,6 +76,9 @@ def write(session: Session, result: PeriodPay, cfg: PayrollConfig, fmt: str, out
     """Write one file from an already computed period (the bench writes all three from one computation)."""
     if fmt not in FORMATS:
         raise Invalid(f"'{fmt}' is not a payroll format ({', '.join(FORMATS)}).")
+    no_rate = [x.detail for pp in result.people for x in pp.pay.exceptions if x.kind == "no_rate"]
+    if no_rate:
+        raise Conflict(f"{no_rate[0]} Nothing was written.")
     if not result.approved and not draft:
         waiting = [pp.person.name for pp in result.people if not pp.approved]
         who = f" ({len(waiting)} not approved: {', '.join(waiting[:5])}{'...' if len(waiting) > 5 else ''})" if waiting else ""

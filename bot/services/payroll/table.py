@@ -10,7 +10,7 @@ from bot.services.payroll.model import hours_text
 KIND_LABEL = {
     "missing_clock_out": "missing clock-out", "auto_closed": "auto-closed, needs review", "unscheduled_work": "unscheduled work",
     "late_arrival": "late arrival", "early_departure": "early departure", "missed_meal": "missed meal", "late_meal": "late meal",
-    "short_rest": "short rest gap", "missed_rest": "rest breaks not taken", "edited_after_approval": "edited after approval",
+    "short_rest": "short rest gap", "no_rate": "no pay rate", "missed_rest": "rest breaks not taken", "edited_after_approval": "edited after approval",
 }
 
 

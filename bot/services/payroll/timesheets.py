@@ -62,6 +62,9 @@ def _approve_one(session: Session, who: str, pp: PersonPeriod, period: Period, c
     row = pp.approval
     if row is not None and row.status == "approved":
         return False
+    no_rate = next((x for x in pp.pay.exceptions if x.kind == "no_rate"), None)
+    if no_rate is not None:
+        raise Conflict(f"{no_rate.detail} Nothing was approved.")
     if any(e.clock_out_at is None for e in pp.entries):
         raise Conflict(f"{pp.person.name} is still clocked in (or never clocked out) in this period; close or correct "
                        "that entry with /ops timesheet before approving. Nothing was approved.")
