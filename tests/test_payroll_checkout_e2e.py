@@ -100,3 +100,18 @@ def test_a_forgotten_clock_out_is_auto_closed_once_and_flagged(pay_server, db):
     dms = [c for c in posts if c.params["channel"] != OPS_CHANNEL and "needs review" in json.dumps(c.params)]
     assert len(flags) == 1 and f"<@{ADMIN}>" in json.dumps(flags[0].params["blocks"]) and len(dms) == 1
     assert timedelta(0) < entry.clock_out_at.replace(tzinfo=None) - entry.clock_in_at.replace(tzinfo=None)
+
+
+def test_still_working_on_the_forgotten_checkout_dm_keeps_the_entry_open(pay_server, db):
+    host_on_shift(db)
+    with freeze_time(at("2026-10-13", "09:00"), tick=True):
+        pay_server.command("/checkin", "", HOST)
+    with db.read() as s:
+        entry_id = s.scalar(select(TimeEntry.id))
+    with freeze_time(at("2026-10-13", "16:00"), tick=True):
+        pay_server.slack.action("checkout_still_working", str(entry_id), HOST)  # the existing forgotten check-out button
+    spec = all_jobs(pay_server.rt.settings)["auto-close"]
+    with freeze_time(at("2026-10-13", "17:31")):
+        assert "0 entries auto-closed" in run_tick(pay_server.rt, spec)
+    with db.read() as s:
+        assert s.get(TimeEntry, entry_id).clock_out_at is None

@@ -6,6 +6,8 @@ taken. "No" becomes a premium and an exception in the pay engine. The first answ
 
 Auto-close: an entry still open AUTO_CLOSE_MINUTES after its shift's scheduled end is closed at that end,
 marked "auto-closed, needs review" (an `EntryReview` row), and the person and the associate are told once.
+Someone who answered "I'm still working" to the forgotten check-out DM (bot/services/attendance.py) is left open:
+that flow keeps asking them, and their time past the scheduled end is real.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot.db.models import Person, Shift, TimeEntry
 from bot.db.payroll import ATTESTATION_KINDS, EntryReview, MealAttestation
+from bot.db.run_of_show import CheckoutNag
 from bot.services import audit, notices, outbox
 from bot.services.attendance import associates
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
@@ -80,6 +83,10 @@ def auto_close(session: Session, now: datetime, cfg: PayrollConfig) -> int:
     closed = 0
     for entry in entries:
         assert entry.shift is not None
+        nag = session.get(CheckoutNag, entry.id)
+        if nag is not None and nag.snoozes > 0:
+            continue  # they answered "I'm still working" to the forgotten check-out DM: their time past the end is real
+
         end = ensure_utc(entry.shift.ends_at)
         before = audit.snapshot(entry, ["clock_in_at", "clock_out_at"])
         res = session.execute(update(TimeEntry).where(TimeEntry.id == entry.id, TimeEntry.clock_out_at.is_(None))
