@@ -135,6 +135,14 @@ def test_meal_waiver_only_up_to_six_hours():
     assert summary(pay([punch("2026-10-05", "09:00-15:30")], waiver=True))[3] == "1.00"
 
 
+def test_second_meal_waivable_up_to_twelve_hours_when_the_first_was_taken():
+    eleven = [punch("2026-10-05", "08:00-19:30", "12:00-12:30")]  # 11 h worked, one meal
+    assert summary(pay(eleven, waiver=True))[3] == "0.00"
+    assert summary(pay(eleven, waiver=False))[3] == "1.00"
+    thirteen = [punch("2026-10-05", "06:00-19:30", "10:00-10:30")]  # 13 h worked: the second can't be waived
+    assert summary(pay(thirteen, waiver=True))[3] == "1.00"
+
+
 def test_rate_change_mid_period_uses_each_days_rate():
     rates = [Rate(date(2026, 1, 1), Decimal("20.00")), Rate(date(2026, 10, 7), Decimal("25.00"))]
     result = pay([punch("2026-10-05", "09:00-17:30", "13:00-13:30"), punch("2026-10-08", "09:00-17:30", "13:00-13:30")], rates=rates)

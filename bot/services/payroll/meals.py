@@ -2,7 +2,8 @@
 
 A shift (one punch) over 5 h of work needs an unpaid break of 30 minutes or more starting before the end
 of the 5th hour of work, waivable only when the shift is 6 h or less and the person's waiver is on file; a
-shift over 10 h needs a second one before the end of the 10th hour. A missing or late meal, or "No" at the
+shift over 10 h needs a second one before the end of the 10th hour (waivable, with the waiver on file, up to
+12 h when the first was taken). A missing or late meal, or "No" at the
 checkout attestation, is one hour of premium pay at the regular rate: at most one meal premium per
 workday. A rest premium (one per workday) comes only from the attestation. Contractors get no premiums.
 """
@@ -52,7 +53,7 @@ def meal_problem(p: Punch, rules: PayRules, waiver: bool) -> tuple[str, str] | N
                                  f"{_hours(offsets[0])} of work (due before the end of hour {rules.meal_first_after // 3600})")
         return "missed_meal", (f"{_hours(worked)} worked with no {need}-minute meal "
                                f"(due before the end of hour {rules.meal_first_after // 3600})")
-    if worked > rules.meal_second_after:
+    if worked > rules.meal_second_after and not (waiver and worked <= rules.meal_second_waivable_up_to):
         second = [o for o in offsets if o > on_time[0]]
         if not second:
             return "missed_meal", f"{_hours(worked)} worked with one meal; a second was due before the end of hour {rules.meal_second_after // 3600}"

@@ -33,6 +33,7 @@ class PayRules:
     meal_second_after: int
     meal_minimum: int
     meal_waivable_up_to: int
+    meal_second_waivable_up_to: int
     meal_premium_hours: Decimal
     rest_premium_hours: Decimal
     rest_min_gap: int
@@ -85,6 +86,7 @@ def parse_rules(text: str) -> PayRules:
         meal_second_after=_hours(data, "meal", "second_after_hours"),
         meal_minimum=_hours(data, "meal", "minimum_minutes") // 60,
         meal_waivable_up_to=_hours(data, "meal", "waivable_up_to_hours"),
+        meal_second_waivable_up_to=_hours(data, "meal", "second_waivable_up_to_hours"),
         meal_premium_hours=_decimal(data, "meal", "premium_hours"),
         rest_premium_hours=_decimal(data, "rest", "premium_hours"),
         rest_min_gap=_hours(data, "rest", "min_gap_hours"),
