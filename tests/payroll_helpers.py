@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import time
+
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -56,3 +59,13 @@ def crew(db) -> None:
         worked(s, h2, "2026-10-05", "09:00", "16:00")
         rate(s, h, "25.00")
         rate(s, h2, "20.00")
+
+
+def said(server, text: str, timeout: float = 5.0) -> bool:
+    """True once a private answer (response_url or DM) containing `text` reached the Slack stand-in."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if any(text in json.dumps(c.params) for c in server.stub.calls if c.method in ("response_url", "chat.postMessage")):
+            return True
+        time.sleep(0.05)
+    return False

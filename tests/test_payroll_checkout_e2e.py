@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import pytest
 from conftest import ADMIN, HOST, OPS_CHANNEL, serve
 from freezegun import freeze_time
-from payroll_helpers import ANCHOR, CFG, rate
+from payroll_helpers import ANCHOR, CFG, rate, said
 from schedule_helpers import at, person
 from sqlalchemy import select
 
@@ -55,9 +55,8 @@ def test_checkout_after_five_hours_asks_and_no_becomes_a_premium(pay_server, db)
         pay_server.slack.action("payroll_attest", f"{entry_id}|meal|yes", HOST)  # a changed answer is refused
         pay_server.slack.action("payroll_attest", f"{entry_id}|rest|yes", HOST)
         pay_server.slack.action("payroll_attest", f"{entry_id}|rest|yes", "UHOST002")  # not theirs: refused
-    replies = [c.params.get("text", "") for c in pay_server.stub.calls_to("response_url")]
-    assert any("premium hour" in r for r in replies) and any("already answered no" in r for r in replies)
-    assert any("isn't your time entry" in r for r in replies)
+    assert said(pay_server, "premium hour") and said(pay_server, "already answered no")
+    assert said(pay_server, "isn't your time entry")
     with db.read() as s:
         assert {(a.kind, a.taken) for a in s.scalars(select(MealAttestation))} == {("meal", False), ("rest", True)}
         result = compute.as_json(compute.period_pay(s, date(2026, 10, 13), CFG))

@@ -23,9 +23,14 @@ from bot.timefmt import local_date
 PAY_USAGE = "Use `/ops pay rate @person 25.00 [host|pa] [from YYYY-MM-DD] [contractor]` or `/ops pay waiver @person on|off`."
 
 
+def _day(text: str) -> date:
+    """A period day from a button or form (forged values outside the archive window are refused, not overflowed)."""
+    return validation.parse_date(text, today=clock.now().date(), window=ARCHIVE_WINDOW)
+
+
 def _value(raw: str) -> tuple[str, date]:
     user_id, _, day = (raw or "").partition("|")
-    return validation.slack_user_id(user_id), validation.parse_date(day)
+    return validation.slack_user_id(user_id), _day(day)
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -72,7 +77,7 @@ def register(app: App, rt: Runtime) -> None:
     @guarded("action")
     def approve_all(ack: Any, body: dict, client: Any, respond: Any) -> None:
         c = cfg()
-        day = validation.parse_date(body["actions"][0].get("value", ""))
+        day = _day(body["actions"][0].get("value", ""))
         with rt.db.transaction() as s:
             timesheets.approve_all_clean(s, people.get_or_create(s, body["user"]["id"]), day, c, clock.now())
         ack()
