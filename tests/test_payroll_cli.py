@@ -87,9 +87,10 @@ def test_three_exports_agree_with_compute_to_the_cent(env, db, tmp_path):
 
         rate(s, p, "18.33")
     with db.transaction() as s:  # the associate corrects hana's Monday (09:00-13:00 -> 09:00-13:30), with a reason
+        from schedule_helpers import LA, at
+
         from bot.services import people, timeclock
         from bot.services.timeclock import Policy
-        from schedule_helpers import LA, at
 
         hana = people.get(s, HOST)
         monday = s.scalars(select(TimeEntry).where(TimeEntry.person_id == hana.id).order_by(TimeEntry.clock_in_at)).first()

@@ -6,7 +6,18 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from bot.blocks.common import Block, actions, button, clip, context, escape, header, mention, modal, section
+from bot.blocks.common import (
+    Block,
+    actions,
+    button,
+    clip,
+    context,
+    escape,
+    header,
+    mention,
+    modal,
+    section,
+)
 
 __all__ = ["modal", "section"]  # the handler builds its confirmation views with these
 from bot.db.payroll import Invoice

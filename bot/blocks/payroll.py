@@ -6,7 +6,17 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.blocks.common import Block, actions, button, clip, context, divider, escape, modal, section
+from bot.blocks.common import (
+    Block,
+    actions,
+    button,
+    clip,
+    context,
+    divider,
+    escape,
+    modal,
+    section,
+)
 from bot.services.payroll.compute import PeriodPay, PersonPeriod
 from bot.services.payroll.model import hours_text
 from bot.services.payroll.table import KIND_LABEL

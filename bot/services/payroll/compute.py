@@ -17,10 +17,27 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.db.models import AuditRecord, Person, TimeEntry
-from bot.db.payroll import EntryBreak, EntryReview, MealAttestation, PayProfile, PayRate, TimesheetApproval
+from bot.db.payroll import (
+    EntryBreak,
+    EntryReview,
+    MealAttestation,
+    PayProfile,
+    PayRate,
+    TimesheetApproval,
+)
 from bot.services.payroll import engine
 from bot.services.payroll.config import PayrollConfig
-from bot.services.payroll.model import CENT, Attestation, Exception_, NoRate, PersonPay, Punch, Rate, Worker, hours_text
+from bot.services.payroll.model import (
+    CENT,
+    Attestation,
+    Exception_,
+    NoRate,
+    PersonPay,
+    Punch,
+    Rate,
+    Worker,
+    hours_text,
+)
 from bot.services.payroll.periods import Period
 from bot.timefmt import ensure_utc
 

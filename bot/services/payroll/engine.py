@@ -21,9 +21,20 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from bot.services.payroll import meals
-from bot.services.payroll.model import CATEGORIES, DayPay, Line, NoRate, PersonPay, Punch, Rate, Worker, rate_on
+from bot.services.payroll.model import (
+    CATEGORIES,
+    DayPay,
+    Line,
+    NoRate,
+    PersonPay,
+    Punch,
+    Rate,
+    Worker,
+    rate_on,
+)
 from bot.services.payroll.periods import PayCalendar, Period
 from bot.services.payroll.rules import PayRules
+
 
 def worked_intervals(p: Punch) -> list[tuple[datetime, datetime]]:
     """The punch minus its unpaid breaks (breaks clipped to the punch)."""
