@@ -163,3 +163,21 @@ def test_a_person_without_a_rate_is_an_exception_that_blocks_approval_and_export
         timesheets.approve(s, "cli", "UPA00001", date(2026, 10, 5), CFG, CFG.cal.workday_start_at(date(2026, 10, 20)))
     code, text = env("export", "payroll", "--period", "2026-10-05", "--format", "gusto", "--out", str(tmp_path / "g.csv"), "--draft")
     assert code == 2 and "pat has no pay rate" in text
+
+
+def test_approve_and_unlock_from_the_cli(env, db):
+    code, out = env("timesheets", "approve", "--period", "2026-10-05")
+    assert code == 0 and "Approved: hana." in out and "Left for review (exceptions): hugo." in out
+    code, out = env("timesheets", "approve", "hugo", "--period", "2026-10-05")
+    assert code == 0 and "Approved: hugo." in out
+    code, out = env("payroll", "compute", "--period", "2026-10-05", "--json")
+    assert json.loads(out)["approved"] is True
+    code, out = env("timesheets", "unlock", "hugo", "--period", "2026-10-05", "--reason", " ")
+    assert code == 2 and "Say why" in out
+    code, out = env("timesheets", "unlock", "hugo", "--period", "2026-10-05", "--reason", "meal was taken, badge photo")
+    assert code == 0 and "Unlocked hugo" in out
+    with db.read() as s:
+        from bot.db.models import AuditRecord
+
+        rec = s.scalar(select(AuditRecord).where(AuditRecord.action == "payroll.timesheet_unlocked"))
+        assert rec.actor == "cli" and rec.reason == "meal was taken, badge photo"

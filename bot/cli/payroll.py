@@ -1,4 +1,4 @@
-"""`opsbot pay rate|waiver`, `opsbot payroll compute`, `opsbot export payroll`, `opsbot timesheets import`.
+"""`opsbot pay rate|waiver`, `opsbot payroll compute`, `opsbot export payroll`, `opsbot timesheets import|approve|unlock`.
 
 The CLI runs with the server operator's database access, so it acts as the associate ("cli" in the audit log).
 """
@@ -44,12 +44,21 @@ def register(subparsers: Any) -> None:
     exp.add_argument("--out", required=True, type=Path, metavar="FILE")
     exp.add_argument("--draft", action="store_true", help="export a period that is not approved yet (marked DRAFT)")
     exp.set_defaults(func=cmd_export)
-    ts = subparsers.add_parser("timesheets", help="timesheets: import punches from a workbook")
+    ts = subparsers.add_parser("timesheets", help="timesheets: import punches from a workbook, approve, unlock")
     tacts = ts.add_subparsers(dest="timesheets_command", metavar="ACTION")
     ts.set_defaults(func=lambda _a, p=ts: p.print_help(sys.stderr) or 2)
     imp = tacts.add_parser("import", help="punches from an .xlsx (Person, Date, In, Out, Unpaid breaks, Notes): every row or none")
     imp.add_argument("file", type=Path, metavar="FILE")
     imp.set_defaults(func=cmd_import)
+    appr = tacts.add_parser("approve", help="approve (lock) PERSON's timesheet for the period, or everyone's without exceptions")
+    appr.add_argument("person", nargs="?", metavar="PERSON", help="Slack user ID, email or exact display name (default: all clean)")
+    appr.add_argument("--period", required=True, type=args_types.archive_day, metavar="DATE", help="any day in the pay period")
+    appr.set_defaults(func=cmd_approve)
+    unl = tacts.add_parser("unlock", help="unlock PERSON's approved timesheet for the period (a reason is required)")
+    unl.add_argument("person", metavar="PERSON")
+    unl.add_argument("--period", required=True, type=args_types.archive_day, metavar="DATE", help="any day in the pay period")
+    unl.add_argument("--reason", required=True, help="why (goes in the audit log)")
+    unl.set_defaults(func=cmd_unlock)
 
 
 def _context():  # type: ignore[no-untyped-def]
@@ -141,4 +150,43 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("\n".join([*report.error_lines(), report.summary()]), file=sys.stderr)
         return 1
     print(report.summary())
+    return 0
+
+
+def cmd_approve(args: argparse.Namespace) -> int:
+    from bot import clock
+    from bot.services.payroll import rates, timesheets
+
+    _settings, db, cfg = _context()
+    try:
+        with db.transaction() as s:
+            if args.person:
+                target = rates.find_person(s, args.person).slack_user_id
+                done = timesheets.approve(s, "cli", target, args.period, cfg, clock.now())
+            else:
+                done = timesheets.approve_all_clean(s, "cli", args.period, cfg, clock.now())
+            lines = [f"Approved: {', '.join(p.person.name for p in done.done) or 'nobody new'}."]
+            if done.already:
+                lines.append(f"Already approved: {', '.join(p.person.name for p in done.already)}.")
+            if done.held:
+                lines.append(f"Left for review (exceptions): {', '.join(p.person.name for p in done.held)}.")
+    finally:
+        db.dispose()
+    print("\n".join(lines))
+    return 0
+
+
+def cmd_unlock(args: argparse.Namespace) -> int:
+    from bot import clock
+    from bot.services.payroll import rates, timesheets
+
+    _settings, db, cfg = _context()
+    try:
+        with db.transaction() as s:
+            person = rates.find_person(s, args.person)
+            _row, changed = timesheets.unlock(s, "cli", person.slack_user_id, args.period, args.reason, cfg, clock.now())
+            name = person.name
+    finally:
+        db.dispose()
+    print(f"Unlocked {name}'s timesheet; it needs approving again." if changed else f"{name}'s timesheet was already unlocked.")
     return 0
