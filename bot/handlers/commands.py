@@ -21,8 +21,8 @@ from bot.services.payroll.rules import load_rules
 OPS_USAGE = "Try `/ops help`."
 
 #: More `/ops WORD ...` subcommands, one entry per area (e.g. "pay" from bot/handlers/payroll.py):
-#: handler(body, words, ack, client), registered by that area's `register`.
-OPS_SUBCOMMANDS: dict[str, Callable[[dict, list[str], Any, Any], None]] = {}
+#: handler(rt, body, words, ack, client), added when that area's handler module is imported.
+OPS_SUBCOMMANDS: dict[str, Callable[[Runtime, dict, list[str], Any, Any], None]] = {}
 
 
 def clock_in_or_out(rt: Runtime, user_id: str, note: str | None, *, out: bool) -> tuple[str, list]:
@@ -94,6 +94,6 @@ def register(app: App, rt: Runtime) -> None:
             ack()
             client.views_open(trigger_id=body["trigger_id"], view=view)
         elif sub in OPS_SUBCOMMANDS:
-            OPS_SUBCOMMANDS[sub](body, words, ack, client)
+            OPS_SUBCOMMANDS[sub](rt, body, words, ack, client)
         else:
             raise Invalid(f"I don't know `/ops {sub}`. {OPS_USAGE}")

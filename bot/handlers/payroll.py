@@ -110,11 +110,10 @@ def register(app: App, rt: Runtime) -> None:
                 if changed else f"*{escape(name)}*'s timesheet was already unlocked; nothing changed.")
         ack(response_action="update", view=blocks.done_modal(text))
 
-    commands.OPS_SUBCOMMANDS["pay"] = lambda body, words, ack, client: _ops_pay(rt, body, words, ack)
     register_attestation(app, rt)
 
 
-def _ops_pay(rt: Runtime, body: dict, words: list[str], ack: Any) -> None:
+def _ops_pay(rt: Runtime, body: dict, words: list[str], ack: Any, client: Any = None) -> None:
     """`/ops pay rate @person 25.00 [host|pa] [from YYYY-MM-DD] [contractor]`, `/ops pay waiver @person on|off`."""
     args = [w.lower() for w in words[2:]]
     now = clock.now()
@@ -173,3 +172,6 @@ def register_attestation(app: App, rt: Runtime) -> None:
     @guarded("action")
     def attest_no(ack: Any, body: dict, client: Any, respond: Any) -> None:
         answer(ack, body, respond)
+
+
+commands.OPS_SUBCOMMANDS["pay"] = _ops_pay
