@@ -10,6 +10,8 @@ How hours are classified (thresholds from the rules file, California by default)
 - regular hours beyond 40 in the workweek become overtime (daily overtime never counts toward the 40);
 - on the 7th consecutive day worked in the workweek: the first 8 h overtime, the rest double time;
 - contractors (1099) get every hour at their rate: no overtime, no premiums.
+Overtime is paid on the rate of the hours it falls on; a workweek worked at two rates (two roles, or a rate
+change mid-week) is not averaged into one "regular rate of pay" (LC 510 would use the weighted average).
 Meal and rest premiums and the per-day exceptions are in `meals.py`.
 """
 
