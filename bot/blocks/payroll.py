@@ -36,7 +36,7 @@ def _figures(pp: PersonPeriod) -> str:
 
 
 def _exceptions(pp: PersonPeriod, limit: int = 6) -> str:
-    items = [f"{x.day:%a %b} {x.day.day}: {KIND_LABEL.get(x.kind, x.kind)}" for x in pp.pay.exceptions]
+    items = [f"{x.day:%a %b} {x.day.day}: {KIND_LABEL.get(x.kind, x.kind)} ({escape(clip(x.detail, 90))})" for x in pp.pay.exceptions]
     more = f" (+{len(items) - limit} more)" if len(items) > limit else ""
     return ":warning: " + "; ".join(items[:limit]) + more if items else ":white_check_mark: no exceptions"
 
