@@ -109,6 +109,7 @@ def test_still_working_on_the_forgotten_checkout_dm_keeps_the_entry_open(pay_ser
         entry_id = s.scalar(select(TimeEntry.id))
     with freeze_time(at("2026-10-13", "16:00"), tick=True):
         pay_server.slack.action("checkout_still_working", str(entry_id), HOST)  # the existing forgotten check-out button
+        assert said(pay_server, "you're still working")  # that listener answers (and saves) after its ack
     spec = all_jobs(pay_server.rt.settings)["auto-close"]
     with freeze_time(at("2026-10-13", "17:31")):
         assert "0 entries auto-closed" in run_tick(pay_server.rt, spec)
