@@ -7,6 +7,7 @@ setting, instead of failing later in the middle of a Slack request.
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import cached_property
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -98,6 +99,20 @@ class Settings(BaseSettings):
     missed_checkin_minutes: int = Field(10, ge=1, le=240, description="Minutes after a shift starts without a check-in before the associate is alerted")
     forgotten_checkout_hours: float = Field(2, gt=0, le=24, description="Hours after a shift ends with the entry still open before the person is asked to clock out")
     daily_post_grace_minutes: int = Field(60, ge=1, le=720, description="How late (after a restart) the daily run-of-show may still post")
+    pay_period: str = Field("biweekly", description="Pay period: weekly, biweekly or semimonthly (1st-15th, 16th-end)")
+    pay_period_anchor: date | None = Field(None, description="First day of any pay period (YYYY-MM-DD); needed for weekly and biweekly before payroll runs")
+    workweek_start: str = Field("sunday", description="First day of the workweek for weekly overtime and the 7th day (monday..sunday)")
+    workday_start: str = Field("00:00", description="When a workday begins (HH:MM, team time zone): hours split into workdays here")
+    payroll_rules_file: str | None = Field(None, description="Pay rules TOML (overtime, meal, rest); default: the shipped California rules")
+    auto_close_minutes: int = Field(60, ge=5, le=24 * 60, description="Minutes after a shift's end before a still-open entry is closed at the scheduled end, for review")
+    timesheet_approve_roles: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["associate"], description="Roles that may approve (lock) timesheets in /timesheets, comma-separated")
+    timesheet_unlock_roles: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["associate"], description="Roles that may unlock an approved timesheet (with a reason), comma-separated")
+    invoice_note_over_cents: int = Field(100, ge=0, le=10_000_000, description="An invoice differing from approved hours x rate + session fees by more than this (cents) needs a note to approve")
+    invoice_digest_cron: str = Field("0 9 * * mon", description="When the weekly invoice digest (waiting, queried, approved, paid) posts to LEADERSHIP_CHANNEL (crontab, team time zone)")
+    adp_company_code: str = Field("OPS", description="ADP export: Co Code column")
+    adp_codes: str = Field("DT=D,MEAL=MP,REST=RP", description="ADP export: Hours 3 codes for double time and the meal and rest premiums")
     log_level: str = Field("INFO", description="Log level (DEBUG, INFO, WARNING, ERROR)")
     brief_approvals_required: Annotated[dict[str, int], NoDecode] = Field(
         default_factory=dict,
@@ -152,7 +167,7 @@ class Settings(BaseSettings):
         parse_policy(value)
         return value
 
-    @field_validator("escalation_responder_roles", mode="before")
+    @field_validator("escalation_responder_roles", "timesheet_approve_roles", "timesheet_unlock_roles", mode="before")
     @classmethod
     def _parse_roles(cls, value: object) -> list[str]:
         roles = [r.lower() for r in _split_ids(value)]
@@ -212,7 +227,7 @@ class Settings(BaseSettings):
             raise ValueError(f"'{value}' is not a Slack team ID (they look like T012ABCDEF)")
         return value
 
-    @field_validator("run_of_show_time")
+    @field_validator("run_of_show_time", "workday_start")
     @classmethod
     def _valid_time(cls, value: str) -> str:
         m = re.match(r"^(\d{1,2}):(\d{2})$", value.strip())
@@ -227,7 +242,7 @@ class Settings(BaseSettings):
         return f"{int(minute)} {int(hour)} * * *"
 
     @field_validator("brief_digest_cron", "scorecard_cron", "weekly_ros_cron", "monthly_scorecard_cron", "ops_sync_cron",
-                     "creator_digest_cron")
+                     "creator_digest_cron", "invoice_digest_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         from apscheduler.triggers.cron import CronTrigger
@@ -237,6 +252,21 @@ class Settings(BaseSettings):
         except ValueError:
             raise ValueError(f"'{value}' is not a crontab expression (five fields, e.g. 0 9 * * *)") from None
         return value
+
+    @field_validator("pay_period")
+    @classmethod
+    def _valid_pay_period(cls, value: str) -> str:
+        if value.strip().lower() not in ("weekly", "biweekly", "semimonthly"):
+            raise ValueError(f"'{value}' is not a pay period (weekly, biweekly or semimonthly)")
+        return value.strip().lower()
+
+    @field_validator("workweek_start")
+    @classmethod
+    def _valid_weekday(cls, value: str) -> str:
+        names = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+        if value.strip().lower() not in names:
+            raise ValueError(f"'{value}' is not a day of the week (monday..sunday)")
+        return value.strip().lower()
 
     @field_validator("log_level")
     @classmethod

@@ -40,7 +40,9 @@ def bad_value(dest: str, missing: Path) -> str:
     """A value each option accepts at parse time but that cannot work."""
     table = {"file": str(missing / "in.xlsx"), "out": str(missing / "out.xlsx"), "week": "2026-W99",
              "start": "2026-01-01", "end": "2026-01-31", "date": "2026-01-01", "name": "no-such-job", "retry": "1",
-             "weeks": "1", "seed": "1", "rules": str(missing / "rules.toml"), "export": str(missing / "feedback.jsonl"), "database_url": UNREACHABLE_PG}
+             "weeks": "1", "seed": "1", "rules": str(missing / "rules.toml"), "export": str(missing / "feedback.jsonl"), "database_url": UNREACHABLE_PG,
+             "period": "2026-01-01", "format": "gusto", "person": "nobody-known", "rate": "25.00", "role": "host",
+             "effective_from": "2026-01-01", "state": "on", "reason": "wrong hours"}
     assert dest in table, f"add a bad value for option '{dest}' to the CLI sweep"
     return table[dest]
 

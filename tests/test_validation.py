@@ -264,3 +264,13 @@ def test_cli_dates_and_weeks_out_of_range_exit_non_zero_with_one_sentence(argv, 
     assert exc.value.code == 2
     err = capsys.readouterr().err
     assert "Traceback" not in err and err.strip().splitlines()[-1].startswith("opsbot"), err
+
+
+def test_a_decimal_longer_than_decimal_precision_is_refused_in_plain_words():
+    """30 nines with two places passed the length check but broke quantize (28-digit context): a crash, not a refusal."""
+    from bot.services.validation import InputError, parse_decimal
+
+    for text in ["9" * 30, "9" * 28 + ".00", "9" * 33]:
+        with pytest.raises(InputError, match="too large"):
+            parse_decimal(text, label="The rate")
+    assert parse_decimal("25.50") == Decimal("25.50")

@@ -7,8 +7,8 @@ in the outbox; they never import this package. Importing this module registers e
 
 from __future__ import annotations
 
-from bot.blocks import briefs, creators_notes, escalation_notes, escalations, metrics, run_of_show, schedule, swaps, timeclock
-from bot.blocks import reporting
+from bot.blocks import (briefs, creators_notes, escalation_notes, escalations, invoices, metrics, payroll, reporting,
+                        run_of_show, schedule, swaps, timeclock)
 from bot.blocks.common import Block, section
 from bot.services import notices
 
@@ -48,6 +48,11 @@ RENDERERS = {
     "run_of_show.missed_checkin": run_of_show.missed_checkin,
     "run_of_show.forgotten_checkout": run_of_show.forgotten_checkout_dm,
     "run_of_show.forgotten_checkout_flag": run_of_show.forgotten_checkout_flag,
+    "payroll.auto_closed": payroll.auto_closed_dm,
+    "payroll.auto_closed_flag": payroll.auto_closed_flag,
+    "payroll.invoice": invoices.invoice_message,
+    "payroll.invoice_decided": invoices.invoice_decided,
+    "payroll.invoice_digest": invoices.digest_message,
     "schedule.week_dm": schedule.week_dm,
     "schedule.changes_dm": schedule.changes_dm,
     "schedule.week_calendar": schedule.week_calendar,

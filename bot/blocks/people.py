@@ -39,6 +39,9 @@ COMMANDS: list[tuple[str, str, tuple[str, ...]]] = [
     ("/ops timesheet @user", "Review and correct someone's time entries", ("associate",)),
     ("/ops sync [YYYY-Www]", "The weekly ops-sync pack: numbers, gaps, open items, agenda", ("associate",)),
     ("/ops meeting", "Propose a meeting in slots clear of everyone's LIVE shifts and time off", ("associate",)),
+    ("/timesheets [YYYY-MM-DD]", "Your hours for the pay period (the associate: everyone's, to approve)", ()),
+    ("/invoice", "Submit an invoice for a pay period (hosts: your own); leadership approves payment", ("host", "pa", "associate")),
+    ("/ops pay rate @user 25.00", "Set an hourly rate (add host|pa, from YYYY-MM-DD, contractor)", ("associate",)),
 ]
 
 

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.blocks import payroll as payroll_blocks
 from bot.blocks.common import (
     Block, actions, button, chunk_lines, clip, context, divider, escape, header, mention, modal, section,
 )
@@ -47,6 +48,7 @@ def checkout_reply(result, tz: ZoneInfo) -> tuple[str, list[Block]]:  # type: ig
     blocks = [section(f":wave: *Clocked out.* You worked *{worked}*\n{span}")]
     if result.worked_today != result.worked and result.worked_today > timedelta():
         blocks.append(context(f"Today in total: {fmt_duration(result.worked_today)}"))
+    blocks += payroll_blocks.attestation_blocks(entry.id, getattr(result, "asked", []))
     return text, blocks
 
 

@@ -19,6 +19,7 @@ SUBCOMMAND_MODULES = [
     "bot.cli.escalations",
     "bot.cli.metrics",
     "bot.cli.creators",
+    "bot.cli.payroll",
 ]
 
 

@@ -1,7 +1,7 @@
 """Import every model module so Base.metadata is complete (alembic and tests read it from here)."""
 
-from bot.db import (briefs, claims, creators, escalations, jobs, metrics, models, reporting, run_of_show,  # noqa: F401
-                    schedule, swaps)
+from bot.db import (briefs, claims, creators, escalations, jobs, metrics, models, payroll, reporting,  # noqa: F401
+                    run_of_show, schedule, swaps)
 from bot.db.base import Base
 
 metadata = Base.metadata

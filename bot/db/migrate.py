@@ -18,6 +18,9 @@ log = logging.getLogger("opsbot.migrate")
 def migrations_dir() -> Path:
     """The alembic scripts, found through the package: a wheel ships the top-level migrations/ as bot.migrations
     (pyproject.toml maps it), and an editable install maps the same name onto the checkout's folder."""
+    beside = Path(__file__).resolve().parents[2] / "migrations"
+    if (beside / "env.py").is_file():  # bot/ imported from a checkout (or a git worktree): its own scripts
+        return beside
     spec = importlib.util.find_spec("bot.migrations")
     if spec is not None and spec.submodule_search_locations:
         return Path(next(iter(spec.submodule_search_locations)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import App
@@ -9,13 +10,19 @@ from slack_bolt import App
 from bot import clock
 from bot.blocks import people as people_blocks
 from bot.blocks import timeclock as tc_blocks
-from bot.handlers import reporting, targets
+from bot.handlers import targets
 from bot.handlers.common import guarded
 from bot.runtime import Runtime
 from bot.services import people, timeclock
 from bot.services.errors import Invalid
+from bot.services.payroll import attest
+from bot.services.payroll.rules import load_rules
 
 OPS_USAGE = "Try `/ops help`."
+
+#: More `/ops WORD ...` subcommands, one entry per area (e.g. "pay" from bot/handlers/payroll.py):
+#: handler(rt, body, words, ack, client), added when that area's handler module is imported.
+OPS_SUBCOMMANDS: dict[str, Callable[[Runtime, dict, list[str], Any, Any], None]] = {}
 
 
 def clock_in_or_out(rt: Runtime, user_id: str, note: str | None, *, out: bool) -> tuple[str, list]:
@@ -23,7 +30,9 @@ def clock_in_or_out(rt: Runtime, user_id: str, note: str | None, *, out: bool) -
     with rt.db.transaction() as s:
         person = people.get_or_create(s, user_id)
         if out:
-            return tc_blocks.checkout_reply(timeclock.check_out(s, person, note, clock.now(), rt.policy), rt.tz)
+            done = timeclock.check_out(s, person, note, clock.now(), rt.policy)
+            done.asked = attest.questions(done.worked, load_rules(rt.settings.payroll_rules_file or None))
+            return tc_blocks.checkout_reply(done, rt.tz)
         return tc_blocks.checkin_reply(timeclock.check_in(s, person, note, clock.now(), rt.policy), rt.tz)
 
 
@@ -84,7 +93,7 @@ def register(app: App, rt: Runtime) -> None:
                 view = tc_blocks.timesheet_modal(target, entries, rt.tz, clock.now())
             ack()
             client.views_open(trigger_id=body["trigger_id"], view=view)
-        elif sub in reporting.OPS_SUBCOMMANDS:
-            reporting.ops_command(rt, sub, words, body, ack, client)
+        elif sub in OPS_SUBCOMMANDS:
+            OPS_SUBCOMMANDS[sub](rt, body, words, ack, client)
         else:
             raise Invalid(f"I don't know `/ops {sub}`. {OPS_USAGE}")

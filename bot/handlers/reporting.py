@@ -12,6 +12,7 @@ from slack_bolt import App
 from bot import clock
 from bot.blocks import reporting as blocks
 from bot.blocks.common import section
+from bot.handlers import commands
 from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
 from bot.services import people, validation
@@ -20,7 +21,6 @@ from bot.services.reporting import meetings, sync
 from bot.services.scorecard.model import ScorecardConfig
 from bot.timefmt import fmt_datetime, local_date
 
-OPS_SUBCOMMANDS = ("sync", "meeting")
 
 
 def _slot(body: dict) -> tuple[int, int]:
@@ -100,3 +100,11 @@ def register(app: App, rt: Runtime) -> None:
             text = f"Booked: {m.title}, {fmt_datetime(m.starts_at, rt.tz)}."
         respond(text=text, blocks=[section(text)], response_type="ephemeral", replace_original=False)
         rt.after_change(body["user"]["id"])
+
+
+def _ops_reporting(rt: Runtime, body: dict, words: list[str], ack: Any, client: Any) -> None:
+    ops_command(rt, words[0].lower(), words, body, ack, client)
+
+
+commands.OPS_SUBCOMMANDS["sync"] = _ops_reporting
+commands.OPS_SUBCOMMANDS["meeting"] = _ops_reporting

@@ -17,6 +17,7 @@ JOB_MODULES: list[str] = [
     "bot.jobs.run_of_show",
     "bot.jobs.reporting",
     "bot.jobs.creators",
+    "bot.jobs.payroll",
 ]
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 from bot.db.models import LiveSession, Person, Shift, TimeEntry
 from bot.services import audit, edits, notices, outbox
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from bot.services.payroll import locks
 from bot.services.people import ADMIN, get, has_role, require_role
 from bot.services.validation import ENTRY_CORRECTION, InputError, check_near
 from bot.timefmt import day_bounds, fmt_datetime, fmt_span, local_date
@@ -66,6 +67,7 @@ class CheckOut:
     entry: TimeEntry
     worked: timedelta
     worked_today: timedelta
+    asked: list[str] = field(default_factory=list)  # meal/rest questions /checkout asks (bot.services.payroll.attest)
 
 
 def _clean_note(note: str | None) -> str | None:
@@ -118,6 +120,7 @@ def _require_clock_role(person: Person, policy: Policy) -> None:
 def check_in(session: Session, person: Person, note: str | None, now: datetime, policy: Policy) -> CheckIn:
     _require_clock_role(person, policy)
     note = _clean_note(note)
+    locks.require_unlocked(session, person.id, now, None, doing="clock in")
     current = open_entry(session, person)
     if current is not None:
         raise Conflict(f"You're already clocked in since {fmt_datetime(current.clock_in_at, policy.tz)}. "
@@ -269,6 +272,8 @@ def edit_entry(
     require_role(actor, ADMIN, doing="edit time entries")
     entry = edits.lock(session, TimeEntry, entry_id, "That time entry")
     edits.require_current(entry, EDIT_FIELDS, seen, "This time entry")
+    locks.require_unlocked(session, entry.person_id, entry.clock_in_at, entry.clock_out_at, doing="change this entry")
+    locks.require_unlocked(session, entry.person_id, clock_in_at, clock_out_at, doing="move this entry there")
     reason = (reason or "").strip()
     errors: dict[str, str] = {}
     if not reason:

@@ -108,7 +108,11 @@ def parse_decimal(value: Any, *, field: str | None = None, label: str = "The num
         number = Decimal(text)
     except InvalidOperation:
         raise InputError(f"{label} must be a number.", field) from None
-    if number != number.quantize(Decimal(1).scaleb(-places)):
+    try:
+        rounded = number.quantize(Decimal(1).scaleb(-places))
+    except InvalidOperation:  # more digits than Decimal's 28-digit context: far beyond any column
+        raise InputError(f"{label} is too large.", field) from None
+    if number != rounded:
         raise InputError(f"{label} has more than {places} decimal places.", field)
     check_range(number, field=field, label=label, minimum=minimum, maximum=maximum)
     return number
