@@ -17,6 +17,7 @@ from bot.logs import SLACK
 from bot.notifier import Notifier
 from bot.slack_errors import TriggerSafeConnectionRetryHandler, TriggerSafeRateLimitRetryHandler
 from bot.services import people
+from bot.services.talent import casting
 from bot.services.timeclock import Policy
 
 log = logging.getLogger("opsbot.runtime")
@@ -97,6 +98,7 @@ class Runtime:
             person = people.get(s, user_id)
             if person is not None:
                 people.apply_profile(s, person, user)
+                casting.link_person(s, person)  # a hired candidate with this email becomes their host record
 
     def after_change(self, user_id: str | None = None) -> None:
         """Run after a committed change: learn who a new person is (queued messages already woke the notifier)."""

@@ -7,7 +7,7 @@ in the outbox; they never import this package. Importing this module registers e
 
 from __future__ import annotations
 
-from bot.blocks import briefs, escalation_notes, escalations, metrics, run_of_show, schedule, swaps, timeclock
+from bot.blocks import briefs, escalation_notes, escalations, metrics, run_of_show, schedule, swaps, talent_notices, timeclock
 from bot.blocks.common import Block, section
 from bot.services import notices
 
@@ -50,6 +50,7 @@ RENDERERS = {
     "swaps.approved_text": swaps.approved_text,  # the sentence only; the service DMs it as "plain"
     "swaps.at_risk": swaps.at_risk,
     "timeclock.entry_corrected": timeclock.entry_corrected_dm,
+    **talent_notices.RENDERERS,
 }
 
 for _name, _renderer in RENDERERS.items():

@@ -27,6 +27,8 @@ COMMANDS: list[tuple[str, str, tuple[str, ...]]] = [
     ("/escalate [summary]", "Raise a problem on set (SEV1-SEV4); the right people are paged until someone owns it", ()),
     ("/metrics [session]", "Log a LIVE session's metrics (GMV, orders, viewers, per-SKU units)", ("associate",)),
     ("/scorecard [YYYY-Www]", "The weekly LIVE scorecard, privately", ("associate", "leadership")),
+    ("/casting [name or #id]", "The casting pipeline: candidates, auditions, onboarding", ("associate", "leadership")),
+    ("/feedback @host", "Private coaching feedback for a host (DM with Acknowledge)", ("associate", "leadership")),
     ("/ops help", "This list", ()),
     ("/ops people", "Everyone opsbot knows, with roles", ("associate",)),
     ("/ops role add @user ROLE", "Give a role: host, pa, associate, legal, leadership", ("associate",)),

@@ -15,6 +15,7 @@ JOB_MODULES: list[str] = [
     "bot.jobs.swap_expiry",
     "bot.jobs.scorecard",
     "bot.jobs.run_of_show",
+    "bot.jobs.talent",
 ]
 
 

@@ -81,6 +81,11 @@ def load_criteria(path: Path | None = None) -> Criteria:
     return Criteria(weeks, tiers)
 
 
+def from_settings(settings) -> Criteria:  # type: ignore[no-untyped-def]
+    """The criteria file named by TALENT_TIERS_FILE, or the shipped one."""
+    return load_criteria(Path(settings.talent_tiers_file) if settings.talent_tiers_file else None)
+
+
 def _meets(key: str, limit: float, numbers: dict[str, Any]) -> tuple[bool, str]:
     kind, _, name = key.partition("_")
     value = numbers.get(name)
