@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from slack_bolt import App
 
-from bot.handlers import (actions, briefs, claims, commands, escalations, events, messages, metrics, run_of_show,
-                          schedule, swaps, uploads, views)
+from bot.handlers import (actions, briefs, claims, coaching, commands, escalations, events, messages, metrics,
+                          run_of_show, schedule, swaps, talent, uploads, views)
 from bot.runtime import Runtime
 
 
@@ -22,4 +22,6 @@ def register_all(app: App, rt: Runtime) -> None:
     metrics.register(app, rt)
     run_of_show.register(app, rt)
     uploads.register(app, rt)
+    talent.register(app, rt)
+    coaching.register(app, rt)
     messages.register(app, rt)

@@ -133,3 +133,26 @@ def recent_sessions(session: Session, limit: int = 25) -> list[LiveSession]:
     now = clock.now()
     return list(session.scalars(select(LiveSession).where(LiveSession.starts_at <= now, LiveSession.status != "cancelled")
                                 .order_by(LiveSession.starts_at.desc()).limit(limit)))
+
+
+def session_of_message(session: Session, channel: str | None, ts: str | None, blocks: list[dict] | None) -> int | None:
+    """The LIVE session a bot message is about: a run-of-show session post (remembered by channel and ts), or a
+    message whose buttons or blocks carry the session (Log metrics, the planning list)."""
+    from bot.db.models import PostedMessage
+
+    if channel and ts:
+        posted = session.scalars(select(PostedMessage).where(PostedMessage.channel == channel, PostedMessage.ts == ts)).first()
+        if posted is not None:
+            m = re.fullmatch(r"ros:\d{4}-\d{2}-\d{2}:s(\d{1,9})", posted.key)
+            if m:
+                return int(m.group(1))
+    for block in blocks or []:
+        if not isinstance(block, dict):
+            continue
+        m = re.fullmatch(r"session_(\d{1,9})", str(block.get("block_id", "")))
+        if m:
+            return int(m.group(1))
+        for el in [block.get("accessory") or {}, *(block.get("elements") or [])]:
+            if isinstance(el, dict) and el.get("action_id") in ("metrics_log", "ros_add") and str(el.get("value", "")).isdigit():
+                return int(el["value"])
+    return None
