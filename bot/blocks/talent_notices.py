@@ -41,7 +41,7 @@ def audition_reminder(aud: Audition, *, tz: ZoneInfo) -> tuple[str, list[Block]]
     return text, [section(f":alarm_clock: Audition tomorrow.\n{_audition_line(aud, tz)}"), _score_button(aud)]
 
 
-def welcome(*, name: str, start_on: date | None) -> tuple[str, list[Block]]:
+def welcome(name: str, *, start_on: date | None) -> tuple[str, list[Block]]:
     when = f" You start on {fmt_day(start_on)}." if start_on else ""
     text = f"Welcome to the studio, {name}!{when} Your onboarding checklist is in opsbot's Home tab."
     return text, [section(f":wave: Welcome to the studio, {escape(name)}!{when}\nYour onboarding checklist is in my "

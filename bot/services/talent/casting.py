@@ -191,7 +191,7 @@ def link(session: Session, cand: Candidate, *, actor: str) -> Person | None:
     audit.record(session, actor=actor, action="talent.candidate_linked", entity_type="candidate", entity_id=cand.id,
                  after={"slack_user_id": person.slack_user_id})
     onboarding.start(session, person, cand.start_on or clock.now().date(), actor=actor)
-    notices.dm(session, person.slack_user_id, "talent.welcome", name=cand.name, start_on=cand.start_on,
+    notices.dm(session, person.slack_user_id, "talent.welcome", cand.name, start_on=cand.start_on,
                key=f"talent-welcome:{cand.id}")
     session.flush()
     return person
