@@ -52,3 +52,16 @@ def state(**values: Any) -> dict[str, Any]:
             el = {"type": "plain_text_input", "value": v}
         out[block] = {"value": el}
     return out
+
+
+def eventually(check, timeout: float = 5.0):  # type: ignore[no-untyped-def]
+    """Poll `check()` until it returns something truthy (listeners run after the ack)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        got = check()
+        if got or time.monotonic() > deadline:
+            assert got, "condition never became true"
+            return got
+        time.sleep(0.05)

@@ -38,10 +38,10 @@ def test_duplicate_handle_or_email_is_refused_with_a_pointer(world):
     first = add_candidate(world)
     with world.transaction() as s:
         actor = people.get(s, ADMIN)
-        with pytest.raises(Conflict, match=f"#{first} Mia Moreno") as exc:
+        with pytest.raises(Invalid, match=f"#{first} Mia Moreno") as exc:
             casting.add(s, actor, casting.CandidateInput(name="Other", handle="@MIA.sells"))
-        assert "TikTok handle" in exc.value.message
-        with pytest.raises(Conflict, match="email"):
+        assert "TikTok handle" in exc.value.message and "handle" in exc.value.fields
+        with pytest.raises(Invalid, match="email"):
             casting.add(s, actor, casting.CandidateInput(name="Other", handle="other", email="MIA@example.com"))
     with world.read() as s:
         assert len(s.scalars(select(Candidate)).all()) == 1

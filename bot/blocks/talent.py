@@ -105,7 +105,7 @@ def candidate_detail(c: Candidate, moves: list[str], auditions: list[Audition], 
                               f"{' · ' + escape(aud.room) if aud.room else ''} · {len(aud.scores)}/{len(aud.reviewers)} scored",
                               accessory=button("Scorecard", "talent_score_open", str(aud.id))))
     history = [_event_line(e, tz) for e in c.events[-15:]]
-    blocks.append(section("*History*\n" + "\n".join(history))[:3000] if history else context("No history."))
+    blocks.append(section("*History*\n" + "\n".join(history)) if history else context("No history."))
     if moves:
         blocks.append(divider())
         blocks.append(field("stage", "Move to", select([option(STAGE_LABEL[s], s) for s in moves])))

@@ -95,10 +95,11 @@ def duplicate_of(session: Session, handle: str | None, email: str | None, *, bes
     return session.scalars(stmt.limit(1)).first()
 
 
-def _refuse_duplicate(found: Candidate, handle: str | None) -> Conflict:
-    what = "TikTok handle" if handle and found.handle == handle else "email"
-    return Conflict(f"A candidate with that {what} is already in the pipeline: {describe(found)}. "
-                    "Open them with `/casting " + str(found.id) + "` instead of adding them again.")
+def _refuse_duplicate(found: Candidate, handle: str | None) -> Invalid:
+    """Refused on the form field that matched, pointing to the candidate already there."""
+    what, field = ("TikTok handle", "handle") if handle and found.handle == handle else ("email", "email")
+    msg = f"A candidate with that {what} is already in the pipeline: {describe(found)}. Open them with `/casting #{found.id}`."
+    return Invalid(msg, {field: msg[:150]})
 
 
 def add(session: Session, actor: Person, data: CandidateInput) -> Candidate:
