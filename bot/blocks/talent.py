@@ -19,6 +19,7 @@ from bot.services.talent.onboarding import Progress
 from bot.timefmt import fmt_datetime, fmt_day, fmt_span
 
 PER_STAGE = 6
+SHORT = {"energy": "Energy", "product": "Product", "selling": "Selling", "compliance": "Compliance", "reliability": "Reliability"}
 FULL_LIST = "the full list: `opsbot export casting --out casting.xlsx`"
 
 
@@ -154,7 +155,7 @@ def scorecard_modal(card: Scorecard, tz: ZoneInfo) -> dict[str, Any]:
     lines = [f"{CRITERION_LABEL[c]}: *{card.averages[c]:.1f}* avg · spread {card.spreads[c]}" for c in CRITERIA]
     blocks.append(section(f"*Overall {card.overall:.2f}* · spread {card.overall_spread:.1f}\n" + "\n".join(lines)))
     for s in card.scores[:20]:
-        marks = " ".join(f"{c[:3]} {getattr(s, c)}" for c in CRITERIA)
+        marks = " · ".join(f"{SHORT[c]} {getattr(s, c)}" for c in CRITERIA)
         note = f"\n_{escape(s.notes)}_" if s.notes else ""
         blocks.append(section(f"{mention(s.reviewer)} · {marks}{note}"[:2990]))
     return modal("Audition scorecard", blocks)
