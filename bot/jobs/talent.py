@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.jobs.base import JobContext, JobSpec, iso_week
+from bot.jobs.base import JobContext, JobSpec, NothingPosted, iso_week
 from bot.services import validation
 from bot.services.attendance import associates
 from bot.services.talent import auditions, onboarding, tiers
@@ -33,6 +33,8 @@ def reminders(ctx: JobContext) -> str:
 
 
 def evaluation(ctx: JobContext) -> str:
+    if not ctx.rt.settings.leadership_channel:
+        raise NothingPosted("LEADERSHIP_CHANNEL is not set; nothing posted (set it, then run the job again)")
     monday = validation.parse_week(ctx.period)
     criteria = criteria_of(ctx.rt.settings)
     with ctx.rt.db.transaction() as s:
