@@ -18,6 +18,7 @@ SUBCOMMAND_MODULES = [
     "bot.cli.schedule",
     "bot.cli.escalations",
     "bot.cli.metrics",
+    "bot.cli.talent",
 ]
 
 

@@ -8,8 +8,12 @@ from bot.services import people
 TALENT_ROLES = ("associate", "leadership")
 
 
-def require_talent(person: Person, doing: str) -> str:
-    """The actor's Slack ID when they are the associate or leadership; refused with a reason otherwise."""
+def require_talent(person: Person | str, doing: str) -> str:
+    """The actor's Slack ID when they are the associate or leadership ("cli" for the server operator's command
+    line); refused with a reason otherwise."""
+    if person == "cli":
+        return "cli"
+    assert isinstance(person, Person)
     people.require_role(person, *TALENT_ROLES, doing=doing)
     return person.slack_user_id
 

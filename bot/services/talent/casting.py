@@ -102,7 +102,7 @@ def _refuse_duplicate(found: Candidate, handle: str | None) -> Invalid:
     return Invalid(msg, {field: msg[:150]})
 
 
-def add(session: Session, actor: Person, data: CandidateInput) -> Candidate:
+def add(session: Session, actor: Person | str, data: CandidateInput) -> Candidate:
     who = require_talent(actor, "add candidates")
     data = _validate(data)
     if not data.handle and not data.email:
@@ -129,7 +129,7 @@ def add(session: Session, actor: Person, data: CandidateInput) -> Candidate:
     return cand
 
 
-def get(session: Session, actor: Person, candidate_id: int) -> Candidate:
+def get(session: Session, actor: Person | str, candidate_id: int) -> Candidate:
     require_talent(actor, "see the casting pipeline")
     cand = session.get(Candidate, candidate_id)
     if cand is None:
@@ -145,7 +145,7 @@ def allowed_moves(cand: Candidate) -> list[str]:
     return [s for s in later if s != "active" or cand.stage == "onboarding"] + (list(CLOSED) if cand.stage != "active" else [])
 
 
-def move(session: Session, actor: Person, candidate_id: int, to: str, reason: str | None = None, *,
+def move(session: Session, actor: Person | str, candidate_id: int, to: str, reason: str | None = None, *,
          start_on: date | None = None, tz_today: date | None = None) -> Candidate:
     """Move a candidate; to 'onboarding' means the offer was accepted (start date required)."""
     who = require_talent(actor, "move candidates through the pipeline")
