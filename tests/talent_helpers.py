@@ -65,3 +65,27 @@ def eventually(check, timeout: float = 5.0):  # type: ignore[no-untyped-def]
             assert got, "condition never became true"
             return got
         time.sleep(0.05)
+
+
+def sweep_world(s, admin_uid: str, reviewer_uids: list[str]) -> dict[str, int]:
+    """A candidate with an audition and a pending tier proposal, for the hostile-input sweep's talent forms."""
+    from datetime import timedelta
+
+    from bot import clock
+    from bot.db.talent import TierProposal
+    from bot.services import people
+    from bot.services.talent import auditions
+    from bot.timefmt import local_date
+
+    admin = people.get(s, admin_uid)
+    cand = casting.add(s, admin, casting.CandidateInput(name="Sweep Candidate", handle="sweep.cand", email="sweep@example.com"))
+    start = clock.now() + timedelta(days=5)
+    aud, _ = auditions.schedule(s, admin, cand.id, start, start + timedelta(minutes=45), "Audition room", reviewer_uids,
+                                __import__("zoneinfo").ZoneInfo("America/Los_Angeles"))
+    host = people.get(s, reviewer_uids[-1])
+    prop = TierProposal(person_id=host.id, week="2026-W01", kind="promote", from_tier="Rookie", to_tier="Core", numbers={},
+                        reasons=[], status="pending", created_at=clock.now())
+    s.add(prop)
+    s.flush()
+    assert local_date
+    return {"candidate": cand.id, "audition": aud.id, "proposal": prop.id}

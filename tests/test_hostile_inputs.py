@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from conftest import ADMIN, HOST, HOST2, LEADER, LEGAL, PA
 from schedule_helpers import at, new_session, person, seed
+from talent_helpers import sweep_world
 
 from bot import clock
 from bot.db.models import TimeEntry
@@ -92,6 +93,7 @@ class World:
     brief_id: int
     monday: date
     today: date
+    talent: dict[str, int] = field(default_factory=lambda: {"candidate": 1, "audition": 1, "proposal": 1})
 
 
 @pytest.fixture
@@ -126,9 +128,10 @@ def world(server, db) -> World:
                             policy=BriefPolicy.from_settings(rt.settings))
         s.flush()
         ids = (live.id, mine.id, theirs.id, entry.id, esc.id, saved.brief.id)
+        talent = sweep_world(s, ADMIN, [LEADER, HOST])
     server.drain()
     server.stub.clear()
-    return World(*ids, monday=today - timedelta(days=today.weekday()), today=today)
+    return World(*ids, monday=today - timedelta(days=today.weekday()), today=today, talent=talent)
 
 
 def forms(w: World) -> dict[str, Form]:
@@ -198,6 +201,31 @@ def forms(w: World) -> dict[str, Form]:
         "claim_missed": Form("claim_missed", f"{w.brief_id}", [("text", "value", "text", "Feels light."),
                                                               ("category", "value", "option", "health"),
                                                               ("why", "value", "text", None)], user=LEGAL),
+        **talent_forms(w, day),
+    }
+
+
+def talent_forms(w: World, day: str) -> dict[str, Form]:
+    t = w.talent
+    scores = [(c, "value", "option", "4") for c in ("energy", "product", "selling", "compliance", "reliability")]
+    return {
+        "talent_candidate_submit": Form("talent_candidate_submit", "", [
+            ("name", "value", "text", "Nia"), ("handle", "value", "text", "nia.live"), ("email", "value", "text", None),
+            ("source", "value", "option", "referral"), ("link", "value", "text", None),
+            ("languages", "value", "text", None), ("notes", "value", "text", None)]),
+        "talent_move_submit": Form("talent_move_submit", json.dumps({"candidate": t["candidate"]}), [
+            ("stage", "value", "option", "declined"), ("reason", "value", "text", "not a fit"), ("start", "value", "date", None)]),
+        "talent_audition_submit": Form("talent_audition_submit", json.dumps({"candidate": t["candidate"]}), [
+            ("date", "value", "date", day), ("start", "value", "time", "19:00"), ("end", "value", "time", "19:30"),
+            ("room", "value", "text", "Audition room 2"), ("reviewers", "value", "user", LEADER)]),
+        "talent_score_submit": Form("talent_score_submit", json.dumps({"audition": t["audition"]}),
+                                    [*scores, ("notes", "value", "text", None)], user=LEADER),
+        "talent_template_submit": Form("talent_template_submit", "", [("items", "value", "text", "host, +1, Training")]),
+        "talent_feedback_submit": Form("talent_feedback_submit", json.dumps({"nonce": "sweep"}), [
+            ("host", "value", "user", HOST), ("session", "value", "option", str(w.session_id)),
+            ("well", "value", "text", "Hook"), ("improve", "value", "text", "Pace"), ("clip", "value", "text", None)]),
+        "talent_tier_decide_submit": Form("talent_tier_decide_submit", json.dumps({"proposal": t["proposal"], "approve": False}),
+                                          [("note", "value", "text", "Not yet")], user=LEADER),
     }
 
 
@@ -220,6 +248,7 @@ COMMANDS = {
     "/ops": ["{}", "timesheet {}", "role add {} host", f"role add <@{HOST}> {{}}", "help {}"],
     "/schedule": ["{}", "tier {} Lead", f"tier <@{HOST}> {{}}"],
     "/brief": ["{}", "check {}", "list {}"],
+    "/casting": ["{}", "#{}"], "/feedback": ["{}", f"<@{HOST}> {{}}"],
 }
 
 

@@ -168,7 +168,9 @@ def register(app: App, rt: Runtime) -> None:
         day = validation.parse_date(input_value(body, "date"), field="date", label="The day", today=today())
         start = local_to_utc(day, validation.parse_time(input_value(body, "start"), field="start", label="The start"), rt.tz)
         end = local_to_utc(day, validation.parse_time(input_value(body, "end"), field="end", label="The end"), rt.tz)
-        reviewers = [validation.slack_user_id(u, field="reviewers") for u in (input_value(body, "reviewers") or [])]
+        picked = input_value(body, "reviewers")
+        picked = [picked] if isinstance(picked, str) else picked if isinstance(picked, list) else []
+        reviewers = [validation.slack_user_id(u, field="reviewers") for u in picked]
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
             for uid in reviewers:
