@@ -148,3 +148,22 @@ def test_scorecard_over_signed_http_is_blind_then_shows_average_and_spread(serve
     server.slack.action("talent_score_open", str(aud_id), HOST2, view={"id": "VX", "type": "modal"})
     [dm] = server.stub.wait_for("chat.postMessage", count=3)[-1:]
     assert "Only this audition's reviewers" in dm.params["text"]
+
+
+def test_the_audition_form_shows_the_studio_calendar(server, db):
+    team(db)
+    cid = add_candidate(db)
+    from bot import clock
+    from bot.timefmt import local_date
+
+    day = (local_date(clock.now(), LA) + __import__("datetime").timedelta(days=2)).isoformat()
+    with db.transaction() as s:
+        new_session(s, day, "14:00", "16:00", "Busy <glow>", room="Studio A")
+    server.slack.action("talent_audition_open", str(cid), ADMIN, view={"id": "VC", "type": "modal"})
+    [pushed] = server.stub.wait_for("views.push")
+    view = pushed.params["view"]
+    assert view["callback_id"] == "talent_audition_submit" and view_problems(view) == []
+    shown = json.dumps(view, ensure_ascii=False)
+    assert "Already booked (next 14 days)" in shown and "Studio A · LIVE Busy &lt;glow&gt;" in shown
+    server.slack.action("talent_audition_open", str(cid), HOST, view={"id": "VC", "type": "modal"})
+    assert "Only Associate (admin) or Leadership" in server.stub.wait_for("chat.postMessage")[-1].params["text"]

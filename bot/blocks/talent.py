@@ -113,14 +113,28 @@ def candidate_detail(c: Candidate, moves: list[str], auditions: list[Audition], 
         blocks.append(field("reason", "Why", text(max_length=500), optional=True,
                             hint="Required for declined or withdrawn; kept in the history."))
         blocks.append(field("start", "Start date (for an accepted offer)", date_picker(), optional=True))
+    if c.stage in ("sourced", "screened", "audition_scheduled", "auditioned"):
+        blocks.insert(1, actions(button("Schedule audition", "talent_audition_open", str(c.id)), block_id="cand_do"))
     meta = json.dumps({"candidate": c.id})
     return modal(f"Candidate #{c.id}", blocks, callback_id="talent_move_submit" if moves else None,
                  submit="Move" if moves else None, private_metadata=meta)
 
 
-def audition_modal(c: Candidate, day: date, room: str | None) -> dict[str, Any]:
+def _booked(booked: list[tuple[datetime, datetime, str | None, str]], tz: ZoneInfo) -> list[Block]:
+    """The studio calendar around the audition: what is already in which room."""
+    if not booked:
+        return [context("Nothing is booked in the studio in the next 14 days.")]
+    lines = [f"{fmt_span(a, b, tz)} · {escape(room or 'no room')} · {escape(what)}" for a, b, room, what in booked[:25]]
+    more = [context(f"and {len(booked) - 25} more: `/schedule` shows the full calendar.")] if len(booked) > 25 else []
+    return [section("*Already booked (next 14 days)*\n" + "\n".join(lines)), *more]
+
+
+def audition_modal(c: Candidate, day: date, room: str | None,
+                   booked: list[tuple[datetime, datetime, str | None, str]] | None = None, tz: ZoneInfo | None = None) -> dict[str, Any]:
+    cal = _booked(booked or [], tz) if tz is not None else []
     return modal("Schedule audition", [
         section(f"Audition for *{escape(c.name)}*. The slot must not clash with a LIVE in the same room."),
+        *cal,
         field("date", "Day", date_picker(day.isoformat())),
         field("start", "Starts", time_picker("14:00")),
         field("end", "Ends", time_picker("14:45")),
@@ -223,7 +237,3 @@ def decide_modal(proposal_id: int, approve: bool) -> dict[str, Any]:
 
 def done_modal(title: str, message: str) -> dict[str, Any]:
     return modal(title, [section(message)])
-
-
-def when_text(at: datetime, tz: ZoneInfo) -> str:
-    return fmt_datetime(at, tz)

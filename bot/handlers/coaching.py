@@ -44,8 +44,6 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user_id"])
             host_uid = people.parse_user_ref(s, text) if text else None
-            if host_uid and text.lower().startswith(("history", "list")):
-                host_uid = None
             if host_uid == actor.slack_user_id and not people.has_role(actor, "associate", "leadership"):
                 view = blocks.feedback_history_modal(actor.name, feedback.history(s, actor, actor))
             else:
@@ -100,7 +98,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.action("talent_feedback_history")
     @guarded("action")
     def feedback_history(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        with rt.db.read() as s:
+        with rt.db.transaction() as s:
             viewer = people.get_or_create(s, body["user"]["id"])
             view = blocks.feedback_history_modal(viewer.name, feedback.history(s, viewer, viewer))
         ack()
@@ -108,7 +106,7 @@ def register(app: App, rt: Runtime) -> None:
 
     def open_decision(body: dict, client: Any, approve: bool) -> None:
         prop_id = validation.parse_id(body["actions"][0]["value"], what="tier proposal")
-        with rt.db.read() as s:
+        with rt.db.transaction() as s:
             people.require_role(people.get_or_create(s, body["user"]["id"]), "leadership",
                                 doing="approve or decline tier changes")
         client.views_open(trigger_id=body["trigger_id"], view=blocks.decide_modal(prop_id, approve))

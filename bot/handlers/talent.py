@@ -52,6 +52,10 @@ def register(app: App, rt: Runtime) -> None:
         else:
             client.views_open(trigger_id=body["trigger_id"], view=view)
 
+    def audition_view(s: Any, actor: Any, cand_id: int) -> dict[str, Any]:
+        cand = casting.get(s, actor, cand_id)
+        return blocks.audition_modal(cand, today() + timedelta(days=1), None, auditions.booked(s, clock.now()), rt.tz)
+
     @app.command("/casting")
     @guarded("command")
     def casting_cmd(ack: Any, body: dict, client: Any, respond: Any) -> None:
@@ -85,7 +89,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.action("talent_add")
     @guarded("action")
     def talent_add(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        with rt.db.read() as s:
+        with rt.db.transaction() as s:
             require_talent(people.get_or_create(s, body["user"]["id"]), "add candidates")
         ack()
         show(client, body, blocks.candidate_modal())
@@ -120,13 +124,21 @@ def register(app: App, rt: Runtime) -> None:
     def talent_cand_menu(ack: Any, body: dict, client: Any, respond: Any) -> None:
         verb, _, raw = body["actions"][0]["selected_option"]["value"].partition(":")
         cand_id = validation.parse_id(raw, what="candidate")
-        with rt.db.read() as s:
+        with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
             if verb == "audition":
-                cand = casting.get(s, actor, cand_id)
-                view = blocks.audition_modal(cand, today() + timedelta(days=1), None)
+                view = audition_view(s, actor, cand_id)
             else:
                 view = detail_view(s, actor, cand_id)
+        ack()
+        show(client, body, view)
+
+    @app.action("talent_audition_open")
+    @guarded("action")
+    def audition_open(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        cand_id = validation.parse_id(body["actions"][0]["value"], what="candidate")
+        with rt.db.transaction() as s:
+            view = audition_view(s, people.get_or_create(s, body["user"]["id"]), cand_id)
         ack()
         show(client, body, view)
 

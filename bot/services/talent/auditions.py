@@ -154,6 +154,16 @@ def scorecard(session: Session, viewer: Person, audition_id: int) -> Scorecard:
                      round(max(totals) - min(totals), 2) if totals else None)
 
 
+def booked(session: Session, now: datetime, days: int = 14) -> list[tuple[datetime, datetime, str | None, str]]:
+    """What the studio calendar already holds (LIVEs and auditions), to pick an audition slot around."""
+    end = now + timedelta(days=days)
+    out = [(live.starts_at, live.ends_at, live.room, f"LIVE {live.title}") for live in session.scalars(
+        select(LiveSession).where(LiveSession.status != "cancelled", LiveSession.ends_at > now, LiveSession.starts_at < end))]
+    out += [(a.starts_at, a.ends_at, a.room, f"audition: {a.candidate.name}") for a in upcoming(session, now, 200)
+            if a.starts_at < end]
+    return sorted(out, key=lambda x: x[0])
+
+
 def upcoming(session: Session, now: datetime, limit: int = 50) -> list[Audition]:
     return list(session.scalars(select(Audition).where(Audition.cancelled.is_(False), Audition.ends_at > now)
                                 .order_by(Audition.starts_at).limit(limit)))
