@@ -174,3 +174,17 @@ def test_schedule_confirm_buttons_stay_on_the_host_home(world, db):
     assert "Upcoming shifts" in text
     with db.read() as s:
         assert s.scalars(select(Shift)).first() is not None
+
+
+def test_any_change_refreshes_the_associate_home_once(db, stub, db_url):
+    team(db)
+    with serve(db, stub, db_url, home_refresh_seconds=0.2) as server:
+        _, before = _home(server, ADMIN)
+        assert "On set now:* nobody" in before
+        n = len(stub.calls_to("views.publish"))
+        server.command("/checkin", "", HOST)
+        server.command("/checkin", "", PA)
+        got = eventually(lambda: [c for c in stub.calls_to("views.publish")[n:]
+                                  if "On set now:* hana, pat" in json.dumps(c.params, ensure_ascii=False)])
+        time.sleep(0.4)
+        assert len(stub.calls_to("views.publish")) == n + 1 and got[0].params["user_id"] == ADMIN

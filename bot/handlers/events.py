@@ -7,13 +7,15 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot.handlers.home import publish_home
+from bot.handlers.home import publish_home, refresh_after_change
 from bot.runtime import Runtime
 
 log = logging.getLogger("opsbot.events")
 
 
 def register(app: App, rt: Runtime) -> None:
+    rt.change_hooks.append(lambda user_id: refresh_after_change(rt, user_id))
+
     @app.event("app_home_opened")
     def app_home_opened(ack: Any, event: dict, client: Any) -> None:
         ack()

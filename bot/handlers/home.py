@@ -55,6 +55,7 @@ class HomeRefresher:
         self.opened: set[str] = set()
         self._timers: dict[str, threading.Timer] = {}
         self._lock = threading.Lock()
+        self.closed = False
 
     def seen(self, user_id: str) -> None:
         self.opened.add(user_id)
@@ -64,6 +65,8 @@ class HomeRefresher:
         asked = 0
         for uid in {u for u in user_ids if u and u in self.opened}:
             with self._lock:
+                if self.closed:
+                    return asked
                 old = self._timers.pop(uid, None)
                 if old is not None:
                     old.cancel()
@@ -74,9 +77,19 @@ class HomeRefresher:
             asked += 1
         return asked
 
+    def close(self) -> None:
+        """Cancel every pending refresh (the process, or a test's server, is stopping)."""
+        with self._lock:
+            self.closed = True
+            for timer in self._timers.values():
+                timer.cancel()
+            self._timers.clear()
+
     def _fire(self, uid: str) -> None:
         with self._lock:
             self._timers.pop(uid, None)
+            if self.closed:
+                return
         try:
             self.publish(uid)
         except Exception:
@@ -99,6 +112,9 @@ def refresher(rt: Runtime) -> HomeRefresher:
 
 
 def client_publish(rt: Runtime, user_id: str) -> None:
+    with rt.db.read() as s:
+        if people.get(s, user_id) is None:
+            return  # a refresh never creates anyone
     rt.client.views_publish(user_id=user_id, view=home_for(rt, user_id))
 
 
@@ -107,3 +123,11 @@ def refresh_talent_homes(rt: Runtime, user_ids: Iterable[str | None] = ()) -> No
     with rt.db.read() as s:
         watchers = [p.slack_user_id for role in ("associate", "leadership") for p in people.with_role(s, role)]
     refresher(rt).touch([*user_ids, *watchers])
+
+
+def refresh_after_change(rt: Runtime, user_id: str | None) -> None:
+    """Any committed change (rt.after_change): the actor's Home and the associates' and leadership's, debounced."""
+    r = refresher(rt)
+    if not r.opened:
+        return  # nobody has a Home tab open in this process: nothing to query
+    refresh_talent_homes(rt, [user_id])
