@@ -188,3 +188,21 @@ def test_any_change_refreshes_the_associate_home_once(db, stub, db_url):
                                   if "On set now:* hana, pat" in json.dumps(c.params, ensure_ascii=False)])
         time.sleep(0.4)
         assert len(stub.calls_to("views.publish")) == n + 1 and got[0].params["user_id"] == ADMIN
+
+
+def test_the_associate_ticks_their_items_from_onboarding_progress(world, db):
+    _hire(db)
+    world.command("/casting", "onboarding", ADMIN)
+    [opened] = world.stub.wait_for("views.open")
+    row = next(b for b in opened.params["view"]["blocks"] if b.get("accessory", {}).get("action_id") == "talent_onb_person")
+    world.slack.action("talent_onb_person", row["accessory"]["value"], ADMIN, view={"id": "VPROG", "type": "modal"})
+    [pushed] = world.stub.wait_for("views.push")
+    assert view_problems(pushed.params["view"]) == []
+    with db.read() as s:
+        contract = s.scalars(select(OnboardingItem).where(OnboardingItem.key == "contract_sent")).one().id
+    world.slack.action("talent_onb_tick", str(contract), ADMIN,
+                       view={"id": "VCHECK", "type": "modal", "private_metadata": pushed.params["view"]["private_metadata"]})
+    [updated] = world.stub.wait_for("views.update")
+    assert updated.params["view_id"] == "VCHECK" and "☑ Contract sent" in json.dumps(updated.params["view"], ensure_ascii=False)
+    with db.read() as s:
+        assert s.get(OnboardingItem, contract).done_by == ADMIN

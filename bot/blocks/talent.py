@@ -13,7 +13,7 @@ from bot.blocks.talent_forms import date_picker, field, option, select, text, ti
 from bot.blocks.talent_notices import feedback_blocks
 from bot.db.models import LiveSession
 from bot.db.talent import (CRITERIA, CRITERION_LABEL, SOURCE_LABEL, SOURCES, STAGE_LABEL, STAGES, Audition, Candidate,
-                           CandidateEvent, Feedback)
+                           CandidateEvent, Feedback, OnboardingItem)
 from bot.services.talent.auditions import Scorecard
 from bot.services.talent.onboarding import Progress
 from bot.timefmt import fmt_datetime, fmt_day, fmt_span
@@ -215,7 +215,8 @@ def progress_modal(rows: list[Progress], today: date) -> dict[str, Any]:
     blocks: list[Block] = [section(f"*Onboarding* · {len(rows)} new host(s) in progress")]
     for p in rows[:40]:
         late = f" · :red_circle: {len(p.overdue)} overdue" if p.overdue else ""
-        blocks.append(section(f"*{escape(p.person.name)}* · {p.done}/{p.total} done{late}"))
+        blocks.append(section(f"*{escape(p.person.name)}* · {p.done}/{p.total} done{late}",
+                              accessory=button("Checklist", "talent_onb_person", str(p.person.id))))
         if p.overdue:
             lines = [f"• {escape(i.title)} ({i.owner}, due {fmt_day(i.due_on)})" for i in p.overdue[:6]]
             blocks.append(context(*chunk_lines(lines, max_chars=2000)[:1]))
@@ -237,3 +238,15 @@ def decide_modal(proposal_id: int, approve: bool) -> dict[str, Any]:
 
 def done_modal(title: str, message: str) -> dict[str, Any]:
     return modal(title, [section(message)])
+
+
+def checklist_modal(name: str, person_id: int, items: list[OnboardingItem], today: date) -> dict[str, Any]:
+    """One new host's checklist for the associate, every open item with Done."""
+    done = sum(1 for i in items if i.done_at)
+    blocks: list[Block] = [section(f"*{escape(name)}* · {done}/{len(items)} done")]
+    for item in items[:45]:
+        due = f"due {fmt_day(item.due_on)}" + (" :red_circle: overdue" if item.done_at is None and item.due_on < today else "")
+        line = f"{'☑' if item.done_at else '☐'} {escape(item.title)} · {item.owner} · {due}"
+        blocks.append(section(line, accessory=None if item.done_at else button("Done", "talent_onb_tick", str(item.id)),
+                              block_id=f"onbm_{item.id}"))
+    return modal("Onboarding", blocks, private_metadata=json.dumps({"person": person_id}))

@@ -13,6 +13,7 @@ from slack_bolt import App
 from bot import clock
 from bot.blocks import talent as blocks
 from bot.blocks.common import section
+from bot.db.models import Person
 from bot.handlers.common import guarded, input_value
 from bot.handlers.home import publish_home, refresh_talent_homes
 from bot.runtime import Runtime
@@ -144,13 +145,37 @@ def register(app: App, rt: Runtime) -> None:
     def onb_tick(ack: Any, body: dict, client: Any, respond: Any) -> None:
         item_id = validation.parse_id(body["actions"][0]["value"], what="checklist item")
         user_id = body["user"]["id"]
+        in_modal = (body.get("view") or {}).get("type") == "modal"
         with rt.db.transaction() as s:
-            item = onboarding.tick(s, people.get_or_create(s, user_id), item_id)
-            title = item.title
+            actor = people.get_or_create(s, user_id)
+            item = onboarding.tick(s, actor, item_id)
+            title, owner_uid = item.title, item.person.slack_user_id
+            view = _checklist(s, actor, item.person) if in_modal else None
         ack()
+        if view is not None:
+            client.views_update(view_id=body["view"]["id"], view=view)
+            refresh_talent_homes(rt, [owner_uid])
+            return
         publish_home(rt, client, user_id)
         refresh_talent_homes(rt)
         client.chat_postMessage(channel=user_id, text=f"Ticked: {title}", blocks=[section(f":white_check_mark: Ticked: {title}")])
+
+    def _checklist(s: Any, actor: Any, person: Any) -> dict[str, Any]:
+        today = local_date(clock.now(), rt.tz)
+        return blocks.checklist_modal(person.name, person.id, onboarding.checklist(s, actor, person), today)
+
+    @app.action("talent_onb_person")
+    @guarded("action")
+    def onb_person(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        person_id = validation.parse_id(body["actions"][0]["value"], what="person")
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, body["user"]["id"])
+            person = s.get(Person, person_id)
+            if person is None:
+                raise Invalid("That person no longer exists.")
+            view = _checklist(s, actor, person)
+        ack()
+        client.views_push(trigger_id=body["trigger_id"], view=view)
 
     @app.event("team_join")
     def team_join(ack: Any, event: dict, client: Any) -> None:
