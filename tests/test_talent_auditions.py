@@ -167,3 +167,39 @@ def test_the_audition_form_shows_the_studio_calendar(server, db):
     assert "Already booked (next 14 days)" in shown and "Studio A · LIVE Busy &lt;glow&gt;" in shown
     server.slack.action("talent_audition_open", str(cid), HOST, view={"id": "VC", "type": "modal"})
     assert "Only Associate (admin) or Leadership" in server.stub.wait_for("chat.postMessage")[-1].params["text"]
+
+
+@freeze_time(NOW)
+def test_an_unscored_audition_can_be_cancelled_and_reviewers_are_told(world):
+    db, cid = world
+    aud = _book(db, cid, room="Studio B")
+    with db.transaction() as s:
+        with pytest.raises(NotAllowed):
+            auditions.cancel(s, people.get(s, HOST), aud, LA)
+        auditions.cancel(s, people.get(s, ADMIN), aud, LA)
+        auditions.cancel(s, people.get(s, ADMIN), aud, LA)  # a double click
+        assert s.get(Candidate, cid).stage == "screened"
+    assert _dms(db, "talent.audition_cancelled") == sorted([LEADER, REVIEWER])
+    other = _book(db, cid, start="17:00", end="17:30", room="Studio B")  # the slot is free again
+    with db.transaction() as s:
+        auditions.submit(s, people.get(s, LEADER), other, SCORES, None)
+        with pytest.raises(Conflict, match="already scored"):
+            auditions.cancel(s, people.get(s, ADMIN), other, LA)
+
+
+def test_cancel_from_the_candidate_view_over_http(server, db):
+    team(db)
+    cid = add_candidate(db)
+    from datetime import timedelta
+
+    from bot import clock
+
+    with db.transaction() as s:
+        start = clock.now() + timedelta(days=3)
+        aud, _ = auditions.schedule(s, people.get(s, ADMIN), cid, start, start + timedelta(minutes=30), "Studio Z", [LEADER], LA)
+        aud_id = aud.id
+    server.slack.action("talent_audition_cancel", str(aud_id), ADMIN, view={"id": "VCAND", "type": "modal"})
+    [updated] = server.stub.wait_for("views.update")
+    assert updated.params["view_id"] == "VCAND" and "Cancel audition" not in json.dumps(updated.params["view"])
+    server.drain()
+    assert any("Audition cancelled" in c.params["text"] for c in server.stub.calls_to("chat.postMessage"))

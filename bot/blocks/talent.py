@@ -105,6 +105,13 @@ def candidate_detail(c: Candidate, moves: list[str], auditions: list[Audition], 
         blocks.append(section(f":clapper: Audition {fmt_span(aud.starts_at, aud.ends_at, tz)}"
                               f"{' · ' + escape(aud.room) if aud.room else ''} · {len(aud.scores)}/{len(aud.reviewers)} scored",
                               accessory=button("Scorecard", "talent_score_open", str(aud.id))))
+        if not aud.scores:
+            blocks.append(actions(button("Cancel audition", "talent_audition_cancel", str(aud.id), style="danger",
+                                         confirm={"title": {"type": "plain_text", "text": "Cancel this audition?"},
+                                                  "text": {"type": "mrkdwn", "text": "The reviewers are told by DM."},
+                                                  "confirm": {"type": "plain_text", "text": "Cancel it"},
+                                                  "deny": {"type": "plain_text", "text": "Keep it"}}),
+                                  block_id=f"audcancel_{aud.id}"))
     history = [_event_line(e, tz) for e in c.events[-15:]]
     blocks.append(section("*History*\n" + "\n".join(history)) if history else context("No history."))
     if moves:

@@ -41,6 +41,11 @@ def audition_reminder(aud: Audition, *, tz: ZoneInfo) -> tuple[str, list[Block]]
     return text, [section(f":alarm_clock: Audition tomorrow.\n{_audition_line(aud, tz)}"), _score_button(aud)]
 
 
+def audition_cancelled(aud: Audition, *, tz: ZoneInfo) -> tuple[str, list[Block]]:
+    text = f"Audition cancelled: {aud.candidate.name}, {fmt_span(aud.starts_at, aud.ends_at, tz)}."
+    return text, [section(f":no_entry_sign: Audition cancelled; no scorecard needed.\n{_audition_line(aud, tz)}")]
+
+
 def welcome(name: str, *, start_on: date | None) -> tuple[str, list[Block]]:
     when = f" You start on {fmt_day(start_on)}." if start_on else ""
     text = f"Welcome to the studio, {name}!{when} Your onboarding checklist is in opsbot's Home tab."
@@ -149,6 +154,7 @@ def tier_review(prop: TierProposal) -> tuple[str, list[Block]]:
 RENDERERS = {
     "talent.audition_invite": audition_invite,
     "talent.audition_reminder": audition_reminder,
+    "talent.audition_cancelled": audition_cancelled,
     "talent.welcome": welcome,
     "talent.onboarding_nudge": onboarding_nudge,
     "talent.feedback": feedback,

@@ -142,6 +142,19 @@ def register(app: App, rt: Runtime) -> None:
         ack()
         show(client, body, view)
 
+    @app.action("talent_audition_cancel")
+    @guarded("action")
+    def audition_cancel(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        aud_id = validation.parse_id(body["actions"][0]["value"], what="audition")
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, body["user"]["id"])
+            aud = auditions.cancel(s, actor, aud_id, rt.tz)
+            view = detail_view(s, actor, aud.candidate_id)
+        ack()
+        if (body.get("view") or {}).get("type") == "modal":
+            client.views_update(view_id=body["view"]["id"], view=view)
+        refresh_talent_homes(rt)
+
     @app.view("talent_candidate_submit")
     @guarded("view")
     def candidate_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:

@@ -97,6 +97,28 @@ def schedule(session: Session, actor: Person, candidate_id: int, starts_at: date
     return aud, True
 
 
+def cancel(session: Session, actor: Person, audition_id: int, tz: ZoneInfo) -> Audition:
+    """Call an audition off: reviewers are told; a candidate with no other audition goes back to screened."""
+    who = require_talent(actor, "cancel auditions")
+    aud = session.get(Audition, audition_id)
+    if aud is None:
+        raise NotFound("That audition doesn't exist.")
+    if aud.cancelled:
+        return aud  # a double click
+    if aud.scores:
+        raise Conflict("Reviewers have already scored this audition; it stays on the record.")
+    aud.cancelled = True
+    session.flush()
+    audit.record(session, actor=who, action="talent.audition_cancelled", entity_type="audition", entity_id=aud.id,
+                 before={"starts_at": aud.starts_at, "room": aud.room})
+    cand = aud.candidate
+    if cand.stage == "audition_scheduled" and not for_candidate(session, cand.id):
+        set_stage(session, cand, "screened", actor=who, reason=f"audition #{aud.id} cancelled")
+    for uid in aud.reviewers or []:
+        notices.dm(session, uid, "talent.audition_cancelled", aud, tz=tz, key=f"aud-cancel:{aud.id}:{uid}")
+    return aud
+
+
 def _audition(session: Session, audition_id: int) -> Audition:
     aud = session.get(Audition, audition_id)
     if aud is None or aud.cancelled:
