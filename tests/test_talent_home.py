@@ -21,7 +21,7 @@ from bot.db.escalations import Escalation
 from bot.db.models import Person, PersonRole, Shift
 from bot.db.talent import OnboardingItem, TierProposal
 from bot.handlers.home import HomeRefresher
-from bot.services import people, schedule
+from bot.services import outbox, people, schedule
 from bot.services.talent import casting, feedback, onboarding
 from bot.timefmt import local_date
 
@@ -57,6 +57,7 @@ def test_each_role_sees_its_part(world, db):
         feedback.add(s, people.get(s, ADMIN), feedback.FeedbackInput(HOST2, "Great hook", "Slow the CTA"))
         s.add(Escalation(summary="Stream down", severity=1, affected="stream", reporter=HOST, status="open",
                          escalated_at=clock.now(), idempotency_key="e1"))
+        outbox.post(s, "C0LEAD", "Scorecard 2026-W48: GMV $10,000 (+12% week over week)", key="scorecard:2026-W48")
     _, host = _home(world, HOST2)
     assert "Onboarding checklist* · 0/8 done" in host and "Tax form (W-9) returned" in host
     assert "Latest feedback" in host and "Great hook" in host and "*Tier:* Rookie" in host
@@ -69,6 +70,7 @@ def test_each_role_sees_its_part(world, db):
     _, legal = _home(world, LEGAL)
     assert "Briefs waiting for you" in legal and "Nothing waiting" in legal and "Today at the studio" not in legal
     _, lead = _home(world, LEADER)
+    assert "Last scorecard:* Scorecard 2026-W48: GMV $10,000 (+12% week over week)" in lead
     assert "For leadership" in lead and "SEV1 · Stream down" in lead and "Tier changes to decide:* 0" in lead
     assert "Great hook" not in lead + assoc + pa + legal  # feedback shows in the host's own Home only
 

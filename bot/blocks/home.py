@@ -36,9 +36,9 @@ def _host(p: HostPart, today: date) -> list[Block]:
             else:
                 out.append(context(f"{line} · the associate's"))
         out += _more(len(open_items) - 8, "tick these first")
-    out.append(section(f"*Tier:* {escape(p.tier or 'none yet')}"
-                       + (f" · last change: {escape(p.tier_history[0].from_tier or '-')} → {escape(p.tier_history[0].to_tier)} "
-                          f"from {fmt_day(p.tier_history[0].effective_on)}" if p.tier_history else "")))
+    history = [f"{escape(c.from_tier or '-')} → {escape(c.to_tier)} from {fmt_day(c.effective_on)}"
+               + ("" if c.applied_at else " (from the next schedule week)") for c in p.tier_history[:3]]
+    out.append(section(f"*Tier:* {escape(p.tier or 'none yet')}" + ("\nTier history: " + " · ".join(history) if history else "")))
     if p.numbers:
         out.append(context(*chunk_lines(_vs_rule(p), max_chars=2000, max_lines=None)[:3]))
     if p.feedback:
