@@ -147,3 +147,12 @@ def test_the_message_shortcut_on_a_session_post_prefills_the_host_and_session(se
     [refusal] = server.stub.wait_for("response_url")
     assert "Only Associate (admin) or Leadership can give coaching feedback" in refusal.params["text"]
     assert len(server.stub.calls_to("views.open")) == 1
+
+
+def test_a_host_sees_their_own_feedback_with_plain_feedback(server, db, live_id):
+    _add(db, well="Lovely open")
+    server.command("/feedback", "", HOST)
+    [opened] = server.stub.wait_for("views.open")
+    assert "Lovely open" in json.dumps(opened.params["view"]) and view_problems(opened.params["view"]) == []
+    _, body = server.command("/feedback", "", PA)
+    assert "Only Associate (admin) or Leadership can give coaching feedback" in body["text"]

@@ -5,6 +5,7 @@ they join the workspace (team_join)."""
 from __future__ import annotations
 
 import json
+import logging
 import uuid
 from typing import Any
 
@@ -24,6 +25,7 @@ from bot.services.talent.access import require_talent
 from bot.timefmt import local_date
 
 SHORTCUT = "talent_feedback_shortcut"
+log = logging.getLogger("opsbot.talent")
 
 
 def _meta(body: dict[str, Any]) -> dict[str, Any]:
@@ -45,7 +47,8 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user_id"])
             host_uid = people.parse_user_ref(s, text) if text else None
-            if host_uid == actor.slack_user_id and not people.has_role(actor, "associate", "leadership"):
+            own = host_uid in (None, actor.slack_user_id) and "host" in actor.role_names
+            if own and not people.has_role(actor, "associate", "leadership"):
                 view = blocks.feedback_history_modal(actor.name, feedback.history(s, actor, actor))
             else:
                 require_talent(actor, "give coaching feedback")
@@ -184,9 +187,13 @@ def register(app: App, rt: Runtime) -> None:
         uid = user.get("id") if isinstance(user, dict) else None
         if not uid:
             return
-        with rt.db.transaction() as s:
-            person = people.get_or_create(s, uid, actor="system:team_join")
-            people.apply_profile(s, person, user)
-            linked = casting.link_person(s, person)
+        try:
+            with rt.db.transaction() as s:
+                person = people.get_or_create(s, uid, actor="system:team_join")
+                people.apply_profile(s, person, user)
+                linked = casting.link_person(s, person)
+        except Exception:
+            log.exception("team_join for %s: could not link a hired candidate", uid)
+            return
         if linked is not None:
             refresh_talent_homes(rt, [uid])

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -165,19 +165,13 @@ def move(session: Session, actor: Person | str, candidate_id: int, to: str, reas
         today = tz_today or clock.now().date()
         if start_on is None:
             raise Invalid("Pick the start date of the accepted offer.", {"start": "Pick the start date."})
-        if not today - _days(30) <= start_on <= today + _days(365):
+        if not today - timedelta(days=30) <= start_on <= today + timedelta(days=365):
             raise InputError("The start date must be within a month back and a year ahead.", "start")
         cand.start_on = start_on
     set_stage(session, cand, to, actor=who, reason=reason)
     if to == "onboarding":
         link(session, cand, actor=who)
     return cand
-
-
-def _days(n: int):  # type: ignore[no-untyped-def]
-    from datetime import timedelta
-
-    return timedelta(days=n)
 
 
 def link(session: Session, cand: Candidate, *, actor: str) -> Person | None:
