@@ -129,3 +129,13 @@ def test_the_add_form_opens_from_the_pipeline(world):
     [pushed] = world.stub.wait_for("views.push")
     assert pushed.params["view"]["callback_id"] == "talent_candidate_submit"
     assert view_problems(pushed.params["view"]) == []
+
+
+def test_closed_candidates_are_listed_with_their_reason(world, db):
+    cid = add_candidate(db)
+    world.slack.submit("talent_move_submit", ADMIN, state(stage=("select", "declined"), reason="camera-shy"),
+                       private_metadata=json.dumps({"candidate": cid}))
+    world.command("/casting", "closed", ADMIN)
+    [opened] = world.stub.wait_for("views.open")
+    shown = json.dumps(opened.params["view"])
+    assert "Declined* \\u00b7 1" in shown and "camera-shy" in shown and view_problems(opened.params["view"]) == []

@@ -12,7 +12,7 @@ from bot.blocks.common import Block, actions, button, chunk_lines, context, divi
 from bot.blocks.talent_forms import date_picker, field, option, select, text, time_picker, users
 from bot.blocks.talent_notices import feedback_blocks
 from bot.db.models import LiveSession
-from bot.db.talent import (CRITERIA, CRITERION_LABEL, SOURCE_LABEL, SOURCES, STAGE_LABEL, STAGES, Audition, Candidate,
+from bot.db.talent import (ALL_STAGES, CRITERIA, CRITERION_LABEL, SOURCE_LABEL, SOURCES, STAGE_LABEL, Audition, Candidate,
                            CandidateEvent, Feedback, OnboardingItem)
 from bot.services.talent.auditions import Scorecard
 from bot.services.talent.onboarding import Progress
@@ -50,14 +50,15 @@ def pipeline_modal(by_stage: dict[str, list[Candidate]], closed: int, *, title: 
     ]
     if notice:
         blocks.append(section(escape(notice)))
-    for stage in STAGES:
+    for stage in ALL_STAGES:
         cands = by_stage.get(stage, [])
         if not cands:
             continue
         blocks.append(divider())
         blocks.append(section(f"*{STAGE_LABEL[stage]}* · {len(cands)}"))
         for c in cands[:PER_STAGE]:
-            blocks.append(section(_cand_line(c), accessory=_menu(c), block_id=f"cand_{c.id}"))
+            why = f" · _{escape(c.reason)}_" if c.reason else ""
+            blocks.append(section(_cand_line(c) + why, accessory=_menu(c), block_id=f"cand_{c.id}"))
         if len(cands) > PER_STAGE:
             blocks.append(context(f"and {len(cands) - PER_STAGE} more {STAGE_LABEL[stage].lower()}: `/casting name` finds one, "
                                   f"{FULL_LIST}."))

@@ -21,7 +21,8 @@ from bot.services.talent import auditions, casting, onboarding
 from bot.services.talent.access import require_talent
 from bot.timefmt import local_date, local_to_utc
 
-USAGE = "Use `/casting` for the pipeline, `/casting add`, `/casting NAME` or `/casting #ID`, `/casting onboarding`, `/casting template`."
+USAGE = ("Use `/casting` for the pipeline, `/casting add`, `/casting NAME` or `/casting #ID`, `/casting closed`, "
+         "`/casting onboarding`, `/casting template`.")
 
 
 def _meta(body: dict[str, Any]) -> dict[str, Any]:
@@ -72,6 +73,10 @@ def register(app: App, rt: Runtime) -> None:
                 view = blocks.progress_modal(onboarding.progress(s, actor, today()), today())
             elif word in ("", "help"):
                 view = pipeline_view(s, actor)
+            elif word in ("closed", "declined", "withdrawn"):
+                closed = {k: v for k, v in casting.pipeline(s, actor, include_closed=True).items() if k in CLOSED}
+                view = blocks.pipeline_modal(closed, sum(len(v) for v in closed.values()), title="Casting: closed",
+                                             notice="Declined and withdrawn candidates, newest first; open one to reopen it.")
             else:
                 found = casting.search(s, actor, text)
                 if len(found) == 1:
