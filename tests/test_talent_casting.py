@@ -122,3 +122,31 @@ def test_search_and_counts(world):
         assert [c.name for c in casting.search(s, actor, "@zed")] == ["Zed"]
         assert casting.stage_counts(s) == {"sourced": 2}
         assert casting.search(s, actor, "9" * 40) == []
+
+
+def test_two_people_adding_the_same_candidate_at_once_make_one(world):
+    import threading
+
+    results: list[str] = []
+    barrier = threading.Barrier(4)
+
+    def add(n: int) -> None:
+        barrier.wait()
+        try:
+            with world.transaction() as s:
+                casting.add(s, people.get(s, ADMIN), casting.CandidateInput(name=f"Twin {n}", handle="twin.live"))
+            results.append("added")
+        except (Invalid, Conflict) as exc:
+            results.append(exc.message)
+        except Exception as exc:  # SQLite: a writer waiting past the busy timeout
+            results.append(type(exc).__name__)
+
+    threads = [threading.Thread(target=add, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results.count("added") == 1, results
+    assert all("already in the pipeline" in r or r == "added" for r in results), results
+    with world.read() as s:
+        assert len(s.scalars(select(Candidate)).all()) == 1
