@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from conftest import ADMIN, HOST, HOST2, LEADER, LEGAL, PA, serve
@@ -21,7 +21,7 @@ from bot.db.escalations import Escalation
 from bot.db.models import Person, PersonRole, Shift
 from bot.db.talent import OnboardingItem, TierProposal
 from bot.handlers.home import HomeRefresher
-from bot.services import outbox, people, schedule
+from bot.services import outbox, people
 from bot.services.talent import casting, feedback, onboarding
 from bot.timefmt import local_date
 
@@ -165,17 +165,6 @@ def test_the_largest_realistic_studio_fits_every_role_at_once(world, db):
     assert "and 29 more: *All feedback*" in text and "and 32 more: `/schedule`" in text
     assert "and 70 more: the legal channel (oldest first)" in text
     assert "and 35 more: the leadership channel" in text
-
-
-def test_schedule_confirm_buttons_stay_on_the_host_home(world, db):
-    with db.transaction() as s:
-        live = new_session(s, (date.today() + timedelta(days=3)).isoformat(), "10:00", "12:00")
-        schedule.assign(s, "cli", live.id, {"host": HOST}, RULES, override=True)
-        schedule.publish_week(s, "cli", schedule.current_week(RULES) + timedelta(days=7 * 0), RULES, "C0OPS")
-    _, text = _home(world, HOST)
-    assert "Upcoming shifts" in text
-    with db.read() as s:
-        assert s.scalars(select(Shift)).first() is not None
 
 
 def test_any_change_refreshes_the_associate_home_once(db, stub, db_url):
