@@ -119,7 +119,13 @@ def test_scorecard_over_signed_http_is_blind_then_shows_average_and_spread(serve
         team(db)
         cid = add_candidate(db)
     meta = json.dumps({"candidate": cid})
-    form = state(date=("date", "2026-12-20"), start=("time", "15:00"), end=("time", "15:45"), room="Studio B",
+    from datetime import timedelta
+
+    from bot import clock
+    from bot.timefmt import local_date
+
+    day = (local_date(clock.now(), LA) + timedelta(days=10)).isoformat()
+    form = state(date=("date", day), start=("time", "15:00"), end=("time", "15:45"), room="Studio B",
                  reviewers=("users", [LEADER, REVIEWER]))
     status, body = server.slack.submit("talent_audition_submit", ADMIN, form, private_metadata=meta)
     assert body["response_action"] == "update", body

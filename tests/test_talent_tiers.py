@@ -11,7 +11,7 @@ from conftest import ADMIN, HOST, HOST2, LEADER, make_settings
 from freezegun import freeze_time
 from schedule_helpers import LA, at, new_session
 from sqlalchemy import select
-from talent_helpers import REVIEWER, eventually, state, team
+from talent_helpers import REVIEWER, state, team
 
 from bot import clock
 from bot.db.metrics import SessionMetrics
@@ -25,11 +25,11 @@ from bot.services import people
 from bot.services.errors import Invalid, NotAllowed
 from bot.services.talent import tiers
 
-MONDAY = date(2026, 12, 7)
+MONDAY = date(2026, 11, 30)  # in the past, so the queued cards are due when the notifier runs
 CRITERIA = tiers.load_criteria()
 
 
-def _sessions(db, uid, n, *, show_up=True, start_day=date(2026, 11, 10)):
+def _sessions(db, uid, n, *, show_up=True, start_day=date(2026, 11, 3)):
     with db.transaction() as s:
         person = people.get(s, uid)
         for i in range(n):
@@ -50,10 +50,10 @@ def _sessions(db, uid, n, *, show_up=True, start_day=date(2026, 11, 10)):
 
 @pytest.fixture
 def evaluated(db):
-    with freeze_time("2026-12-07 16:00:00"):
+    with freeze_time("2026-11-30 16:00:00"):
         team(db)
         _sessions(db, HOST2, 8)  # Rookie who meets every Core criterion
-        _sessions(db, HOST, 3, show_up=False, start_day=date(2026, 11, 11))  # Core with three no-shows
+        _sessions(db, HOST, 3, show_up=False, start_day=date(2026, 11, 4))  # Core with three no-shows
         with db.transaction() as s:
             made = tiers.evaluate_week(s, MONDAY, LA, CRITERIA, "C0LEAD")
             return {p.person.slack_user_id: p.id for p in made}
@@ -86,7 +86,7 @@ def test_the_weekly_evaluation_proposes_with_the_numbers(db, evaluated):
 
 
 def test_a_second_evaluation_of_the_same_week_changes_nothing(db, evaluated):
-    with freeze_time("2026-12-07 17:00:00"), db.transaction() as s:
+    with freeze_time("2026-11-30 17:00:00"), db.transaction() as s:
         assert tiers.evaluate_week(s, MONDAY, LA, CRITERIA, "C0LEAD") == []
 
 
@@ -145,4 +145,6 @@ def test_leadership_approves_and_declines_over_signed_http(server, db, evaluated
         statuses = {p.person.slack_user_id: (p.status, p.note, p.decided_by) for p in s.scalars(select(TierProposal))}
     assert statuses[HOST] == ("declined", "Talked it through", LEADER)
     assert statuses[HOST2] == ("approved", "Well earned", LEADER)
-    eventually(lambda: server.stub.calls_to("chat.update") or server.stub.calls_to("chat.postMessage"))
+    edits = [json.dumps(c.params.get("blocks")) for c in server.stub.calls_to("chat.update")]
+    assert any(f"Approved by <@{LEADER}>: Well earned" in e for e in edits)  # the card in the channel, edited in place
+    assert any(f"Declined by <@{LEADER}>: Talked it through" in e for e in edits)
