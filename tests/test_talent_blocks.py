@@ -101,3 +101,14 @@ def test_the_talent_messages_at_their_largest(db, big):
             assert block_problems(bl, 50) == [], text[:60]
             assert len(text) <= 4000
         s.rollback()
+
+
+def test_role_parts_never_pass_their_budget():
+    from bot.blocks.home import role_blocks
+    from bot.services.talent.home import AssociatePart, Home, LegalPart
+
+    legal = LegalPart(briefs=[])
+    assoc = AssociatePart(sessions=[], on_set=[], pending_swaps=0, escalations=[], briefs_waiting=0, candidates={}, overdue=[])
+    home = Home(associate=assoc, legal=legal)
+    for budget in range(0, 30):
+        assert len(role_blocks(home, LA, date(2026, 12, 1), budget)) <= max(budget, 1)

@@ -137,7 +137,7 @@ def role_blocks(home: Home, tz: ZoneInfo, today: date, budget: int) -> list[Bloc
         parts.append(_leadership(home.leadership))
     out: list[Block] = []
     for part in parts:
-        if len(out) + len(part) + 1 > budget:
+        if len(out) + len(part) + 2 > budget:  # the part, its divider, and room for the "more" line
             out.append(context("More is waiting: open `/casting` or the channels."))
             break
         out += [*part, divider()]
