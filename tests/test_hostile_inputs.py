@@ -213,6 +213,10 @@ def talent_forms(w: World, day: str) -> dict[str, Form]:
             ("name", "value", "text", "Nia"), ("handle", "value", "text", "nia.live"), ("email", "value", "text", None),
             ("source", "value", "option", "referral"), ("link", "value", "text", None),
             ("languages", "value", "text", None), ("notes", "value", "text", None)]),
+        "talent_candidate_edit": Form("talent_candidate_edit", json.dumps({"candidate": t["candidate"]}), [
+            ("name", "value", "text", "Nia"), ("handle", "value", "text", "nia.live"), ("email", "value", "text", None),
+            ("source", "value", "option", "referral"), ("link", "value", "text", None),
+            ("languages", "value", "text", None), ("notes", "value", "text", None)]),
         "talent_move_submit": Form("talent_move_submit", json.dumps({"candidate": t["candidate"]}), [
             ("stage", "value", "option", "declined"), ("reason", "value", "text", "not a fit"), ("start", "value", "date", None)]),
         "talent_audition_submit": Form("talent_audition_submit", json.dumps({"candidate": t["candidate"]}), [

@@ -139,3 +139,25 @@ def test_closed_candidates_are_listed_with_their_reason(world, db):
     [opened] = world.stub.wait_for("views.open")
     shown = json.dumps(opened.params["view"])
     assert "Declined* \\u00b7 1" in shown and "camera-shy" in shown and view_problems(opened.params["view"]) == []
+
+
+def test_the_associate_corrects_a_candidate_and_duplicates_stay_refused(world, db):
+    cid = add_candidate(db)
+    add_candidate(db, name="Other", handle="other.one", email="other@example.com")
+    world.slack.action("talent_candidate_edit_open", str(cid), ADMIN, view={"id": "VC", "type": "modal"})
+    [pushed] = world.stub.wait_for("views.push")
+    view = pushed.params["view"]
+    assert view["callback_id"] == "talent_candidate_edit" and view_problems(view) == []
+    assert view["blocks"][1]["element"]["initial_value"] == "@mia.sells"
+    meta = view["private_metadata"]
+    form = state(name="Mia Moreno", handle="@mia.sells", email="OTHER@example.com", source=("select", "referral"))
+    _, body = world.slack.submit("talent_candidate_edit", ADMIN, form, private_metadata=meta)
+    assert body["response_action"] == "errors" and "already in the pipeline: #2 Other" in body["errors"]["email"]
+    form = state(name="Mia Moreno", handle="@mia.sells", email="mia.m@example.com", source=("select", "agency"))
+    _, body = world.slack.submit("talent_candidate_edit", ADMIN, form, private_metadata=meta)
+    assert body["response_action"] == "update"
+    _, body = world.slack.submit("talent_candidate_edit", HOST, form, private_metadata=meta)
+    assert "Only Associate" in json.dumps(body)
+    with db.read() as s:
+        cand = s.get(Candidate, cid)
+        assert (cand.email, cand.source) == ("mia.m@example.com", "agency")

@@ -67,17 +67,24 @@ def pipeline_modal(by_stage: dict[str, list[Candidate]], closed: int, *, title: 
     return modal(title, blocks[:100])
 
 
-def candidate_modal() -> dict[str, Any]:
-    return modal("Add candidate", [
-        field("name", "Name", text(max_length=200)),
-        field("handle", "TikTok handle", text(max_length=40, placeholder="@glow.with.hana"), optional=True),
-        field("email", "Email", text(max_length=320), optional=True,
+def candidate_modal(c: Candidate | None = None) -> dict[str, Any]:
+    """The add form, or the edit form of candidate `c` (prefilled)."""
+    v = (lambda name: getattr(c, name)) if c is not None else (lambda name: None)
+    handle = f"@{c.handle}" if c is not None and c.handle else None
+    form = [
+        field("name", "Name", text(v("name"), max_length=200)),
+        field("handle", "TikTok handle", text(handle, max_length=40, placeholder="@glow.with.hana"), optional=True),
+        field("email", "Email", text(v("email"), max_length=320), optional=True,
               hint="Their Slack account is linked by this email when they join. A handle or an email is required."),
-        field("source", "Source", select([option(SOURCE_LABEL[s], s) for s in SOURCES], "inbound")),
-        field("link", "Reel or audition link", text(max_length=500, placeholder="https://"), optional=True),
-        field("languages", "Languages", text(max_length=200, placeholder="English, Spanish"), optional=True),
-        field("notes", "Notes", text(multiline=True, max_length=2000), optional=True),
-    ], callback_id="talent_candidate_submit", submit="Add")
+        field("source", "Source", select([option(SOURCE_LABEL[s], s) for s in SOURCES], v("source") or "inbound")),
+        field("link", "Reel or audition link", text(v("link"), max_length=500, placeholder="https://"), optional=True),
+        field("languages", "Languages", text(v("languages"), max_length=200, placeholder="English, Spanish"), optional=True),
+        field("notes", "Notes", text(v("notes"), multiline=True, max_length=2000), optional=True),
+    ]
+    if c is None:
+        return modal("Add candidate", form, callback_id="talent_candidate_submit", submit="Add")
+    return modal(f"Edit #{c.id}", form, callback_id="talent_candidate_edit", submit="Save",
+                 private_metadata=json.dumps({"candidate": c.id}))
 
 
 def _event_line(e: CandidateEvent, tz: ZoneInfo) -> str:
@@ -121,8 +128,10 @@ def candidate_detail(c: Candidate, moves: list[str], auditions: list[Audition], 
         blocks.append(field("reason", "Why", text(max_length=500), optional=True,
                             hint="Required for declined or withdrawn; kept in the history."))
         blocks.append(field("start", "Start date (for an accepted offer)", date_picker(), optional=True))
+    buttons = [button("Edit details", "talent_candidate_edit_open", str(c.id))]
     if c.stage in ("sourced", "screened", "audition_scheduled", "auditioned"):
-        blocks.insert(1, actions(button("Schedule audition", "talent_audition_open", str(c.id)), block_id="cand_do"))
+        buttons.insert(0, button("Schedule audition", "talent_audition_open", str(c.id)))
+    blocks.insert(1, actions(*buttons, block_id="cand_do"))
     meta = json.dumps({"candidate": c.id})
     return modal(f"Candidate #{c.id}", blocks, callback_id="talent_move_submit" if moves else None,
                  submit="Move" if moves else None, private_metadata=meta)

@@ -160,13 +160,36 @@ def register(app: App, rt: Runtime) -> None:
             client.views_update(view_id=body["view"]["id"], view=view)
         refresh_talent_homes(rt)
 
-    @app.view("talent_candidate_submit")
-    @guarded("view")
-    def candidate_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        data = casting.CandidateInput(name=input_value(body, "name"), handle=input_value(body, "handle"),
+    def form_input(body: dict) -> casting.CandidateInput:
+        return casting.CandidateInput(name=input_value(body, "name"), handle=input_value(body, "handle"),
                                       email=input_value(body, "email"), source=input_value(body, "source"),
                                       link=input_value(body, "link"), languages=input_value(body, "languages"),
                                       notes=input_value(body, "notes"))
+
+    @app.action("talent_candidate_edit_open")
+    @guarded("action")
+    def candidate_edit_open(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        cand_id = validation.parse_id(body["actions"][0]["value"], what="candidate")
+        with rt.db.transaction() as s:
+            view = blocks.candidate_modal(casting.get(s, people.get_or_create(s, body["user"]["id"]), cand_id))
+        ack()
+        show(client, body, view)
+
+    @app.view("talent_candidate_edit")
+    @guarded("view")
+    def candidate_edit(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        cand_id = validation.parse_id(_meta(body).get("candidate"), what="candidate")
+        with rt.db.transaction() as s:
+            actor = people.get_or_create(s, body["user"]["id"])
+            casting.edit(s, actor, cand_id, form_input(body))
+            view = detail_view(s, actor, cand_id)
+        ack(response_action="update", view=view)
+        refresh_talent_homes(rt)
+
+    @app.view("talent_candidate_submit")
+    @guarded("view")
+    def candidate_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
+        data = form_input(body)
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
             cand = casting.add(s, actor, data)

@@ -129,6 +129,33 @@ def add(session: Session, actor: Person | str, data: CandidateInput) -> Candidat
     return cand
 
 
+DETAILS = ("name", "handle", "email", "source", "link", "languages", "notes")
+
+
+def edit(session: Session, actor: Person | str, candidate_id: int, data: CandidateInput) -> Candidate:
+    """Correct a candidate's details (a typo in the email, a new reel); duplicates are refused as when adding."""
+    who = require_talent(actor, "edit candidates")
+    cand = get(session, actor, candidate_id)
+    data = _validate(data)
+    if not data.handle and not data.email:
+        raise Invalid("Keep a TikTok handle or an email.", {"handle": "Give a TikTok handle or an email."})
+    found = duplicate_of(session, data.handle, data.email, besides=cand.id)
+    if found is not None:
+        raise _refuse_duplicate(found, data.handle)
+    before = audit.snapshot(cand, list(DETAILS))
+    for name in DETAILS:
+        setattr(cand, name, getattr(data, name))
+    after = audit.snapshot(cand, list(DETAILS))
+    if before != after:
+        cand.updated_at = clock.now()
+        session.flush()
+        audit.record(session, actor=who, action="talent.candidate_edited", entity_type="candidate", entity_id=cand.id,
+                     before=before, after=after)
+        if cand.person_id is None:
+            link(session, cand, actor=who)  # a corrected email may find the hire's Slack user
+    return cand
+
+
 def get(session: Session, actor: Person | str, candidate_id: int) -> Candidate:
     require_talent(actor, "see the casting pipeline")
     cand = session.get(Candidate, candidate_id)
