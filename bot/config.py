@@ -78,6 +78,11 @@ class Settings(BaseSettings):
     scheduler_standby_poll_seconds: float = Field(15.0, gt=0, le=300, description="How often a standby process checks whether the scheduler leader is gone")
     brief_digest_cron: str = Field("0 9 * * *", description="When the daily digest of pending briefs posts (crontab, team time zone)")
     scorecard_cron: str = Field("0 9 * * mon", description="When the weekly scorecard for the previous ISO week posts to LEADERSHIP_CHANNEL (crontab, team time zone)")
+    home_refresh_seconds: float = Field(5.0, ge=0, le=600, description="App Home tabs are refreshed this long after the last change they show (debounced)")
+    talent_tiers_file: str = Field("", description="Host tier criteria file (TOML); empty: the shipped bot/data/talent/tiers.toml")
+    onboarding_nudge_cron: str = Field("0 9 * * *", description="When owners of overdue onboarding items get their daily nudge (crontab, team time zone)")
+    audition_reminder_cron: str = Field("0 10 * * *", description="When reviewers of the next day's auditions are reminded (crontab, team time zone)")
+    tier_evaluation_cron: str = Field("0 8 * * mon", description="When the weekly host tier evaluation posts its proposals to LEADERSHIP_CHANNEL (crontab, team time zone)")
     default_hourly_rate_cents: int = Field(2500, ge=0, le=100_000, description="Host pay per time-clock hour in cents, for labor cost and GMV per labor dollar")
     max_upload_uncompressed_mb: int = Field(50, ge=1, le=1024, description="Largest size a spreadsheet may unpack to (an .xlsx is a zip); bigger ones, and zip bombs, are refused before they are read")
     metrics_match_minutes: int = Field(15, ge=0, le=180, description="How far an export row's start time may be from the session's scheduled start to match it")
@@ -242,7 +247,8 @@ class Settings(BaseSettings):
         return f"{int(minute)} {int(hour)} * * *"
 
     @field_validator("brief_digest_cron", "scorecard_cron", "weekly_ros_cron", "monthly_scorecard_cron", "ops_sync_cron",
-                     "creator_digest_cron", "invoice_digest_cron")
+                     "creator_digest_cron", "invoice_digest_cron", "onboarding_nudge_cron", "audition_reminder_cron",
+                     "tier_evaluation_cron")
     @classmethod
     def _valid_cron(cls, value: str) -> str:
         from apscheduler.triggers.cron import CronTrigger

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -17,6 +18,7 @@ from bot.logs import SLACK
 from bot.notifier import Notifier
 from bot.slack_errors import TriggerSafeConnectionRetryHandler, TriggerSafeRateLimitRetryHandler
 from bot.services import people
+from bot.services.talent import casting
 from bot.services.timeclock import Policy
 
 log = logging.getLogger("opsbot.runtime")
@@ -48,6 +50,8 @@ class Runtime:
     def __post_init__(self) -> None:
         self.policy = Policy.from_settings(self.settings)
         self._profiled: set[str] = set()
+        # Called with the acting user after a committed change (e.g. the debounced App Home refresh).
+        self.change_hooks: list[Callable[[str | None], None]] = []
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
@@ -97,11 +101,17 @@ class Runtime:
             person = people.get(s, user_id)
             if person is not None:
                 people.apply_profile(s, person, user)
+                casting.link_person(s, person)  # a hired candidate with this email becomes their host record
 
     def after_change(self, user_id: str | None = None) -> None:
         """Run after a committed change: learn who a new person is (queued messages already woke the notifier)."""
         if user_id:
             self.sync_profile(user_id)
+        for hook in self.change_hooks:
+            try:
+                hook(user_id)
+            except Exception:  # a refresh must never break the request that changed something
+                log.exception("after-change hook failed")
 
     def now(self):  # type: ignore[no-untyped-def]
         return clock.now()

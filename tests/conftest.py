@@ -195,6 +195,9 @@ def serve(db: Database, stub: SlackStub, db_url: str, **overrides: Any) -> Itera
     try:
         yield BotServer(url=base, rt=rt, slack=SlackClient(f"{base}/slack/events", SIGNING_SECRET), stub=stub)
     finally:
+        from bot.handlers.home import refresher
+
+        refresher(rt).close()  # no debounced App Home refresh outlives the server
         httpd.shutdown()
         httpd.server_close()
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from conftest import ADMIN, HOST, HOST2, LEADER, LEGAL, PA
 from schedule_helpers import at, new_session, person, seed
+from talent_helpers import sweep_world
 
 from bot import clock
 from bot.db.models import TimeEntry
@@ -98,6 +99,7 @@ class World:
     monday: date
     today: date
     creators: dict[str, int] = field(default_factory=lambda: {"campaign": 1, "deliverable": 1, "clip": 1})
+    talent: dict[str, int] = field(default_factory=lambda: {"candidate": 1, "audition": 1, "proposal": 1})
 
 
 @pytest.fixture
@@ -132,11 +134,13 @@ def world(server, db) -> World:
                             policy=BriefPolicy.from_settings(rt.settings))
         s.flush()
         ids = (live.id, mine.id, theirs.id, entry.id, esc.id, saved.brief.id)
+        talent = sweep_world(s, ADMIN, [LEADER, HOST])
     with db.transaction() as s:
         creators = _creator_world(s, rt, ids[0], today)
     server.drain()
     server.stub.clear()
-    return World(*ids, monday=today - timedelta(days=today.weekday()), today=today, creators=creators)
+    return World(*ids, monday=today - timedelta(days=today.weekday()), today=today, creators=creators,
+                 talent=talent)
 
 
 def _creator_world(s: Any, rt: Any, session_id: int, today: date) -> dict[str, int]:
@@ -230,6 +234,35 @@ def forms(w: World) -> dict[str, Form]:
                                [("title", "value", "text", "Ops sync"), ("attendees", "value", "users", [HOST]),
                                 ("length", "value", "option", "30"), ("first_day", "value", "date", day),
                                 ("last_day", "value", "date", day)], hostile={"attendees": "user"}),
+        **talent_forms(w, day),
+    }
+
+
+def talent_forms(w: World, day: str) -> dict[str, Form]:
+    t = w.talent
+    scores = [(c, "value", "option", "4") for c in ("energy", "product", "selling", "compliance", "reliability")]
+    return {
+        "talent_candidate_submit": Form("talent_candidate_submit", "", [
+            ("name", "value", "text", "Nia"), ("handle", "value", "text", "nia.live"), ("email", "value", "text", None),
+            ("source", "value", "option", "referral"), ("link", "value", "text", None),
+            ("languages", "value", "text", None), ("notes", "value", "text", None)]),
+        "talent_candidate_edit": Form("talent_candidate_edit", json.dumps({"candidate": t["candidate"]}), [
+            ("name", "value", "text", "Nia"), ("handle", "value", "text", "nia.live"), ("email", "value", "text", None),
+            ("source", "value", "option", "referral"), ("link", "value", "text", None),
+            ("languages", "value", "text", None), ("notes", "value", "text", None)]),
+        "talent_move_submit": Form("talent_move_submit", json.dumps({"candidate": t["candidate"]}), [
+            ("stage", "value", "option", "declined"), ("reason", "value", "text", "not a fit"), ("start", "value", "date", None)]),
+        "talent_audition_submit": Form("talent_audition_submit", json.dumps({"candidate": t["candidate"]}), [
+            ("date", "value", "date", day), ("start", "value", "time", "19:00"), ("end", "value", "time", "19:30"),
+            ("room", "value", "text", "Audition room 2"), ("reviewers", "value", "user", LEADER)]),
+        "talent_score_submit": Form("talent_score_submit", json.dumps({"audition": t["audition"]}),
+                                    [*scores, ("notes", "value", "text", None)], user=LEADER),
+        "talent_template_submit": Form("talent_template_submit", "", [("items", "value", "text", "host, +1, Training")]),
+        "talent_feedback_submit": Form("talent_feedback_submit", json.dumps({"nonce": "sweep"}), [
+            ("host", "value", "user", HOST), ("session", "value", "option", str(w.session_id)),
+            ("well", "value", "text", "Hook"), ("improve", "value", "text", "Pace"), ("clip", "value", "text", None)]),
+        "talent_tier_decide_submit": Form("talent_tier_decide_submit", json.dumps({"proposal": t["proposal"], "approve": False}),
+                                          [("note", "value", "text", "Not yet")], user=LEADER),
     }
 
 
@@ -291,6 +324,7 @@ COMMANDS = {
     "/brief": ["{}", "check {}", "list {}"],
     "/creators": ["{}", "export {}"], "/campaigns": ["{}"],
     "/clip": ["{}", "#{} 1:00 why", "queue {}", "views {} 5", "views 1 {}"],
+    "/casting": ["{}", "#{}"], "/feedback": ["{}", f"<@{HOST}> {{}}"],
 }
 
 

@@ -44,8 +44,9 @@ def test_a_run_with_no_channel_set_is_not_recorded_and_says_why(cli, tmp_path, m
 
 def test_every_post_job_without_its_channel_posts_nothing_and_holds_no_period(db, db_url):
     rt = Runtime.build(make_settings(db_url, ops_channel=None, leadership_channel=None, legal_channel=None), db)
+    dm_only = {"onboarding-nudges", "audition-reminders"}  # they DM people: no channel to be missing
     for spec in all_jobs(rt.settings).values():
-        if spec.kind != "post":
+        if spec.kind != "post" or spec.name in dm_only:
             continue
         period = "2026-W47" if spec.period == "week" else "2026-11-25"
         outcome = run_post(rt, spec, period)

@@ -8,7 +8,7 @@ in the outbox; they never import this package. Importing this module registers e
 from __future__ import annotations
 
 from bot.blocks import (briefs, creators_notes, escalation_notes, escalations, invoices, metrics, payroll, reporting,
-                        run_of_show, schedule, swaps, timeclock)
+                        run_of_show, schedule, swaps, talent_notices, timeclock)
 from bot.blocks.common import Block, section
 from bot.services import notices
 
@@ -65,6 +65,7 @@ RENDERERS = {
     "reporting.meeting_proposed": reporting.meeting_proposed,
     "reporting.meeting_scheduled": reporting.meeting_scheduled,
     "reporting.meeting_reminder": reporting.meeting_reminder,
+    **talent_notices.RENDERERS,
 }
 
 for _name, _renderer in RENDERERS.items():

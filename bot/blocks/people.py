@@ -32,6 +32,8 @@ COMMANDS: list[tuple[str, str, tuple[str, ...]]] = [
     ("/clip queue", "The clip editor queue: cut, publish or reject", ("associate",)),
     ("/creators", "The creator roster: add, edit, `/creators export` as a spreadsheet", ("associate",)),
     ("/campaigns [name]", "Creator campaigns: readiness, deliverables, samples, payments", ("associate",)),
+    ("/casting [name or #id]", "The casting pipeline: candidates, auditions, onboarding", ("associate", "leadership")),
+    ("/feedback @host", "Private coaching feedback for a host (DM with Acknowledge)", ("associate", "leadership")),
     ("/ops help", "This list", ()),
     ("/ops people", "Everyone opsbot knows, with roles", ("associate",)),
     ("/ops role add @user ROLE", "Give a role: host, pa, associate, legal, leadership", ("associate",)),

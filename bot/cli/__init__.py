@@ -20,6 +20,7 @@ SUBCOMMAND_MODULES = [
     "bot.cli.metrics",
     "bot.cli.creators",
     "bot.cli.payroll",
+    "bot.cli.talent",
 ]
 
 

@@ -18,6 +18,7 @@ JOB_MODULES: list[str] = [
     "bot.jobs.reporting",
     "bot.jobs.creators",
     "bot.jobs.payroll",
+    "bot.jobs.talent",
 ]
 
 
