@@ -4,7 +4,6 @@ they join the workspace (team_join)."""
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from typing import Any
@@ -15,7 +14,7 @@ from bot import clock
 from bot.blocks import talent as blocks
 from bot.blocks.common import section
 from bot.db.models import Person
-from bot.handlers.common import guarded, input_value
+from bot.handlers.common import guarded, input_value, view_meta
 from bot.handlers.home import publish_home, refresh_talent_homes
 from bot.runtime import Runtime
 from bot.services import people, validation
@@ -27,13 +26,6 @@ from bot.timefmt import local_date
 SHORTCUT = "talent_feedback_shortcut"
 log = logging.getLogger("opsbot.talent")
 
-
-def _meta(body: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads((body.get("view") or {}).get("private_metadata") or "{}")
-    except ValueError:
-        data = {}
-    return data if isinstance(data, dict) else {}
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -82,7 +74,7 @@ def register(app: App, rt: Runtime) -> None:
             host_user_id=validation.slack_user_id(host, field="host"), went_well=input_value(body, "well"),
             improve=input_value(body, "improve"), clip_at=input_value(body, "clip"),
             session_id=validation.parse_id(raw_session, field="session", what="session") if raw_session else None)
-        nonce = str(_meta(body).get("nonce") or "")[:64]
+        nonce = str(view_meta(body).get("nonce") or "")[:64]
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
             feedback.add(s, actor, data, request_key=f"fb:{actor.slack_user_id}:{nonce}" if nonce else None)
@@ -130,7 +122,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.view("talent_tier_decide_submit")
     @guarded("view")
     def tier_decide(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        m = _meta(body)
+        m = view_meta(body)
         prop_id = validation.parse_id(m.get("proposal"), what="tier proposal")
         approve = m.get("approve") is True
         note = input_value(body, "note")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -121,3 +122,12 @@ def input_value(body: dict[str, Any], block_id: str, action_id: str = "value") -
     if "selected_users" in state:
         return state["selected_users"]
     return None
+
+
+def view_meta(body: dict[str, Any]) -> dict[str, Any]:
+    """A modal's private_metadata as a dict ({} when it is missing or not a JSON object)."""
+    try:
+        data = json.loads((body.get("view") or {}).get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

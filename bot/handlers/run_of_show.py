@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -12,7 +11,7 @@ from bot import clock
 from bot.blocks import run_of_show as blocks
 from bot.blocks.common import context, escape
 from bot.blocks.schedule import meta
-from bot.handlers.common import guarded, input_value
+from bot.handlers.common import guarded, input_value, view_meta
 from bot.handlers.listeners import buttons
 from bot.db.run_of_show import RosSegment
 from bot.runtime import Runtime
@@ -24,9 +23,6 @@ from bot.timefmt import fmt_time
 log = logging.getLogger("opsbot.run_of_show")
 MAX_MINUTES = 24 * 60  # a segment's offset or length; the session-length check names the real limit
 
-
-def _meta(body: dict[str, Any]) -> dict[str, Any]:
-    return json.loads((body.get("view") or {}).get("private_metadata") or "{}")
 
 
 def _int(body: dict[str, Any], block_id: str, errors: dict[str, str], name: str) -> int:
@@ -65,7 +61,7 @@ def register(app: App, rt: Runtime) -> None:
     @guarded("action")
     def ros_menu(ack: Any, body: dict, client: Any, respond: Any) -> None:
         verb, _, raw_id = body["actions"][0]["selected_option"]["value"].partition(":")
-        m = _meta(body)
+        m = view_meta(body)
         session_id = validation.parse_id(m.get("session"), what="session")
         with rt.db.transaction() as s:
             actor = associate(s, body["user"]["id"])
@@ -90,7 +86,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.view("ros_segment_submit")
     @guarded("view")
     def ros_segment_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        m = _meta(body)
+        m = view_meta(body)
         errors: dict[str, str] = {}
         offset, duration = _int(body, "offset", errors, "start"), _int(body, "duration", errors, "length")
         if errors:

@@ -15,7 +15,7 @@ from bot.blocks import run_of_show as ros_blocks
 from bot.blocks import schedule as blocks
 from bot.blocks.common import context, escape
 from bot.handlers import targets
-from bot.handlers.common import guarded, input_value
+from bot.handlers.common import guarded, input_value, view_meta
 from bot.handlers.listeners import buttons
 from bot.runtime import Runtime
 from bot.services import edits, people, run_of_show, validation
@@ -29,10 +29,6 @@ from bot.timefmt import local_date, local_to_utc, to_local
 log = logging.getLogger("opsbot.schedule")
 SCHEDULE_USAGE = "Use `/schedule [YYYY-Www]` to plan a week, or `/schedule tier @user TIER` to set a host's tier."
 
-
-def _meta(body: dict[str, Any]) -> dict[str, Any]:
-    raw = (body.get("view") or {}).get("private_metadata") or "{}"
-    return json.loads(raw)
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -144,7 +140,7 @@ def register(app: App, rt: Runtime) -> None:
     def sched_menu(ack: Any, body: dict, client: Any, respond: Any) -> None:
         verb, _, raw_id = body["actions"][0]["selected_option"]["value"].partition(":")
         session_id = validation.parse_id(raw_id, what="session")
-        monday = week_of(_meta(body).get("week"))
+        monday = week_of(view_meta(body).get("week"))
         plan_id = body["view"]["id"]
         metadata = blocks.meta(week=monday.isoformat(), plan=plan_id, session=session_id)
         with rt.db.transaction() as s:
@@ -206,7 +202,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.view("sched_session_submit")
     @guarded("view")
     def sched_session_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        m = _meta(body)
+        m = view_meta(body)
         start_t, end_t = input_value(body, "start"), input_value(body, "end")
         errors = {}
         if not start_t:
@@ -242,7 +238,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.view("sched_assign_submit")
     @guarded("view")
     def sched_assign_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        m = _meta(body)
+        m = view_meta(body)
         wanted = {role: validation.slack_user_id(v, field=role) if (v := input_value(body, role)) else None
                   for role in ("host", "cohost", "pa")}
         with rt.db.transaction() as s:
@@ -284,7 +280,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.view("shift_decline_submit")
     @guarded("view")
     def shift_decline_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        m = _meta(body)
+        m = view_meta(body)
         with rt.db.transaction() as s:
             person = people.get_or_create(s, body["user"]["id"])
             sh = schedule_answers.decline_shift(s, person, validation.parse_id(m.get("shift"), what="shift"), input_value(body, "reason"), rules, rt.settings.ops_channel)
@@ -304,7 +300,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.view("avail_submit")
     @guarded("view")
     def avail_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        m = _meta(body)
+        m = view_meta(body)
         windows: dict[int, list[tuple[int, int]]] = {}
         errors: dict[str, str] = {}
         for wd in range(7):
@@ -340,7 +336,7 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
             availability.remove_time_off(s, actor, validation.parse_id(body["actions"][0]["value"]))
-            target = people.get_or_create(s, _meta(body)["user"])
+            target = people.get_or_create(s, view_meta(body)["user"])
             view = _availability_view(s, actor, target)
         ack()
         client.views_update(view_id=body["view"]["id"], view=view)

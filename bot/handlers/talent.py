@@ -3,7 +3,6 @@ onboarding progress and the template. Feedback, tier decisions and checklist tic
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -12,7 +11,7 @@ from slack_bolt import App
 from bot import clock
 from bot.blocks import talent as blocks
 from bot.db.talent import CLOSED, CRITERIA
-from bot.handlers.common import guarded, input_value
+from bot.handlers.common import guarded, input_value, view_meta
 from bot.handlers.home import refresh_talent_homes
 from bot.runtime import Runtime
 from bot.services import people, validation
@@ -24,13 +23,6 @@ from bot.timefmt import local_date, local_to_utc
 USAGE = ("Use `/casting` for the pipeline, `/casting add`, `/casting NAME` or `/casting #ID`, `/casting closed`, "
          "`/casting onboarding`, `/casting template`.")
 
-
-def _meta(body: dict[str, Any]) -> dict[str, Any]:
-    try:
-        data = json.loads((body.get("view") or {}).get("private_metadata") or "{}")
-    except ValueError:
-        data = {}
-    return data if isinstance(data, dict) else {}
 
 
 def register(app: App, rt: Runtime) -> None:
@@ -178,7 +170,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.view("talent_candidate_edit")
     @guarded("view")
     def candidate_edit(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        cand_id = validation.parse_id(_meta(body).get("candidate"), what="candidate")
+        cand_id = validation.parse_id(view_meta(body).get("candidate"), what="candidate")
         with rt.db.transaction() as s:
             actor = people.get_or_create(s, body["user"]["id"])
             casting.edit(s, actor, cand_id, form_input(body))
@@ -200,7 +192,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.view("talent_move_submit")
     @guarded("view")
     def move_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        cand_id = validation.parse_id(_meta(body).get("candidate"), what="candidate")
+        cand_id = validation.parse_id(view_meta(body).get("candidate"), what="candidate")
         stage = input_value(body, "stage")
         if not stage:
             raise Invalid("Pick where the candidate moves.", {"stage": "Pick a stage."})
@@ -217,7 +209,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.view("talent_audition_submit")
     @guarded("view")
     def audition_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        cand_id = validation.parse_id(_meta(body).get("candidate"), what="candidate")
+        cand_id = validation.parse_id(view_meta(body).get("candidate"), what="candidate")
         day = validation.parse_date(input_value(body, "date"), field="date", label="The day", today=today())
         start = local_to_utc(day, validation.parse_time(input_value(body, "start"), field="start", label="The start"), rt.tz)
         end = local_to_utc(day, validation.parse_time(input_value(body, "end"), field="end", label="The end"), rt.tz)
@@ -248,7 +240,7 @@ def register(app: App, rt: Runtime) -> None:
     @app.view("talent_score_submit")
     @guarded("view")
     def score_submit(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        aud_id = validation.parse_id(_meta(body).get("audition"), what="audition")
+        aud_id = validation.parse_id(view_meta(body).get("audition"), what="audition")
         scores = {c: input_value(body, c) for c in CRITERIA}
         with rt.db.transaction() as s:
             reviewer = people.get_or_create(s, body["user"]["id"])

@@ -111,7 +111,7 @@ def import_file(s: Session, actor: Person, path: Path, *, rules: Rules, toleranc
             raise _not_recognised(name, exc) from None
         return Outcome("metrics", mreport.ok, mreport.lines())
     with workbooks.open_workbook(path, name=name, limits=limits) as wb:
-        if creators_xlsx.is_roster(wb):
+        if creators_xlsx.is_roster(wb, name):
             creport = creators_xlsx.import_workbook(s, actor, wb, name, now)
             return Outcome("creators", creport.ok, creport.lines())
         if schedule_xlsx.is_schedule(wb, name):

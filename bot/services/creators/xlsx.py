@@ -68,12 +68,14 @@ def export(session: Session, path: Path) -> int:
     return len(roster.listing(session))
 
 
-def is_roster(wb: Any) -> bool:
-    """True when the first sheet starts with the roster header (so an upload can be told apart)."""
+def is_roster(wb: Any, name: str = "the file") -> bool:
+    """True when the first sheet starts with the roster header (so an upload can be told apart).
+
+    Read through workbooks.rows, so a damaged sheet is a plain UnreadableWorkbook, never a parser traceback."""
     ws = wb.worksheets[0] if wb.worksheets else None
     if ws is None:
         return False
-    first = next(ws.iter_rows(min_row=1, max_row=1, values_only=True), ())
+    first = next(workbooks.rows(ws, name, max_row=1), ())
     return [str(v).strip() if v is not None else "" for v in first[:len(HEADER)]] == HEADER
 
 
@@ -89,7 +91,7 @@ def import_workbook(session: Session, actor: Person | str, wb: Any, name: str, n
     """Check every row, then write them all; with any problem nothing is written (the report names the rows)."""
     if not isinstance(actor, str):
         require_associate(actor, "import the creator roster")
-    if not is_roster(wb):
+    if not is_roster(wb, name):
         raise Invalid(f"{name} is not a creator roster: its first row must be {', '.join(HEADER)} "
                       "(export the roster with /creators export to get the layout).")
     ws = wb.worksheets[0]
