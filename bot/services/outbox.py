@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, insert, literal, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -57,6 +57,8 @@ def chain_of(kind: str, payload: dict[str, Any]) -> str | None:
         return payload.get("key")
     if kind in ("post", "upload") and payload.get("thread_of"):
         return payload["thread_of"]
+    if kind == "board":
+        return f"{payload['board']}:{payload['date']}"
     return payload.get("remember_as") if kind in ("post", "dm") else None
 
 
@@ -100,18 +102,22 @@ def update(session: Session, remembered: str, text: str, blocks: list[dict] | No
     return enqueue(session, "update", channel=None, payload=payload)
 
 
-def refresh_board(session: Session, board: str, day: date) -> OutboxMessage | None:
+def refresh_board(session: Session, board: str, day: date) -> bool:
     """Ask for a live board (e.g. 'onset') to be re-rendered from the database and edited in place.
 
     Rendering happens at delivery, so while one refresh is still waiting, asking again adds nothing:
     a burst of check-ins becomes one up-to-date edit (and stays inside Slack's rate limits).
+    True when a refresh was queued, False when one was already waiting.
     """
     key = f"{board}:{day.isoformat()}"
-    waiting = session.scalar(select(OutboxMessage.id).where(
-        OutboxMessage.kind == "board", OutboxMessage.channel == key, OutboxMessage.status == "pending").limit(1))
-    if waiting is not None:
-        return None
-    return enqueue(session, "board", channel=key, payload={"board": board, "date": day.isoformat()})
+    now = clock.now()
+    # One statement (it runs on every check-in): insert unless a refresh of this board is already waiting.
+    res = session.connection().execute(_BOARD_INSERT, {
+        "kind": "board", "channel": key, "payload": {"board": board, "date": day.isoformat()}, "now": now})
+    if res.rowcount == 1:
+        session.info["outbox_written"] = True  # wakes the notifier after commit, as an ORM-added row does
+        return True
+    return False
 
 
 def upload(session: Session, renderer: str, args: dict[str, Any], *, filename: str, title: str, thread_of: str,
@@ -132,3 +138,22 @@ def pending_and_failed(session: Session, limit: int = 200) -> list[OutboxMessage
         .limit(limit)
     )
     return list(session.scalars(stmt))
+
+
+def _board_insert():  # type: ignore[no-untyped-def]
+    """INSERT INTO outbox (...) SELECT ... WHERE NOT EXISTS (a pending refresh of the same board)."""
+    t = OutboxMessage.__table__
+    cols = t.c
+
+    kind, channel = bindparam("kind", type_=cols.kind.type), bindparam("channel", type_=cols.channel.type)
+    now = bindparam("now", type_=cols.created_at.type)
+    waiting = exists().where(cols.kind == kind, cols.channel == channel, cols.status == "pending")
+    row = select(kind, channel, bindparam("payload", type_=cols.payload.type), literal("pending"), literal(0), now, now,
+                 channel).where(~waiting)
+    # chain = the board's key: a refresh waits while an older one of the same board is being sent, so two
+    # notifiers (two processes) never edit the board out of order.
+    return insert(t).from_select(
+        ["kind", "channel", "payload", "status", "attempts", "next_attempt_at", "created_at", "chain"], row)
+
+
+_BOARD_INSERT = _board_insert()

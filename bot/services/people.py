@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,8 +24,11 @@ ROLE_LABELS = {"host": "Host", "pa": "PA", "associate": "Associate (admin)", "le
 _MENTION_RE = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
+_BY_SLACK_ID = select(Person).where(Person.slack_user_id == bindparam("uid"))  # built once: it runs on most requests
+
+
 def get(session: Session, slack_user_id: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
+    return session.scalar(_BY_SLACK_ID, {"uid": slack_user_id})
 
 
 def get_or_create(session: Session, slack_user_id: str, *, actor: str | None = None) -> Person:

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.db.models import LiveSession, Person, Shift, TimeEntry
+from bot.db.models import LiveSession, Person, PersonRole, Shift, TimeEntry
 from bot.services import audit, edits, notices, outbox
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.people import ADMIN, get, has_role, require_role
@@ -75,26 +76,67 @@ def _clean_note(note: str | None) -> str | None:
     return note or None
 
 
+_UNKNOWN: object = object()
+
+
+@dataclass(frozen=True)
+class ClockSubject:
+    """Who is clocking, loaded in one statement: the person, their open entry, whether they are rostered."""
+
+    person: Person
+    open_entry: TimeEntry | None
+    rostered: bool  # holds the host or PA role
+
+
+# The statements of the check-in path are built once, with bind parameters: building a select() costs
+# more CPU than running it on SQLite, and a pre-built statement also keeps its cache key.
+_ROSTERED = exists().where(PersonRole.person_id == Person.id, PersonRole.role.in_(("host", "pa"))).correlate(Person)
+_SUBJECT = (
+    select(Person, TimeEntry, _ROSTERED.label("rostered"))
+    .outerjoin(TimeEntry, and_(TimeEntry.person_id == Person.id, TimeEntry.clock_out_at.is_(None)))
+    .where(Person.slack_user_id == bindparam("uid")).limit(1)
+)
+
+
+def clock_subject(session: Session, slack_user_id: str) -> ClockSubject | None:
+    """The person with this Slack ID, their open entry and their clock role, or None if never seen."""
+    row = session.execute(_SUBJECT, {"uid": slack_user_id}).first()
+    return None if row is None else ClockSubject(person=row[0], open_entry=row[1], rostered=bool(row[2]))
+
+
 def open_entry(session: Session, person: Person) -> TimeEntry | None:
     return session.scalar(select(TimeEntry).where(TimeEntry.person_id == person.id, TimeEntry.clock_out_at.is_(None)))
 
 
+_Taken = aliased(TimeEntry)
+
+
+# The caller's shift that starts within the early window or is in progress (earliest first), its session
+# loaded with it, and whether anyone already clocked in against it: one statement.
+_SHIFT = (
+    select(Shift, exists().where(_Taken.shift_id == Shift.id).correlate(Shift).label("taken"))
+    .outerjoin(LiveSession, Shift.session_id == LiveSession.id)
+    .options(contains_eager(Shift.session))
+    .where(
+        Shift.person_id == bindparam("pid"),
+        Shift.cancelled.is_(False),
+        Shift.starts_at <= bindparam("window_end", type_=Shift.starts_at.type),
+        Shift.ends_at > bindparam("now", type_=Shift.ends_at.type),
+        or_(LiveSession.id.is_(None), LiveSession.status != "cancelled"),
+    )
+    .order_by(Shift.starts_at)
+    .limit(1)
+)
+
+
+def _shift_row(session: Session, person: Person, now: datetime, policy: Policy):  # type: ignore[no-untyped-def]
+    return session.execute(_SHIFT, {"pid": person.id, "window_end": now + policy.early_window, "now": now}).first()
+
+
 def matching_shift(session: Session, person: Person, now: datetime, policy: Policy) -> Shift | None:
     """The caller's shift that starts within the early window or is in progress (earliest first)."""
-    stmt = (
-        select(Shift)
-        .outerjoin(LiveSession, Shift.session_id == LiveSession.id)
-        .where(
-            Shift.person_id == person.id,
-            Shift.cancelled.is_(False),
-            Shift.starts_at <= now + policy.early_window,
-            Shift.ends_at > now,
-            or_(LiveSession.id.is_(None), LiveSession.status != "cancelled"),
-        )
-        .order_by(Shift.starts_at)
-        .limit(1)
-    )
-    return session.scalar(stmt)
+    row = _shift_row(session, person, now, policy)
+    return None if row is None else row[0]
 
 
 def lateness(shift: Shift, at: datetime, policy: Policy) -> int:
@@ -109,55 +151,78 @@ NO_CLOCK_ROLE = ("You're not on the roster as a host or PA, so the time clock ca
                  "ask the associate to add you (they type `/ops role add @you host`, or `pa`).")
 
 
-def _require_clock_role(person: Person, policy: Policy) -> None:
+def _require_clock_role(person: Person, policy: Policy, rostered: bool | None = None) -> None:
     """Hours are pay: only rostered hosts and PAs clock in, unless the studio opened check-in (OPEN_CHECKIN)."""
-    if not policy.open_checkin and not has_role(person, "host", "pa"):
+    if policy.open_checkin:
+        return
+    if not (rostered if rostered is not None else has_role(person, "host", "pa")):
         raise NotAllowed(NO_CLOCK_ROLE)
 
 
-def check_in(session: Session, person: Person, note: str | None, now: datetime, policy: Policy) -> CheckIn:
-    _require_clock_role(person, policy)
+def check_in(session: Session, person: Person, note: str | None, now: datetime, policy: Policy,
+             subject: ClockSubject | None = None) -> CheckIn:
+    """`subject` (from `clock_subject`, same transaction) saves looking the open entry and roles up again."""
+    _require_clock_role(person, policy, subject.rostered if subject is not None else None)
     note = _clean_note(note)
-    current = open_entry(session, person)
+    current = subject.open_entry if subject is not None else open_entry(session, person)
     if current is not None:
         raise Conflict(f"You're already clocked in since {fmt_datetime(current.clock_in_at, policy.tz)}. "
                        "Use /checkout when you finish.")
-    shift = matching_shift(session, person, now, policy)
-    first_on_shift = shift is not None and session.scalar(
-        select(TimeEntry.id).where(TimeEntry.shift_id == shift.id).limit(1)) is None
+    row = _shift_row(session, person, now, policy)
+    shift: Shift | None = row[0] if row is not None else None
+    first_on_shift = row is not None and not row[1]
     late = lateness(shift, now, policy) if shift is not None and first_on_shift else 0
-    entry = TimeEntry(
-        person_id=person.id, shift_id=shift.id if shift else None, clock_in_at=now, note_in=note,
-        late_minutes=late if shift is not None and first_on_shift else None,
+    values = dict(
+        person_id=person.id, shift_id=shift.id if shift else None, clock_in_at=now, clock_out_at=None, note_in=note,
+        note_out=None, late_minutes=late if shift is not None and first_on_shift else None,
         unscheduled=shift is None, edited=False, source="slack", created_at=now,
     )
-    session.add(entry)
     try:
-        session.flush()  # the partial unique index refuses a second open entry made by a concurrent request
+        # The partial unique index refuses a second open entry made by a concurrent request. A plain INSERT
+        # (then the row attached to the session as loaded) costs a third of an ORM flush.
+        with session.no_autoflush:
+            session.flush()  # anything the caller left pending goes first, as an autoflush would
+        inserted = session.connection().execute(_INSERT_ENTRY, values).inserted_primary_key
     except IntegrityError:
         raise Conflict("You're already clocked in (that looked like a double tap). Use /checkout when you finish.") from None
+    entry = _attached(session, TimeEntry(id=inserted[0], **values))
     audit.record(session, actor=person.slack_user_id, action="timeclock.check_in", entity_type="time_entry",
                  entity_id=entry.id, after=audit.snapshot(entry, ENTRY_FIELDS))
     outbox.refresh_board(session, "onset", local_date(now, policy.tz))
     return CheckIn(entry=entry, shift=shift, late_minutes=late)
 
 
-def check_out(session: Session, person: Person, note: str | None, now: datetime, policy: Policy) -> CheckOut:
+def check_out(session: Session, person: Person, note: str | None, now: datetime, policy: Policy,
+              subject: ClockSubject | None = None) -> CheckOut:
     note = _clean_note(note)
-    entry = open_entry(session, person)
+    entry = subject.open_entry if subject is not None else open_entry(session, person)
     if entry is None:
-        _require_clock_role(person, policy)  # an open entry can always be closed, even after a role was removed
+        _require_clock_role(person, policy, subject.rostered if subject is not None else None)  # an open entry can always be closed, even after a role was removed
         raise Conflict("You're not clocked in, so there is nothing to check out. Use /checkin when you start.")
     before = audit.snapshot(entry, ENTRY_FIELDS)
-    entry.clock_out_at = max(now, entry.clock_in_at + timedelta(seconds=1))
-    entry.note_out = note
+    clock_out_at = max(now, entry.clock_in_at + timedelta(seconds=1))
     session.flush()
+    session.connection().execute(_CLOSE_ENTRY, {"eid": entry.id, "clock_out_at": clock_out_at, "note_out": note})
+    set_committed_value(entry, "clock_out_at", clock_out_at)  # the row now says so; nothing left to flush
+    set_committed_value(entry, "note_out", note)
     audit.record(session, actor=person.slack_user_id, action="timeclock.check_out", entity_type="time_entry",
                  entity_id=entry.id, before=before, after=audit.snapshot(entry, ENTRY_FIELDS))
     for day in {local_date(entry.clock_in_at, policy.tz), local_date(entry.clock_out_at, policy.tz)}:
         outbox.refresh_board(session, "onset", day)
     worked = entry.clock_out_at - entry.clock_in_at
     return CheckOut(entry=entry, worked=worked, worked_today=worked_on_day(session, person, local_date(now, policy.tz), policy.tz))
+
+
+_INSERT_ENTRY = insert(TimeEntry.__table__)
+_CLOSE_ENTRY = (update(TimeEntry.__table__).where(TimeEntry.__table__.c.id == bindparam("eid"))
+                .values(clock_out_at=bindparam("clock_out_at"), note_out=bindparam("note_out")))
+
+
+def _attached(session: Session, entry: TimeEntry) -> TimeEntry:
+    """A row just inserted with a plain INSERT, made a persistent object of the session without SQL."""
+    make_transient_to_detached(entry)
+    session.add(entry)
+    return entry
 
 
 def worked_on_day(session: Session, person: Person, day: date, tz: ZoneInfo) -> timedelta:
@@ -167,14 +232,17 @@ def worked_on_day(session: Session, person: Person, day: date, tz: ZoneInfo) -> 
 
 def worked_between(session: Session, person: Person, start: datetime, end: datetime) -> timedelta:
     """Closed time that falls between two instants; entries straddling the edges are cut there."""
-    entries = session.scalars(select(TimeEntry).where(
-        TimeEntry.person_id == person.id, TimeEntry.clock_out_at.is_not(None),
-        TimeEntry.clock_in_at < end, TimeEntry.clock_out_at > start)).all()
+    spans = session.execute(_SPANS, {"pid": person.id, "start": start, "end": end}).all()
     total = timedelta()
-    for e in entries:
-        assert e.clock_out_at is not None
-        total += min(e.clock_out_at, end) - max(e.clock_in_at, start)
+    for clock_in_at, clock_out_at in spans:
+        total += min(clock_out_at, end) - max(clock_in_at, start)
     return total
+
+
+_SPANS = select(TimeEntry.clock_in_at, TimeEntry.clock_out_at).where(
+    TimeEntry.person_id == bindparam("pid"), TimeEntry.clock_out_at.is_not(None),
+    TimeEntry.clock_in_at < bindparam("end", type_=TimeEntry.clock_in_at.type),
+    TimeEntry.clock_out_at > bindparam("start", type_=TimeEntry.clock_out_at.type))
 
 
 @dataclass
