@@ -20,12 +20,14 @@ OPS_USAGE = "Try `/ops help`."
 
 def clock_in_or_out(rt: Runtime, user_id: str, note: str | None, *, out: bool) -> tuple[str, list]:
     """Check the person in (or out) in one transaction and render the answer; shared by the commands and the Home buttons."""
+    now = clock.now()
     with rt.db.transaction() as s:
-        subject = timeclock.clock_subject(s, user_id)  # person, open entry and clock role in one statement
+        # The person, their open entry, clock role and matching shift in one statement.
+        subject = timeclock.clock_subject(s, user_id, now, rt.policy)
         person = subject.person if subject is not None else people.get_or_create(s, user_id)
         if out:
-            return tc_blocks.checkout_reply(timeclock.check_out(s, person, note, clock.now(), rt.policy, subject), rt.tz)
-        return tc_blocks.checkin_reply(timeclock.check_in(s, person, note, clock.now(), rt.policy, subject), rt.tz)
+            return tc_blocks.checkout_reply(timeclock.check_out(s, person, note, now, rt.policy, subject), rt.tz)
+        return tc_blocks.checkin_reply(timeclock.check_in(s, person, note, now, rt.policy, subject), rt.tz)
 
 
 def register(app: App, rt: Runtime) -> None:

@@ -81,50 +81,72 @@ _UNKNOWN: object = object()
 
 @dataclass(frozen=True)
 class ClockSubject:
-    """Who is clocking, loaded in one statement: the person, their open entry, whether they are rostered."""
+    """Who is clocking, loaded in one statement: the person, their open entry, whether they are rostered,
+    and the shift a check-in at `now` would attach to (with its session), and whether anyone is already
+    clocked in against that shift."""
 
     person: Person
     open_entry: TimeEntry | None
     rostered: bool  # holds the host or PA role
+    shift: Shift | None = None
+    shift_taken: bool = False
 
 
 # The statements of the check-in path are built once, with bind parameters: building a select() costs
 # more CPU than running it on SQLite, and a pre-built statement also keeps its cache key.
 _ROSTERED = exists().where(PersonRole.person_id == Person.id, PersonRole.role.in_(("host", "pa"))).correlate(Person)
+_Taken = aliased(TimeEntry)
+_MatchShift, _MatchSession = aliased(Shift), aliased(LiveSession)
+
+
+def _matching(person_id, shift, live):  # type: ignore[no-untyped-def]
+    """The shift that starts within the early window or is in progress, of a live session not cancelled."""
+    return (
+        shift.person_id == person_id,
+        shift.cancelled.is_(False),
+        shift.starts_at <= bindparam("window_end", type_=Shift.starts_at.type),
+        shift.ends_at > bindparam("now", type_=Shift.ends_at.type),
+        or_(live.id.is_(None), live.status != "cancelled"),
+    )
+
+
+_MATCH_ID = (
+    select(_MatchShift.id).outerjoin(_MatchSession, _MatchShift.session_id == _MatchSession.id)
+    .where(*_matching(Person.id, _MatchShift, _MatchSession))
+    .order_by(_MatchShift.starts_at, _MatchShift.id).limit(1).correlate(Person).scalar_subquery()
+)
 _SUBJECT = (
-    select(Person, TimeEntry, _ROSTERED.label("rostered"))
+    select(Person, TimeEntry, Shift, _ROSTERED.label("rostered"),
+           exists().where(_Taken.shift_id == Shift.id).correlate(Shift).label("taken"))
     .outerjoin(TimeEntry, and_(TimeEntry.person_id == Person.id, TimeEntry.clock_out_at.is_(None)))
+    .outerjoin(Shift, Shift.id == _MATCH_ID)
+    .outerjoin(LiveSession, Shift.session_id == LiveSession.id)
+    .options(contains_eager(Shift.session))
     .where(Person.slack_user_id == bindparam("uid")).limit(1)
 )
 
 
-def clock_subject(session: Session, slack_user_id: str) -> ClockSubject | None:
-    """The person with this Slack ID, their open entry and their clock role, or None if never seen."""
-    row = session.execute(_SUBJECT, {"uid": slack_user_id}).first()
-    return None if row is None else ClockSubject(person=row[0], open_entry=row[1], rostered=bool(row[2]))
+def clock_subject(session: Session, slack_user_id: str, now: datetime, policy: Policy) -> ClockSubject | None:
+    """The person with this Slack ID, their open entry, clock role and matching shift; None if never seen."""
+    row = session.execute(_SUBJECT, {"uid": slack_user_id, "window_end": now + policy.early_window, "now": now}).first()
+    if row is None:
+        return None
+    return ClockSubject(person=row[0], open_entry=row[1], rostered=bool(row[3]), shift=row[2],
+                        shift_taken=bool(row[4]) if row[2] is not None else False)
 
 
 def open_entry(session: Session, person: Person) -> TimeEntry | None:
     return session.scalar(select(TimeEntry).where(TimeEntry.person_id == person.id, TimeEntry.clock_out_at.is_(None)))
 
 
-_Taken = aliased(TimeEntry)
-
-
-# The caller's shift that starts within the early window or is in progress (earliest first), its session
-# loaded with it, and whether anyone already clocked in against it: one statement.
+# The caller's shift (see _matching, earliest first), its session loaded with it, and whether anyone already
+# clocked in against it: one statement (used when no ClockSubject was loaded).
 _SHIFT = (
     select(Shift, exists().where(_Taken.shift_id == Shift.id).correlate(Shift).label("taken"))
     .outerjoin(LiveSession, Shift.session_id == LiveSession.id)
     .options(contains_eager(Shift.session))
-    .where(
-        Shift.person_id == bindparam("pid"),
-        Shift.cancelled.is_(False),
-        Shift.starts_at <= bindparam("window_end", type_=Shift.starts_at.type),
-        Shift.ends_at > bindparam("now", type_=Shift.ends_at.type),
-        or_(LiveSession.id.is_(None), LiveSession.status != "cancelled"),
-    )
-    .order_by(Shift.starts_at)
+    .where(*_matching(bindparam("pid"), Shift, LiveSession))
+    .order_by(Shift.starts_at, Shift.id)
     .limit(1)
 )
 
@@ -168,9 +190,11 @@ def check_in(session: Session, person: Person, note: str | None, now: datetime, 
     if current is not None:
         raise Conflict(f"You're already clocked in since {fmt_datetime(current.clock_in_at, policy.tz)}. "
                        "Use /checkout when you finish.")
-    row = _shift_row(session, person, now, policy)
-    shift: Shift | None = row[0] if row is not None else None
-    first_on_shift = row is not None and not row[1]
+    if subject is not None:
+        shift, first_on_shift = subject.shift, subject.shift is not None and not subject.shift_taken
+    else:
+        row = _shift_row(session, person, now, policy)
+        shift, first_on_shift = (row[0], not row[1]) if row is not None else (None, False)
     late = lateness(shift, now, policy) if shift is not None and first_on_shift else 0
     values = dict(
         person_id=person.id, shift_id=shift.id if shift else None, clock_in_at=now, clock_out_at=None, note_in=note,
