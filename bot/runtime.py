@@ -97,6 +97,7 @@ class Runtime:
             person = people.get(s, user_id)
             if person is not None:
                 people.apply_profile(s, person, user)
+        self._profiled.add(user_id)  # filled: the next request of this person skips the lookup
 
     def after_change(self, user_id: str | None = None) -> None:
         """Run after a committed change: learn who a new person is (queued messages already woke the notifier)."""

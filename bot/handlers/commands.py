@@ -24,7 +24,11 @@ def clock_in_or_out(rt: Runtime, user_id: str, note: str | None, *, out: bool) -
     with rt.db.transaction() as s:
         # The person, their open entry, clock role and matching shift in one statement.
         subject = timeclock.clock_subject(s, user_id, now, rt.policy)
-        person = subject.person if subject is not None else people.get_or_create(s, user_id)
+        if subject is None:  # first contact: someone just created has no roles, shifts or entries yet
+            person, created = people.create_if_absent(s, user_id)
+            subject = timeclock.ClockSubject(person=person, open_entry=None, rostered=False) if created else None
+        else:
+            person = subject.person
         if out:
             return tc_blocks.checkout_reply(timeclock.check_out(s, person, note, now, rt.policy, subject), rt.tz)
         return tc_blocks.checkin_reply(timeclock.check_in(s, person, note, now, rt.policy, subject), rt.tz)
