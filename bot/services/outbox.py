@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, exists, insert, literal, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from bot import clock
 from bot.db.models import OutboxMessage
@@ -30,18 +30,50 @@ def enqueue(
     """Queue a message; returns None when `dedupe_key` was already queued (a retry or double click)."""
     if kind not in KINDS:
         raise ValueError(f"unknown outbox kind {kind!r}")
-    if dedupe_key is not None:
-        existing = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
-        if existing is not None:
-            return None
     now = clock.now()
-    msg = OutboxMessage(
-        kind=kind, channel=channel, payload=payload, dedupe_key=dedupe_key,
-        status="pending", attempts=0, next_attempt_at=now, created_at=now, chain=chain_of(kind, payload),
-    )
+    values = dict(kind=kind, channel=channel, payload=payload, dedupe_key=dedupe_key, status="pending", attempts=0,
+                  next_attempt_at=now, created_at=now, chain=chain_of(kind, payload))
     if dedupe_key is None:
+        msg = OutboxMessage(**values)
         session.add(msg)  # written with the rest of the transaction
         return msg
+    keyed = _keyed_insert(session.get_bind().dialect.name)
+    if keyed is None:  # a database without INSERT ... ON CONFLICT: look, then insert in a savepoint
+        return _enqueue_keyed_slowly(session, values)
+    # One statement: the unique key decides, also against a concurrent transaction (no look-up, no savepoint).
+    session.flush()  # messages queued before this one keep the lower ids (the notifier sends in id order)
+    row = session.connection().execute(keyed, values).first()
+    if row is None:
+        return None  # already queued: a retry or a double click
+    session.info["outbox_written"] = True  # wakes the notifier after commit, as an ORM-added row does
+    msg = OutboxMessage(id=row[0], **values, claimed_until=None, last_error=None, sent_at=None, result_ts=None, give_up_at=None)
+    make_transient_to_detached(msg)
+    session.add(msg)  # the row as the session would have loaded it
+    return msg
+
+
+_KEYED: dict[str, Any] = {}
+
+
+def _keyed_insert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, built once per dialect."""
+    if dialect not in _KEYED:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:
+            _KEYED[dialect] = None
+            return None
+        _KEYED[dialect] = (dialect_insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                           .returning(OutboxMessage.__table__.c.id))
+    return _KEYED[dialect]
+
+
+def _enqueue_keyed_slowly(session: Session, values: dict[str, Any]) -> OutboxMessage | None:
+    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == values["dedupe_key"])) is not None:
+        return None
+    msg = OutboxMessage(**values)
     try:
         with session.begin_nested():
             session.add(msg)

@@ -32,6 +32,7 @@ from bot.db.run_of_show import LEAD_ROLES, SEGMENT_KINDS, RosSegment
 from bot.db.schedule import Product
 from bot.services import audit, edits, notices, outbox, schedule
 from bot.services.approved_briefs import RUN_OF_SHOW_KINDS, approved_for_session
+from bot.services.day_facts import DayFacts
 from bot.services.featured import FeaturedSku, featured_skus
 from bot.services.errors import Invalid, NotFound
 from bot.timefmt import day_bounds, local_date
@@ -230,7 +231,7 @@ class SessionPlan:
         return schedule.slot(self.live, role)
 
 
-def _warnings(session: Session, live: LiveSession, segs: list[RosSegment]) -> list[str]:
+def _warnings(session: Session, live: LiveSession, segs: list[RosSegment], facts: DayFacts | None = None) -> list[str]:
     out: list[str] = []
     if live.status == "draft":
         out.append("still a draft: the people on it have not been told")
@@ -245,7 +246,8 @@ def _warnings(session: Session, live: LiveSession, segs: list[RosSegment]) -> li
             out.append(f"{schedule.ROLE_LABEL[sh.role]} {sh.person.name} can't make it: the slot needs cover")
         elif sh.state == "pending":
             out.append(f"{schedule.ROLE_LABEL[sh.role]} {sh.person.name} has not confirmed")
-    tier = schedule.product_tier(session, live.product_tier)
+    tier = (facts.product_tiers.get((live.product_tier or "").strip().upper()) if facts is not None
+            else schedule.product_tier(session, live.product_tier))
     for sh in (schedule.slot(live, r) for r in ("host", "cohost")):
         if tier is None or sh is None or sh.person is None or sh.state == "declined":
             continue
@@ -254,8 +256,9 @@ def _warnings(session: Session, live: LiveSession, segs: list[RosSegment]) -> li
             out.append(f"{schedule.ROLE_LABEL[sh.role]} {sh.person.name} is "
                        f"{have.name if have else 'without a tier'}, below tier {tier.code} (needs {tier.min_host_tier.name}: "
                        f"`/schedule tier @{sh.person.name} {tier.min_host_tier.name}`)")
-    waiting = session.scalars(select(Brief).where(Brief.session_id == live.id, Brief.kind.in_(RUN_OF_SHOW_KINDS),
-                                                  Brief.status != "approved").order_by(Brief.id)).all()
+    waiting = facts.waiting[live.id] if facts is not None else session.scalars(
+        select(Brief).where(Brief.session_id == live.id, Brief.kind.in_(RUN_OF_SHOW_KINDS),
+                            Brief.status != "approved").order_by(Brief.id)).all()
     for b in waiting:
         out.append(f"{'talk track' if b.kind == 'talk_track' else 'bundle sheet'} '{b.title}' is not approved yet ({b.status.replace('_', ' ')})")
     length = length_min(live)
@@ -265,10 +268,15 @@ def _warnings(session: Session, live: LiveSession, segs: list[RosSegment]) -> li
     return out
 
 
-def session_plan(session: Session, live: LiveSession) -> SessionPlan:
-    segs = segments(session, live.id)
-    return SessionPlan(live=live, segments=segs, skus=featured_skus(session, live.id, segs),
-                       approved=approved_for_session(session, live.id), warnings=_warnings(session, live, segs))
+def session_plan(session: Session, live: LiveSession, facts: DayFacts | None = None) -> SessionPlan:
+    """`facts` (DayFacts.load for a day's sessions) answers the per-session questions without a query each."""
+    if facts is None:
+        segs = segments(session, live.id)
+        return SessionPlan(live=live, segments=segs, skus=featured_skus(session, live.id, segs),
+                           approved=approved_for_session(session, live.id), warnings=_warnings(session, live, segs))
+    segs = facts.segments[live.id]
+    return SessionPlan(live=live, segments=segs, skus=featured_skus(session, live.id, segs, chosen=facts.skus[live.id]),
+                       approved=facts.approved[live.id], warnings=_warnings(session, live, segs, facts))
 
 
 def day_sessions(session: Session, day: date, tz: ZoneInfo) -> list[LiveSession]:
@@ -281,7 +289,9 @@ def day_sessions(session: Session, day: date, tz: ZoneInfo) -> list[LiveSession]
 
 def day_plan(session: Session, day: date, tz: ZoneInfo) -> list[SessionPlan]:
     """Every session of a local day in time order, with what the run-of-show shows and warns about."""
-    return [session_plan(session, live) for live in day_sessions(session, day, tz)]
+    lives = day_sessions(session, day, tz)
+    facts = DayFacts.load(session, lives)
+    return [session_plan(session, live, facts) for live in lives]
 
 
 # -- posting and editing in place --------------------------------------------------------------

@@ -204,8 +204,7 @@ def check_in(session: Session, person: Person, note: str | None, now: datetime, 
     try:
         # The partial unique index refuses a second open entry made by a concurrent request. A plain INSERT
         # (then the row attached to the session as loaded) costs a third of an ORM flush.
-        with session.no_autoflush:
-            session.flush()  # anything the caller left pending goes first, as an autoflush would
+        session.flush()  # anything the caller left pending goes first, as an autoflush would
         inserted = session.connection().execute(_INSERT_ENTRY, values).inserted_primary_key
     except IntegrityError:
         raise Conflict("You're already clocked in (that looked like a double tap). Use /checkout when you finish.") from None
