@@ -43,8 +43,10 @@ class Notifier(EditedInPlace):
     def __init__(self, db: Database, client: WebClient, boards: dict[str, BoardRenderer] | None = None,
                  poll_seconds: float = 2.0, board_min_interval: float = 3.0,
                  files: dict[str, FileRenderer] | None = None, retry_horizon: timedelta = DEFAULT_HORIZON,
-                 channel_pace: float = 0.0) -> None:
+                 channel_pace: float = 0.0, claim_seconds: float = CLAIM_FOR.total_seconds()) -> None:
         self.db = db
+        # How long a claimed message is this notifier's: if its process dies mid-send, another takes it after that.
+        self.claim_for = timedelta(seconds=claim_seconds)
         # chat.postMessage allows about one message per second per channel: messages to a channel posted to
         # less than `channel_pace` seconds ago (or that answered 429) wait their turn, in order, uncounted.
         self.channel_pace = timedelta(seconds=channel_pace)
@@ -144,7 +146,7 @@ class Notifier(EditedInPlace):
                     .where(OutboxMessage.id == msg_id,
                            (OutboxMessage.status == "pending")
                            | ((OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now)))
-                    .values(status="sending", claimed_until=now + CLAIM_FOR))
+                    .values(status="sending", claimed_until=now + self.claim_for))
                 if res.rowcount == 1:
                     claimed.append(msg_id)
             return claimed

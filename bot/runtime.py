@@ -58,7 +58,7 @@ class Runtime:
                             board_min_interval=settings.board_min_interval_seconds,
                             files=file_renderers(settings),
                             retry_horizon=timedelta(hours=settings.outbox_retry_horizon_hours),
-                            channel_pace=settings.channel_pace_seconds)
+                            channel_pace=settings.channel_pace_seconds, claim_seconds=settings.outbox_claim_seconds)
         db.on_outbox_commit(notifier.kick)  # whatever queues a message wakes the notifier once it commits
         return cls(settings=settings, db=db, client=client, notifier=notifier)
 
