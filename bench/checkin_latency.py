@@ -131,7 +131,8 @@ def main() -> int:
         env = {**os.environ, "SLACK_BOT_TOKEN": TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": api_url,
                "DATABASE_URL": db_url, "OPS_CHANNEL": "C0OPS", "OPSBOT_ADMINS": "UADMIN01", "LOG_LEVEL": "WARNING",
                "OPEN_CHECKIN": "true",
-               "WEB_CONCURRENCY": str(args.workers), "WEB_THREADS": str(args.threads), "PYTHONPATH": str(ROOT)}
+               "WEB_CONCURRENCY": str(args.workers), "WEB_THREADS": str(args.threads),
+               "PYTHONPATH": os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)}
         env.pop("SLACK_APP_TOKEN", None)
         results: dict[str, tuple[list[float], list[float], list[float]]] = {}
         cpu: dict[str, float] = {}
