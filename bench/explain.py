@@ -6,7 +6,6 @@ runs each path once with every statement timed, then prints EXPLAIN ANALYZE for 
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path

@@ -88,7 +88,7 @@ def test_two_web_processes_and_two_workers(db, db_url, stub):
             body = command_body("/checkin" if port == ports[0] else "/checkout", "", HOST)
             req = urllib.request.Request(f"http://127.0.0.1:{port}/slack/events", data=body.encode(),
                                          headers=sign(body, SIGNING_SECRET), method="POST")
-            _until(lambda: _answers(req), 15, 0.3)
+            _until(lambda req=req: _answers(req), 15, 0.3)
         with db.transaction() as s:
             for n in range(LOAD):
                 outbox.post(s, LOAD_CHANNEL, f"load {n}", key=f"load:{n}")

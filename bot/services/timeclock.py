@@ -12,13 +12,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, bindparam, exists, insert, or_, select, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, aliased, contains_eager, joinedload, make_transient_to_detached
+from sqlalchemy.orm import Session, joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
-from bot.db.models import LiveSession, Person, PersonRole, Shift, TimeEntry
-from bot.services import audit, edits, notices, outbox
+from bot.db.models import LiveSession, Person, Shift, TimeEntry
+from bot.services import audit, clock_queries, edits, notices, outbox
+from bot.services.clock_queries import ClockSubject
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.people import ADMIN, get, has_role, require_role
 from bot.services.validation import ENTRY_CORRECTION, InputError, check_near
@@ -76,83 +77,18 @@ def _clean_note(note: str | None) -> str | None:
     return note or None
 
 
-_UNKNOWN: object = object()
-
-
-@dataclass(frozen=True)
-class ClockSubject:
-    """Who is clocking, loaded in one statement: the person, their open entry, whether they are rostered,
-    and the shift a check-in at `now` would attach to (with its session), and whether anyone is already
-    clocked in against that shift."""
-
-    person: Person
-    open_entry: TimeEntry | None
-    rostered: bool  # holds the host or PA role
-    shift: Shift | None = None
-    shift_taken: bool = False
-
-
-# The statements of the check-in path are built once, with bind parameters: building a select() costs
-# more CPU than running it on SQLite, and a pre-built statement also keeps its cache key.
-_ROSTERED = exists().where(PersonRole.person_id == Person.id, PersonRole.role.in_(("host", "pa"))).correlate(Person)
-_Taken = aliased(TimeEntry)
-_MatchShift, _MatchSession = aliased(Shift), aliased(LiveSession)
-
-
-def _matching(person_id, shift, live):  # type: ignore[no-untyped-def]
-    """The shift that starts within the early window or is in progress, of a live session not cancelled."""
-    return (
-        shift.person_id == person_id,
-        shift.cancelled.is_(False),
-        shift.starts_at <= bindparam("window_end", type_=Shift.starts_at.type),
-        shift.ends_at > bindparam("now", type_=Shift.ends_at.type),
-        or_(live.id.is_(None), live.status != "cancelled"),
-    )
-
-
-_MATCH_ID = (
-    select(_MatchShift.id).outerjoin(_MatchSession, _MatchShift.session_id == _MatchSession.id)
-    .where(*_matching(Person.id, _MatchShift, _MatchSession))
-    .order_by(_MatchShift.starts_at, _MatchShift.id).limit(1).correlate(Person).scalar_subquery()
-)
-_SUBJECT = (
-    select(Person, TimeEntry, Shift, _ROSTERED.label("rostered"),
-           exists().where(_Taken.shift_id == Shift.id).correlate(Shift).label("taken"))
-    .outerjoin(TimeEntry, and_(TimeEntry.person_id == Person.id, TimeEntry.clock_out_at.is_(None)))
-    .outerjoin(Shift, Shift.id == _MATCH_ID)
-    .outerjoin(LiveSession, Shift.session_id == LiveSession.id)
-    .options(contains_eager(Shift.session))
-    .where(Person.slack_user_id == bindparam("uid")).limit(1)
-)
-
-
 def clock_subject(session: Session, slack_user_id: str, now: datetime, policy: Policy) -> ClockSubject | None:
-    """The person with this Slack ID, their open entry, clock role and matching shift; None if never seen."""
-    row = session.execute(_SUBJECT, {"uid": slack_user_id, "window_end": now + policy.early_window, "now": now}).first()
-    if row is None:
-        return None
-    return ClockSubject(person=row[0], open_entry=row[1], rostered=bool(row[3]), shift=row[2],
-                        shift_taken=bool(row[4]) if row[2] is not None else False)
+    """The person with this Slack ID, their open entry, clock role and matching shift, in one statement;
+    None if never seen (see bot/services/clock_queries.py)."""
+    return clock_queries.load_subject(session, slack_user_id, now, now + policy.early_window)
 
 
 def open_entry(session: Session, person: Person) -> TimeEntry | None:
     return session.scalar(select(TimeEntry).where(TimeEntry.person_id == person.id, TimeEntry.clock_out_at.is_(None)))
 
 
-# The caller's shift (see _matching, earliest first), its session loaded with it, and whether anyone already
-# clocked in against it: one statement (used when no ClockSubject was loaded).
-_SHIFT = (
-    select(Shift, exists().where(_Taken.shift_id == Shift.id).correlate(Shift).label("taken"))
-    .outerjoin(LiveSession, Shift.session_id == LiveSession.id)
-    .options(contains_eager(Shift.session))
-    .where(*_matching(bindparam("pid"), Shift, LiveSession))
-    .order_by(Shift.starts_at, Shift.id)
-    .limit(1)
-)
-
-
 def _shift_row(session: Session, person: Person, now: datetime, policy: Policy):  # type: ignore[no-untyped-def]
-    return session.execute(_SHIFT, {"pid": person.id, "window_end": now + policy.early_window, "now": now}).first()
+    return clock_queries.shift_row(session, person.id, now, now + policy.early_window)
 
 
 def matching_shift(session: Session, person: Person, now: datetime, policy: Policy) -> Shift | None:
@@ -205,10 +141,10 @@ def check_in(session: Session, person: Person, note: str | None, now: datetime, 
         # The partial unique index refuses a second open entry made by a concurrent request. A plain INSERT
         # (then the row attached to the session as loaded) costs a third of an ORM flush.
         session.flush()  # anything the caller left pending goes first, as an autoflush would
-        inserted = session.connection().execute(_INSERT_ENTRY, values).inserted_primary_key
+        inserted = session.connection().execute(clock_queries.INSERT_ENTRY, values).inserted_primary_key
     except IntegrityError:
         raise Conflict("You're already clocked in (that looked like a double tap). Use /checkout when you finish.") from None
-    entry = _attached(session, TimeEntry(id=inserted[0], **values))
+    entry = clock_queries.attached(session, TimeEntry(id=inserted[0], **values))
     audit.record(session, actor=person.slack_user_id, action="timeclock.check_in", entity_type="time_entry",
                  entity_id=entry.id, after=audit.snapshot(entry, ENTRY_FIELDS))
     outbox.refresh_board(session, "onset", local_date(now, policy.tz))
@@ -225,7 +161,7 @@ def check_out(session: Session, person: Person, note: str | None, now: datetime,
     before = audit.snapshot(entry, ENTRY_FIELDS)
     clock_out_at = max(now, entry.clock_in_at + timedelta(seconds=1))
     session.flush()
-    session.connection().execute(_CLOSE_ENTRY, {"eid": entry.id, "clock_out_at": clock_out_at, "note_out": note})
+    session.connection().execute(clock_queries.CLOSE_ENTRY, {"eid": entry.id, "clock_out_at": clock_out_at, "note_out": note})
     set_committed_value(entry, "clock_out_at", clock_out_at)  # the row now says so; nothing left to flush
     set_committed_value(entry, "note_out", note)
     audit.record(session, actor=person.slack_user_id, action="timeclock.check_out", entity_type="time_entry",
@@ -236,17 +172,6 @@ def check_out(session: Session, person: Person, note: str | None, now: datetime,
     return CheckOut(entry=entry, worked=worked, worked_today=worked_on_day(session, person, local_date(now, policy.tz), policy.tz))
 
 
-_INSERT_ENTRY = insert(TimeEntry.__table__)
-_CLOSE_ENTRY = (update(TimeEntry.__table__).where(TimeEntry.__table__.c.id == bindparam("eid"))
-                .values(clock_out_at=bindparam("clock_out_at"), note_out=bindparam("note_out")))
-
-
-def _attached(session: Session, entry: TimeEntry) -> TimeEntry:
-    """A row just inserted with a plain INSERT, made a persistent object of the session without SQL."""
-    make_transient_to_detached(entry)
-    session.add(entry)
-    return entry
-
 
 def worked_on_day(session: Session, person: Person, day: date, tz: ZoneInfo) -> timedelta:
     """Closed time inside one local day (an overnight entry is split at midnight)."""
@@ -255,17 +180,11 @@ def worked_on_day(session: Session, person: Person, day: date, tz: ZoneInfo) -> 
 
 def worked_between(session: Session, person: Person, start: datetime, end: datetime) -> timedelta:
     """Closed time that falls between two instants; entries straddling the edges are cut there."""
-    spans = session.execute(_SPANS, {"pid": person.id, "start": start, "end": end}).all()
+    spans = session.execute(clock_queries.SPANS, {"pid": person.id, "start": start, "end": end}).all()
     total = timedelta()
     for clock_in_at, clock_out_at in spans:
         total += min(clock_out_at, end) - max(clock_in_at, start)
     return total
-
-
-_SPANS = select(TimeEntry.clock_in_at, TimeEntry.clock_out_at).where(
-    TimeEntry.person_id == bindparam("pid"), TimeEntry.clock_out_at.is_not(None),
-    TimeEntry.clock_in_at < bindparam("end", type_=TimeEntry.clock_in_at.type),
-    TimeEntry.clock_out_at > bindparam("start", type_=TimeEntry.clock_out_at.type))
 
 
 @dataclass
