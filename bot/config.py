@@ -74,6 +74,8 @@ class Settings(BaseSettings):
     notifier_poll_seconds: float = Field(2.0, gt=0, le=60, description="How often the notifier looks for outbox messages")
     outbox_retry_horizon_hours: float = Field(24, gt=0, le=24 * 14, description="How long a Slack message is retried through outages (5xx, 429, network) before it fails and the associate is told")
     board_min_interval_seconds: float = Field(3.0, ge=0, le=300, description="Shortest time between two edits of a live board")
+    outbox_claim_seconds: float = Field(60.0, ge=1, le=600, description="How long a notifier holds a message it is sending; if its process dies mid-send, another process sends it after this")
+    channel_pace_seconds: float = Field(1.0, ge=0, le=60, description="Shortest time between two messages the notifier posts to one channel (Slack allows about 1 a second)")
     tick_seconds: int = Field(60, ge=5, le=600, description="How often minute jobs (reminders, re-escalation) run")
     scheduler_standby_poll_seconds: float = Field(15.0, gt=0, le=300, description="How often a standby process checks whether the scheduler leader is gone")
     brief_digest_cron: str = Field("0 9 * * *", description="When the daily digest of pending briefs posts (crontab, team time zone)")

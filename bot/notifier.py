@@ -42,8 +42,17 @@ SENT, DONE, WAITING, DOWN = "sent", "done", "waiting", "down"
 class Notifier(EditedInPlace):
     def __init__(self, db: Database, client: WebClient, boards: dict[str, BoardRenderer] | None = None,
                  poll_seconds: float = 2.0, board_min_interval: float = 3.0,
-                 files: dict[str, FileRenderer] | None = None, retry_horizon: timedelta = DEFAULT_HORIZON) -> None:
+                 files: dict[str, FileRenderer] | None = None, retry_horizon: timedelta = DEFAULT_HORIZON,
+                 channel_pace: float = 0.0, claim_seconds: float = CLAIM_FOR.total_seconds()) -> None:
         self.db = db
+        # How long a claimed message is this notifier's: if its process dies mid-send, another takes it after that.
+        self.claim_for = timedelta(seconds=claim_seconds)
+        # chat.postMessage allows about one message per second per channel: messages to a channel posted to
+        # less than `channel_pace` seconds ago (or that answered 429) wait their turn, in order, uncounted.
+        self.channel_pace = timedelta(seconds=channel_pace)
+        self._next_ok: dict[str, datetime] = {}
+        self._soonest: datetime | None = None
+        self._pace_key: str | None = None
         self.retry_horizon = retry_horizon
         self._paused_until: datetime | None = None  # Slack unreachable: no tries before then
         self.files = files or {}
@@ -85,8 +94,16 @@ class Notifier(EditedInPlace):
                 else:
                     log.exception("notifier pass failed")
             if not busy:
-                self._wake.wait(self.poll_seconds)
+                self._wake.wait(self._idle_seconds())
                 self._wake.clear()
+
+    def _idle_seconds(self) -> float:
+        """Until the next poll, or sooner when a paced message's turn comes first."""
+        if self._soonest is None:
+            return self.poll_seconds
+        left = (self._soonest - clock.now()).total_seconds()
+        self._soonest = None
+        return min(self.poll_seconds, max(0.05, left))
 
     # -- delivery --------------------------------------------------------------------------
     def deliver_due(self, limit: int = 50) -> int:
@@ -129,7 +146,7 @@ class Notifier(EditedInPlace):
                     .where(OutboxMessage.id == msg_id,
                            (OutboxMessage.status == "pending")
                            | ((OutboxMessage.status == "sending") & (OutboxMessage.claimed_until < now)))
-                    .values(status="sending", claimed_until=now + CLAIM_FOR))
+                    .values(status="sending", claimed_until=now + self.claim_for))
                 if res.rowcount == 1:
                     claimed.append(msg_id)
             return claimed
@@ -152,6 +169,12 @@ class Notifier(EditedInPlace):
             self._finish(msg_id, attempts, None, f"superseded by newer edit #{newer}")
             log.info("outbox %s %s folded into #%s", msg_id, kind, newer)
             return DONE
+        self._pace_key = self._paced_channel(kind, channel, payload) if self.channel_pace else None
+        turn = self._next_ok.get(self._pace_key) if self._pace_key else None
+        if turn is not None and clock.now() < turn:
+            self._reschedule(msg_id, attempts, (turn - clock.now()).total_seconds(), None, give_up_at)
+            self._soonest = min(self._soonest or turn, turn)
+            return WAITING
         started = time.monotonic()
         try:
             ts = self._send(kind, channel, payload)
@@ -168,6 +191,8 @@ class Notifier(EditedInPlace):
         except Exception as exc:
             return self._failed_try(msg_id, kind, attempts, give_up_at, exc)
         SLACK.up()
+        if self._pace_key:
+            self._next_ok[self._pace_key] = clock.now() + self.channel_pace
         self._finish(msg_id, attempts + 1, ts, None)
         log.info("outbox %s %s delivered in %.0f ms", msg_id, kind, (time.monotonic() - started) * 1000)
         return SENT
@@ -186,6 +211,8 @@ class Notifier(EditedInPlace):
             return WAITING
         if failure.rate_limited:
             delay = failure.retry_after or 1.0
+            if self._pace_key:  # the rest of this channel's queue waits too, instead of asking (and failing) one by one
+                self._next_ok[self._pace_key] = clock.now() + timedelta(seconds=delay)
             log.info("outbox %s %s rate limited, retry in %.0fs", msg_id, kind, delay)
             self._reschedule(msg_id, attempts + 1, delay, "ratelimited", give_up_at)
             return WAITING
@@ -197,6 +224,18 @@ class Notifier(EditedInPlace):
         SLACK.down(f"{failure.error}; messages wait in the outbox")
         self._paused_until = clock.now() + timedelta(seconds=delay)
         return DOWN
+
+    def _paced_channel(self, kind: str, channel: str | None, payload: dict[str, Any]) -> str | None:
+        """The channel a chat.postMessage (or upload) lands in, for pacing; None for edits and boards (spaced apart)."""
+        if kind == "dm":
+            return f"dm:{channel}"
+        if kind not in ("post", "upload"):
+            return None
+        parent = payload.get("thread_of")
+        if parent:
+            found = self._posted(parent)
+            return found[0] if found else None
+        return channel
 
     @staticmethod
     def _newer_edit(s: Session, msg: OutboxMessage) -> int | None:

@@ -61,7 +61,8 @@ class Runtime:
                             poll_seconds=settings.notifier_poll_seconds,
                             board_min_interval=settings.board_min_interval_seconds,
                             files=file_renderers(settings),
-                            retry_horizon=timedelta(hours=settings.outbox_retry_horizon_hours))
+                            retry_horizon=timedelta(hours=settings.outbox_retry_horizon_hours),
+                            channel_pace=settings.channel_pace_seconds, claim_seconds=settings.outbox_claim_seconds)
         db.on_outbox_commit(notifier.kick)  # whatever queues a message wakes the notifier once it commits
         return cls(settings=settings, db=db, client=client, notifier=notifier)
 
@@ -102,6 +103,7 @@ class Runtime:
             if person is not None:
                 people.apply_profile(s, person, user)
                 casting.link_person(s, person)  # a hired candidate with this email becomes their host record
+        self._profiled.add(user_id)  # filled: the next request of this person skips the lookup
 
     def after_change(self, user_id: str | None = None) -> None:
         """Run after a committed change: learn who a new person is (queued messages already woke the notifier)."""

@@ -101,6 +101,7 @@ def make_settings(db_url: str, api_url: str = "http://127.0.0.1:9/api/", **overr
         database_url=db_url, ops_channel=OPS_CHANNEL, leadership_channel="C0LEAD", legal_channel="C0LEGAL",
         escalation_channel="C0ESC", opsbot_admins=ADMIN, opsbot_legal=LEGAL, opsbot_leadership=LEADER,
         board_min_interval_seconds=0,
+        channel_pace_seconds=0,  # tests drain the outbox at once; tests/test_notifier_pacing.py turns pacing on
     )
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]

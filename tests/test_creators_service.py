@@ -26,7 +26,7 @@ from sqlalchemy import select
 from bot.db.briefs import Brief
 from bot.db.creators import Creator, Deliverable
 from bot.db.models import AuditRecord, OutboxMessage
-from bot.services import run_of_show
+from bot.services.run_of_show import plan as run_of_show_plan, segments
 from bot.services.briefs import decisions
 from bot.services.creators import (
     campaigns,
@@ -37,7 +37,7 @@ from bot.services.creators import (
     xlsx,
 )
 from bot.services.errors import Conflict, Invalid, NotAllowed
-from bot.services.run_of_show import SegmentInput
+from bot.services.run_of_show.segments import SegmentInput
 
 
 @pytest.fixture
@@ -203,7 +203,7 @@ def test_readiness_is_computed_from_the_data(world):
         sessions_item = next(i for i in r.items if i.key == "sessions")
         assert any("still a draft" in m for m in sessions_item.missing)
         assert r.percent == 50 and next(i for i in r.items if i.key == "samples").owner == ADMIN
-        run_of_show.save_segment(s, "cli", live.id, None, SegmentInput("hook", 0, 10, "Mia says hi"))
+        segments.save_segment(s, "cli", live.id, None, SegmentInput("hook", 0, 10, "Mia says hi"))
         d = c.deliverables[0]
         deliverables.ship_sample(s, actor(s), d.id, "UPS", "1Z1", NOW)
         deliverables.sample_delivered(s, actor(s), d.id, NOW)
@@ -260,7 +260,7 @@ def test_run_of_show_names_the_campaign_on_launch_day(world):
         mia = add_creator(s)
         live = launch_session(s)
         glow_campaign(s, creator_ids=[mia.id], session_ids=[live.id])
-        [plan] = run_of_show.day_plan(s, live.starts_at.astimezone(POLICY.tz).date(), POLICY.tz)
+        [plan] = run_of_show_plan.day_plan(s, live.starts_at.astimezone(POLICY.tz).date(), POLICY.tz)
         assert [(n.name, n.launch_day, n.handles, n.codes) for n in plan.campaigns] == [
             ("Glow Week", True, ["miaglow"], ["GLOW10", "GLOW-VIP"])]
         from bot.blocks.run_of_show import session_message
@@ -271,10 +271,10 @@ def test_run_of_show_names_the_campaign_on_launch_day(world):
         before.ends_at -= timedelta(days=1)
         campaigns.save(s, actor(s), campaigns.CampaignInput(name="Other", starts_on="2026-11-12", session_ids=[before.id]), NOW)
         s.flush()
-        [early] = run_of_show.day_plan(s, before.starts_at.astimezone(POLICY.tz).date(), POLICY.tz)
+        [early] = run_of_show_plan.day_plan(s, before.starts_at.astimezone(POLICY.tz).date(), POLICY.tz)
         assert early.campaigns == []  # before launch the run-of-show says nothing yet
         day = live.starts_at.astimezone(POLICY.tz).date()
-        run_of_show.post_day(s, day, POLICY.tz, "C0OPS", day.isoformat(), forced=False)
+        run_of_show_plan.post_day(s, day, POLICY.tz, "C0OPS", day.isoformat(), forced=False)
         c = campaigns.by_name(s, "Glow Week")
         campaigns.save(s, actor(s), campaigns.CampaignInput(name="Glow Week", starts_on="2026-11-12", creator_ids=[mia.id]),
                        NOW, campaign_id=c.id, tz=POLICY.tz)  # the session leaves the campaign: its posted plan is edited

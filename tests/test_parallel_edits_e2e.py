@@ -18,7 +18,7 @@ from test_timesheet_e2e import state
 
 from bot.db.models import AuditRecord, LiveSession, OutboxMessage, TimeEntry
 from bot.db.schedule import AvailabilityWindow, TimeOff
-from bot.services import run_of_show
+from bot.services.run_of_show import segments as run_of_show_segments
 from bot.timefmt import to_local
 
 PARALLEL = 20
@@ -158,7 +158,7 @@ def _segment_form(server, session_id: int, segment_id: int | None) -> dict:
 def test_twenty_parallel_segment_edits_make_one_edit(server, db):
     [session_id] = plan_day(db, sessions=1, segs=1)
     with db.read() as s:
-        [seg] = run_of_show.segments(s, session_id)
+        [seg] = run_of_show_segments.segments(s, session_id)
     saved_before = audits(db, "ros.segment_saved")
     with freeze_time(f"{DAY} 10:05:00", tick=True):
         form = _segment_form(server, session_id, seg.id)
@@ -178,7 +178,7 @@ def test_twenty_parallel_segment_adds_make_one_segment(server, db):
         answers = parallel(server, [body] * PARALLEL)
     assert sum(not a for a in answers) == 1
     with db.read() as s:
-        assert len(run_of_show.segments(s, session_id)) == 1
+        assert len(run_of_show_segments.segments(s, session_id)) == 1
 
 
 def test_twenty_parallel_availability_saves_make_one_time_off(server, db):

@@ -17,10 +17,11 @@ from bot.db.models import AuditRecord, OutboxMessage, PostedMessage, TimeEntry
 from bot.jobs import run_of_show as ros_jobs
 from bot.jobs.base import fire_post, run_post, run_tick
 from bot.runtime import Runtime
-from bot.services import run_of_show, timeclock
+from bot.services import timeclock
+from bot.services.run_of_show import plan as run_of_show_plan, segments as run_of_show_segments
 from bot.services.schedule import calendar, catalog, publishing
 from bot.services.errors import Invalid, NotAllowed
-from bot.services.run_of_show import SegmentInput
+from bot.services.run_of_show.segments import SegmentInput
 
 DAY = "2026-11-18"  # a Wednesday; 08:00 in Los Angeles is 16:00 UTC
 WEEK_MONDAY = date(2026, 11, 16)
@@ -62,7 +63,7 @@ def plan_day(db, sessions: int = 2, segs: int = 3, *, publish: bool = True) -> l
                 who["pa"] = PA
             calendar.assign(s, "cli", live.id, who, RULES, override=True)
             for j in range(segs):
-                run_of_show.save_segment(s, "cli", live.id, None, SegmentInput(
+                run_of_show_segments.save_segment(s, "cli", live.id, None, SegmentInput(
                     "product" if j % 3 else "flash_deal", j * 7, 7, f"block {j} <b>", sku="GLOW-30" if j % 2 else f"NEW-{j}",
                     offer="2 for $40", talking_points="Texture on camera & who it's for\n" + "Say the price twice. " * 20,
                     lead_role="host"))
@@ -103,27 +104,27 @@ def test_segments_must_fit_the_session_and_not_overlap(rt, db):
     team(db)
     with db.transaction() as s:
         live = new_session(s, DAY, "10:00", "11:00")
-        run_of_show.save_segment(s, "cli", live.id, None, SegmentInput("hook", 0, 10))
+        run_of_show_segments.save_segment(s, "cli", live.id, None, SegmentInput("hook", 0, 10))
         with pytest.raises(Invalid) as e:
-            run_of_show.save_segment(s, "cli", live.id, None, SegmentInput("product", -5, 10))
+            run_of_show_segments.save_segment(s, "cli", live.id, None, SegmentInput("product", -5, 10))
         assert "negative" in e.value.fields["offset"]
         with pytest.raises(Invalid) as e:
-            run_of_show.save_segment(s, "cli", live.id, None, SegmentInput("close", 55, 10))
+            run_of_show_segments.save_segment(s, "cli", live.id, None, SegmentInput("close", 55, 10))
         assert "after the LIVE ends" in e.value.fields["duration"]
         with pytest.raises(Invalid) as e:
-            run_of_show.save_segment(s, "cli", live.id, None, SegmentInput("giveaway", 5, 10))
+            run_of_show_segments.save_segment(s, "cli", live.id, None, SegmentInput("giveaway", 5, 10))
         assert "starts before" in e.value.fields["offset"]
-        run_of_show.save_segment(s, "cli", live.id, None, SegmentInput("close", 50, 10))  # gaps are fine
+        run_of_show_segments.save_segment(s, "cli", live.id, None, SegmentInput("close", 50, 10))  # gaps are fine
         host = person(s, HOST, "host")
         with pytest.raises(NotAllowed):
-            run_of_show.save_segment(s, host, live.id, None, SegmentInput("qa", 20, 5))
-        assert [seg.kind for seg in run_of_show.segments(s, live.id)] == ["hook", "close"]
+            run_of_show_segments.save_segment(s, host, live.id, None, SegmentInput("qa", 20, 5))
+        assert [seg.kind for seg in run_of_show_segments.segments(s, live.id)] == ["hook", "close"]
 
 
 def test_segment_labels_round_trip():
     for seg in (SegmentInput("flash_deal", 0, 5, "serum"), SegmentInput("qa", 0, 5), SegmentInput("other", 0, 5, "Tip: care"),
                 SegmentInput("hook", 0, 5, "welcome: today's deal")):
-        assert run_of_show.parse_label(run_of_show.label(seg)) == (seg.kind, seg.title)
+        assert run_of_show_segments.parse_label(run_of_show_segments.label(seg)) == (seg.kind, seg.title)
 
 
 # -- the daily post ---------------------------------------------------------------------------------
@@ -199,10 +200,10 @@ def test_edits_after_posting_update_the_posted_messages_in_place(server, db):
         assert len(posted) == 4
         with db.transaction() as s:  # the associate fills the PA slot and adds a segment to the second session
             calendar.assign(s, "cli", ids[1], {"pa": PA}, RULES, override=True)
-            run_of_show.save_segment(s, "cli", ids[1], None, SegmentInput("close", 80, 10, "thanks"))
-            run_of_show.refresh_posted(s, RULES.tz, [ids[1]])
+            run_of_show_segments.save_segment(s, "cli", ids[1], None, SegmentInput("close", 80, 10, "thanks"))
+            run_of_show_plan.refresh_posted(s, RULES.tz, [ids[1]])
             late = new_session(s, DAY, "20:00", "21:00", title="Late add")
-            run_of_show.refresh_posted(s, RULES.tz, [late.id])
+            run_of_show_plan.refresh_posted(s, RULES.tz, [late.id])
         server.drain()
     updates = server.stub.calls_to("chat.update")
     assert updates and all(c.ok for c in updates)
@@ -364,7 +365,7 @@ def test_editor_modal_adds_refuses_and_updates_the_posted_plan(server, db):
     edits = server.stub.calls_to("chat.update")
     assert any("Giveaway: mystery box" in json.dumps(c.params["blocks"]) for c in edits)
     with db.read() as s:
-        assert [g.kind for g in run_of_show.segments(s, ids[0])] == ["flash_deal", "giveaway"]
+        assert [g.kind for g in run_of_show_segments.segments(s, ids[0])] == ["flash_deal", "giveaway"]
 
 
 def test_brief_approval_and_swap_approval_update_the_posted_run_of_show(server, db):
@@ -416,7 +417,7 @@ def test_brief_approval_and_swap_approval_update_the_posted_run_of_show(server, 
 def test_segment_menu_edit_and_delete_through_the_signed_endpoint(server, db):
     ids = plan_day(db, sessions=1, segs=2)
     with db.read() as s:
-        first, second = run_of_show.segments(s, ids[0])
+        first, second = run_of_show_segments.segments(s, ids[0])
     with freeze_time(f"{DAY} 16:05:00", tick=True):
         ros = {"id": "VROS", "callback_id": "ros_view", "private_metadata": json.dumps({"session": ids[0]})}
 
@@ -432,12 +433,12 @@ def test_segment_menu_edit_and_delete_through_the_signed_endpoint(server, db):
         pick(f"delete:{second.id}", user=HOST)  # only the associate edits the run-of-show
         assert "Only Associate" in server.stub.wait_for("chat.postMessage")[-1].params["text"]
         with db.read() as s:
-            assert len(run_of_show.segments(s, ids[0])) == 2
+            assert len(run_of_show_segments.segments(s, ids[0])) == 2
 
         u = len(server.stub.calls_to("views.update"))
         pick(f"delete:{second.id}")
         updated = server.stub.wait_for("views.update", count=u + 1)[-1].params
         assert updated["view_id"] == "VROS" and "Segment deleted" in json.dumps(updated["view"]["blocks"])
     with db.read() as s:
-        assert [seg.id for seg in run_of_show.segments(s, ids[0])] == [first.id]
+        assert [seg.id for seg in run_of_show_segments.segments(s, ids[0])] == [first.id]
         assert s.scalar(select(AuditRecord).where(AuditRecord.entity_type == "ros_segment", AuditRecord.actor == ADMIN)) is not None

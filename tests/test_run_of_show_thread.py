@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from bot.db.models import PostedMessage
 from bot.jobs.base import fire_post, run_post
-from bot.services import run_of_show
-from bot.services.run_of_show import SegmentInput
+from bot.services.run_of_show import plan as run_of_show_plan, segments as run_of_show_segments
+from bot.services.run_of_show.segments import SegmentInput
 
 
 def _head_ts(db) -> str:
@@ -51,10 +51,10 @@ def test_edits_stay_in_place_and_a_late_session_joins_the_thread(server, db):
         server.drain()
         head_ts = _head_ts(db)
         with db.transaction() as s:
-            run_of_show.save_segment(s, "cli", ids[1], None, SegmentInput("close", 80, 10, "thanks"))
-            run_of_show.refresh_posted(s, RULES.tz, [ids[1]])
+            run_of_show_segments.save_segment(s, "cli", ids[1], None, SegmentInput("close", 80, 10, "thanks"))
+            run_of_show_plan.refresh_posted(s, RULES.tz, [ids[1]])
             late = new_session(s, DAY, "20:00", "21:00", title="Late add")
-            run_of_show.refresh_posted(s, RULES.tz, [late.id])
+            run_of_show_plan.refresh_posted(s, RULES.tz, [late.id])
         server.drain()
         assert "forced-1" in run_post(rt, specs(rt.settings)["run-of-show"], DAY, force=True)
         server.drain()

@@ -9,7 +9,7 @@ from schedule_helpers import RULES
 from test_schedule_xlsx import cli_env  # noqa: F401  (fixture)
 
 from bot.cli import main
-from bot.services import run_of_show
+from bot.services.run_of_show import segments as run_of_show_segments
 from bot.services.schedule import calendar, catalog
 from bot.services.schedule.xlsx import HEADER, ROS_HEADER, ROS_SHEET
 
@@ -29,7 +29,7 @@ def write(path, schedule_rows, ros_rows, ros_header=ROS_HEADER):
 
 def plans(db):
     with db.read() as s:
-        return {lv.id: run_of_show.segments(s, lv.id) for lv in calendar.week_sessions(s, date(2026, 10, 26), RULES)}
+        return {lv.id: run_of_show_segments.segments(s, lv.id) for lv in calendar.week_sessions(s, date(2026, 10, 26), RULES)}
 
 
 def test_template_has_the_run_of_show_sheet(cli_env, tmp_path):  # noqa: F811
@@ -75,13 +75,13 @@ def test_run_of_show_sheet_round_trips_and_is_all_or_nothing(cli_env, tmp_path, 
     assert "run-of-show replaced for 2 session(s)" in capsys.readouterr().out
     with db.read() as s:
         lives = calendar.week_sessions(s, date(2026, 10, 26), RULES)
-        tue = run_of_show.segments(s, lives[0].id)
+        tue = run_of_show_segments.segments(s, lives[0].id)
         assert [(g.kind, g.title, g.sku, g.product_id is not None, g.lead_role) for g in tue] == [
             ("hook", "welcome", None, False, "host"), ("product", "serum", "GLOW-30", True, "host"),
             ("other", "Unboxing", "NEW-1", False, None)]
         assert tue[0].talking_points == "Say hi\nShow the bundle" and tue[2].talking_points == "=not a formula"
         before = [[(g.kind, g.title, g.offset_min, g.duration_min, g.sku, g.offer, g.talking_points, g.lead_role)
-                   for g in run_of_show.segments(s, lv.id)] for lv in lives]
+                   for g in run_of_show_segments.segments(s, lv.id)] for lv in lives]
 
     out = tmp_path / "out.xlsx"
     assert main(["export", "schedule", "--week", "2026-W44", "--out", str(out)]) == 0
@@ -94,6 +94,6 @@ def test_run_of_show_sheet_round_trips_and_is_all_or_nothing(cli_env, tmp_path, 
     with db.read() as s:
         lives = calendar.week_sessions(s, date(2026, 10, 26), RULES)
         after = [[(g.kind, g.title, g.offset_min, g.duration_min, g.sku, g.offer, g.talking_points, g.lead_role)
-                  for g in run_of_show.segments(s, lv.id)] for lv in lives]
+                  for g in run_of_show_segments.segments(s, lv.id)] for lv in lives]
     assert len(lives) == 2 and after[0] == before[0]
     assert after[1] == [before[1][0], ("qa", None, 45, 10, None, None, None, None)]

@@ -16,7 +16,7 @@ from test_uploads_e2e import bot  # noqa: F401  (fixture)
 
 from bot.cli import main
 from bot.db.models import LiveSession, OutboxMessage
-from bot.services import run_of_show
+from bot.services.run_of_show import segments
 from bot.services.schedule import calendar as schedule_calendar, publishing
 from bot.services.schedule.sheet import HOST_ID, KEY, NEXT_DAY_FORMAT, TRAILING
 
@@ -123,7 +123,7 @@ def test_reimporting_this_weeks_export_skips_sessions_that_already_started(cli_e
         with db.transaction() as s:
             done = s.scalar(select(LiveSession).where(LiveSession.title == "Night Cream LIVE"))
             done.status = "done"
-            run_of_show.replace_plan(s, "cli", done, [run_of_show.SegmentInput("hook", 0, 5, "hello")])
+            segments.replace_plan(s, "cli", done, [segments.SegmentInput("hook", 0, 5, "hello")])
         out = export(tmp_path, capsys)
         assert main(["import", "schedule", str(out)]) == 0, capsys.readouterr().err
         printed = capsys.readouterr().out

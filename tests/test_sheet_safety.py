@@ -19,7 +19,7 @@ from test_uploads_e2e import bot, handled, share  # noqa: F401  (fixture)
 from bot.cli import main
 from bot.db.metrics import SessionMetrics
 from bot.db.models import LiveSession
-from bot.services import run_of_show
+from bot.services.run_of_show import segments
 from bot.services.schedule import calendar
 from bot.services.cells import safe
 from bot.services.schedule.xlsx import HEADER
@@ -143,7 +143,7 @@ def test_control_characters_in_user_text_do_not_break_the_export(cli_env, tmp_pa
         live = new_session(s, "2026-10-27", "10:00", "12:00", tier="C", title="Glow\x0bserum\x01 LIVE")
         live.notes = "line one\x0bline two\x1f"
         calendar.assign(s, "cli", live.id, {"host": HOST}, schedule_rules())
-        run_of_show.replace_plan(s, "cli", live, [run_of_show.SegmentInput("hook", 0, 5, "hi\x0bthere",
+        segments.replace_plan(s, "cli", live, [segments.SegmentInput("hook", 0, 5, "hi\x0bthere",
                                                                            talking_points="\x0b=1+1\x08")])
     out = tmp_path / "week.xlsx"
     assert main(["export", "schedule", "--week", "2026-W44", "--out", str(out)]) == 0, capsys.readouterr().err

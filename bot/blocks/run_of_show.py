@@ -22,7 +22,8 @@ from bot.db.briefs import Brief, BriefVersion
 from bot.db.models import LiveSession, Shift, TimeEntry
 from bot.db.run_of_show import RosSegment
 from bot.services.schedule.rules import ROLE_LABEL
-from bot.services.run_of_show import KIND_LABEL, SessionPlan, label, length_min
+from bot.services.run_of_show.segments import KIND_LABEL, label, length_min
+from bot.services.run_of_show.plan import SessionPlan
 from bot.timefmt import fmt_datetime, fmt_day, fmt_duration, fmt_span, fmt_time, to_local
 
 SECTION_BUDGET = 2900

@@ -59,7 +59,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from bot.config import load_settings
     from bot.db.migrate import upgrade
     from bot.db.session import Database
-    from bot.services import demo, run_of_show
+    from bot.services import demo
+    from bot.services.run_of_show import plan
     from bot.services.scorecard import compute
     from bot.services.scorecard.chart import card_chart, heatmap
     from bot.services.scorecard.model import ScorecardConfig
@@ -84,7 +85,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 counts = demo.generate(s, demo.Plan(monday=this_monday - td(weeks=4), weeks=5), settings.tz, now, seed=args.seed)
                 print("Demo database built: " + ", ".join(f"{v:,} {k.replace('_', ' ')}" for k, v in counts.items()))
         with db.read() as s:
-            print("\n" + day_text(today, run_of_show.day_plan(s, today, settings.tz), settings.tz))
+            print("\n" + day_text(today, plan.day_plan(s, today, settings.tz), settings.tz))
             card = compute.build(s, this_monday - td(weeks=1), ScorecardConfig.from_settings(settings), now)
         print("\n" + scorecard_text(card, settings.tz))
         args.out.mkdir(parents=True, exist_ok=True)

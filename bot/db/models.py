@@ -103,6 +103,10 @@ class Shift(Base):
         CheckConstraint("role IN ('host','cohost','pa')", name="role_known"),
         CheckConstraint("state IN ('pending','confirmed','declined')", name="state_known"),
         Index("ix_shifts_person_start", "person_id", "starts_at"),
+        # A day's or a week's shifts whoever works them: the on-set board (starts_at), the scorecard's missed
+        # check-ins (ends_at). Without them PostgreSQL scanned every shift of the year (migration 0016).
+        Index("ix_shifts_starts_at", "starts_at"),
+        Index("ix_shifts_ends_at", "ends_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

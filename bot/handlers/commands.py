@@ -27,13 +27,20 @@ OPS_SUBCOMMANDS: dict[str, Callable[[Runtime, dict, list[str], Any, Any], None]]
 
 def clock_in_or_out(rt: Runtime, user_id: str, note: str | None, *, out: bool) -> tuple[str, list]:
     """Check the person in (or out) in one transaction and render the answer; shared by the commands and the Home buttons."""
+    now = clock.now()
     with rt.db.transaction() as s:
-        person = people.get_or_create(s, user_id)
+        # The person, their open entry, clock role and matching shift in one statement.
+        subject = timeclock.clock_subject(s, user_id, now, rt.policy)
+        if subject is None:  # first contact: someone just created has no roles, shifts or entries yet
+            person, created = people.create_if_absent(s, user_id)
+            subject = timeclock.ClockSubject(person=person, open_entry=None, rostered=False) if created else None
+        else:
+            person = subject.person
         if out:
-            done = timeclock.check_out(s, person, note, clock.now(), rt.policy)
+            done = timeclock.check_out(s, person, note, now, rt.policy, subject)
             done.asked = attest.questions(done.worked, load_rules(rt.settings.payroll_rules_file or None))
             return tc_blocks.checkout_reply(done, rt.tz)
-        return tc_blocks.checkin_reply(timeclock.check_in(s, person, note, clock.now(), rt.policy), rt.tz)
+        return tc_blocks.checkin_reply(timeclock.check_in(s, person, note, now, rt.policy, subject), rt.tz)
 
 
 def register(app: App, rt: Runtime) -> None:

@@ -15,7 +15,8 @@ from bot.handlers.common import guarded, input_value, view_meta
 from bot.handlers.listeners import buttons
 from bot.db.run_of_show import RosSegment
 from bot.runtime import Runtime
-from bot.services import attendance, edits, people, run_of_show, validation
+from bot.services import attendance, edits, people, validation
+from bot.services.run_of_show import plan, segments as run_of_show_segments
 from bot.services.schedule import calendar, planner
 from bot.services.errors import Invalid
 from bot.timefmt import fmt_time
@@ -39,7 +40,7 @@ def register(app: App, rt: Runtime) -> None:
 
     def editor(s: Any, session_id: int, metadata: str, notice: str | None = None) -> dict[str, Any]:
         live = calendar.get_session(s, session_id)
-        return blocks.ros_modal(live, run_of_show.segments(s, session_id), tz, metadata, notice)
+        return blocks.ros_modal(live, run_of_show_segments.segments(s, session_id), tz, metadata, notice)
 
     def associate(s: Any, user_id: str) -> Any:
         actor = people.get_or_create(s, user_id)
@@ -66,8 +67,8 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             actor = associate(s, body["user"]["id"])
             if verb == "delete":
-                run_of_show.delete_segment(s, actor, int(raw_id))
-                run_of_show.refresh_posted(s, tz, [session_id])
+                run_of_show_segments.delete_segment(s, actor, int(raw_id))
+                plan.refresh_posted(s, tz, [session_id])
                 view = editor(s, session_id, body["view"]["private_metadata"], ":wastebasket: Segment deleted.")
             else:
                 seg = s.get(RosSegment, int(raw_id))
@@ -75,7 +76,7 @@ def register(app: App, rt: Runtime) -> None:
                     raise Invalid("That segment was deleted; reopen the run-of-show.")
                 view = blocks.segment_modal(calendar.get_session(s, session_id), seg,
                                             meta(session=session_id, segment=seg.id, ros_view=body["view"]["id"],
-                                                 v=edits.version(seg, run_of_show.SEGMENT_FIELDS)))
+                                                 v=edits.version(seg, run_of_show_segments.SEGMENT_FIELDS)))
         ack()
         if verb == "delete":
             rt.after_change()
@@ -92,16 +93,16 @@ def register(app: App, rt: Runtime) -> None:
         if errors:
             raise Invalid("Some fields need fixing.", errors)
         lead = input_value(body, "lead")
-        data = run_of_show.SegmentInput(kind=input_value(body, "kind") or "", offset_min=offset, duration_min=duration,
+        data = run_of_show_segments.SegmentInput(kind=input_value(body, "kind") or "", offset_min=offset, duration_min=duration,
                                         title=input_value(body, "title"), sku=input_value(body, "sku"),
                                         offer=input_value(body, "offer"), talking_points=input_value(body, "points"),
                                         lead_role=None if lead in (None, "none") else lead)
         session_id = validation.parse_id(m.get("session"), what="session")
         with rt.db.transaction() as s:
             actor = associate(s, body["user"]["id"])
-            seg = run_of_show.save_segment(s, actor, session_id, m.get("segment"), data, m.get("v"))
-            run_of_show.refresh_posted(s, tz, [session_id])
-            notice = f":white_check_mark: Saved *{escape(run_of_show.label(seg))}*."
+            seg = run_of_show_segments.save_segment(s, actor, session_id, m.get("segment"), data, m.get("v"))
+            plan.refresh_posted(s, tz, [session_id])
+            notice = f":white_check_mark: Saved *{escape(run_of_show_segments.label(seg))}*."
             ros_meta = meta(session=session_id)
             view = editor(s, session_id, ros_meta, notice)
         ack()

@@ -18,7 +18,8 @@ from bot.handlers import targets
 from bot.handlers.common import guarded, input_value, view_meta
 from bot.handlers.listeners import buttons
 from bot.runtime import Runtime
-from bot.services import edits, people, run_of_show, validation
+from bot.services import edits, people, validation
+from bot.services.run_of_show import plan as run_of_show_plan, segments as run_of_show_segments
 from bot.services.schedule import availability
 from bot.services.schedule import answers as schedule_answers, calendar as schedule_calendar, catalog, planner, publishing
 from bot.services.schedule import suggest
@@ -147,13 +148,13 @@ def register(app: App, rt: Runtime) -> None:
             actor = associate(s, body["user"]["id"])
             if verb == "cancel":
                 live = schedule_calendar.cancel_session(s, actor, session_id)
-                run_of_show.refresh_posted(s, rules.tz, [session_id])
+                run_of_show_plan.refresh_posted(s, rules.tz, [session_id])
                 notice = f":wastebasket: Cancelled *{escape(live.title)}*. Publish the week to tell the people on it."
                 view = None
             else:
                 live = schedule_calendar.get_session(s, session_id)
                 if verb == "ros":
-                    view = ros_blocks.ros_modal(live, run_of_show.segments(s, live.id), rules.tz,
+                    view = ros_blocks.ros_modal(live, run_of_show_segments.segments(s, live.id), rules.tz,
                                                 blocks.meta(session=session_id))
                 elif verb == "edit":
                     metadata = blocks.meta(**json.loads(metadata), v=edits.version(live, planner.SESSION_FIELDS))
@@ -182,7 +183,7 @@ def register(app: App, rt: Runtime) -> None:
 
     def suggested(s: Any, actor: Any, body: dict) -> str:
         picks = suggest.suggest(s, associate(s, actor.slack_user_id), week_of(body["actions"][0]["value"]), rules, apply=True)
-        run_of_show.refresh_posted(s, rules.tz, [p.session.id for p in picks if p.person_slack_id])
+        run_of_show_plan.refresh_posted(s, rules.tz, [p.session.id for p in picks if p.person_slack_id])
         lines = [f"{p.session.title}: {p.person_name or 'no pick'} ({p.why})" for p in picks]
         return blocks.result_text(lines, f":bulb: Suggested hosts for {sum(1 for p in picks if p.person_slack_id)} "
                                          f"of {len(picks)} open slot(s); change any with Assign people.")
@@ -226,11 +227,11 @@ def register(app: App, rt: Runtime) -> None:
                 live, _ = schedule_calendar.edit_session(s, actor, validation.parse_id(m.get("session"), what="session"), data, rules,
                                                 override=bool(input_value(body, "override")), seen=m.get("v"))
                 notice = f":pencil2: Saved *{escape(live.title)}*."
-                run_of_show.refresh_posted(s, rules.tz, [live.id])
+                run_of_show_plan.refresh_posted(s, rules.tz, [live.id])
             else:
                 live = schedule_calendar.create_session(s, actor, data)
                 notice = f":heavy_plus_sign: Added *{escape(live.title)}*; assign people from its menu."
-                run_of_show.refresh_posted(s, rules.tz, [live.id])
+                run_of_show_plan.refresh_posted(s, rules.tz, [live.id])
         ack()
         rt.after_change()
         refresh_plan(client, m.get("plan"), week_of(m.get("week")), notice)
@@ -245,7 +246,7 @@ def register(app: App, rt: Runtime) -> None:
             actor = associate(s, body["user"]["id"])
             result = schedule_calendar.assign(s, actor, validation.parse_id(m.get("session"), what="session"), wanted, rules, override=bool(input_value(body, "override")))
             live = schedule_calendar.get_session(s, validation.parse_id(m.get("session"), what="session"))
-            run_of_show.refresh_posted(s, rules.tz, [live.id])
+            run_of_show_plan.refresh_posted(s, rules.tz, [live.id])
             notice = f":busts_in_silhouette: Updated *{escape(live.title)}*" + (
                 " (assigned anyway: " + "; ".join(escape(w.message) for w in result.warnings) + ")" if result.warnings else ".")
         ack()
@@ -261,7 +262,7 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             _, changed = schedule_answers.confirm_shift(s, people.get_or_create(s, body["user"]["id"]), shift_id)
             if changed:
-                run_of_show.refresh_for_shift(s, rules.tz, shift_id)
+                run_of_show_plan.refresh_for_shift(s, rules.tz, shift_id)
         _mark_answered(body, shift_id, ":white_check_mark: Confirmed, thanks!", respond=respond)
         rt.after_change()
 
@@ -284,7 +285,7 @@ def register(app: App, rt: Runtime) -> None:
         with rt.db.transaction() as s:
             person = people.get_or_create(s, body["user"]["id"])
             sh = schedule_answers.decline_shift(s, person, validation.parse_id(m.get("shift"), what="shift"), input_value(body, "reason"), rules, rt.settings.ops_channel)
-            run_of_show.refresh_posted(s, rules.tz, [sh.session_id])
+            run_of_show_plan.refresh_posted(s, rules.tz, [sh.session_id])
             week = week_bounds(week_start(local_date(sh.starts_at, rules.tz)), rules.tz)
             text, bl = blocks.answered_dm(schedule_calendar.shifts_for(s, person, *week), rules.tz,
                                           ":x: Got it: you can't make that shift, and the associate has been told.")

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 
 from bot.blocks import run_of_show as blocks
 from bot.jobs.base import JobContext, JobSpec, NothingPosted, iso_week
-from bot.services import attendance, outbox, run_of_show, validation
+from bot.services import attendance, outbox, validation
+from bot.services.run_of_show import plan
 from bot.services.schedule import calendar
 from bot.services.schedule.rules import Rules
 
@@ -22,7 +23,7 @@ def post_daily(ctx: JobContext) -> str:
     if not rt.settings.ops_channel:
         raise NothingPosted("OPS_CHANNEL is not set; nothing posted (set it, then run the job again)")
     with rt.db.transaction() as s:
-        n = run_of_show.post_day(s, ctx.day, rt.tz, rt.settings.ops_channel, ctx.run_key, forced=ctx.forced)
+        n = plan.post_day(s, ctx.day, rt.tz, rt.settings.ops_channel, ctx.run_key, forced=ctx.forced)
     rt.after_change()
     return f"posted in {n} message(s)"
 
@@ -34,7 +35,7 @@ def post_weekly(ctx: JobContext) -> str:
     monday = validation.parse_week(ctx.period)
     with rt.db.transaction() as s:
         lives = calendar.week_sessions(s, monday, Rules.from_settings(rt.settings))
-        text, bl = blocks.week_message(monday, lives, run_of_show.week_hours(lives), rt.tz)
+        text, bl = blocks.week_message(monday, lives, plan.week_hours(lives), rt.tz)
         outbox.post(s, rt.settings.ops_channel, text, bl, key=f"ros-week:{ctx.run_key}")
     rt.after_change()
     return f"posted {len(lives)} session(s)"

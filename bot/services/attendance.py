@@ -25,7 +25,7 @@ from bot.db.run_of_show import CheckoutNag
 from bot.services import audit, notices, outbox, people
 from bot.services.briefs.approved import approved_for_session
 from bot.services.errors import Conflict, NotAllowed, NotFound
-from bot.services.run_of_show import segments
+from bot.services.run_of_show.segments import segments
 from bot.services.timeclock import ENTRY_FIELDS
 from bot.timefmt import local_date
 

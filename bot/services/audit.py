@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from bot import clock
@@ -39,16 +40,22 @@ def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     reason: str | None = None,
-) -> AuditRecord:
-    entry = AuditRecord(
-        at=clock.now(),
-        actor=actor,
-        action=action,
-        entity_type=entity_type,
-        entity_id=str(entity_id),
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        reason=reason,
-    )
-    session.add(entry)
-    return entry
+) -> None:
+    """Write one audit row now, in the session's transaction (rolled back with it).
+
+    A plain INSERT on the session's connection rather than an ORM object: the log is append-only and
+    nothing reads the row back in the same unit of work, so the unit-of-work bookkeeping was pure cost
+    on every state change (a third of a check-in's CPU went to flushing objects)."""
+    session.connection().execute(_INSERT, {
+        "at": clock.now(),
+        "actor": actor,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": str(entity_id),
+        "before": _jsonable(before) if before is not None else None,
+        "after": _jsonable(after) if after is not None else None,
+        "reason": reason,
+    })
+
+
+_INSERT = insert(AuditRecord.__table__)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, exists, insert, literal, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from bot import clock
 from bot.db.models import OutboxMessage
@@ -30,18 +30,50 @@ def enqueue(
     """Queue a message; returns None when `dedupe_key` was already queued (a retry or double click)."""
     if kind not in KINDS:
         raise ValueError(f"unknown outbox kind {kind!r}")
-    if dedupe_key is not None:
-        existing = session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == dedupe_key))
-        if existing is not None:
-            return None
     now = clock.now()
-    msg = OutboxMessage(
-        kind=kind, channel=channel, payload=payload, dedupe_key=dedupe_key,
-        status="pending", attempts=0, next_attempt_at=now, created_at=now, chain=chain_of(kind, payload),
-    )
+    values = dict(kind=kind, channel=channel, payload=payload, dedupe_key=dedupe_key, status="pending", attempts=0,
+                  next_attempt_at=now, created_at=now, chain=chain_of(kind, payload))
     if dedupe_key is None:
+        msg = OutboxMessage(**values)
         session.add(msg)  # written with the rest of the transaction
         return msg
+    keyed = _keyed_insert(session.get_bind().dialect.name)
+    if keyed is None:  # a database without INSERT ... ON CONFLICT: look, then insert in a savepoint
+        return _enqueue_keyed_slowly(session, values)
+    # One statement: the unique key decides, also against a concurrent transaction (no look-up, no savepoint).
+    session.flush()  # messages queued before this one keep the lower ids (the notifier sends in id order)
+    row = session.connection().execute(keyed, values).first()
+    if row is None:
+        return None  # already queued: a retry or a double click
+    session.info["outbox_written"] = True  # wakes the notifier after commit, as an ORM-added row does
+    msg = OutboxMessage(id=row[0], **values, claimed_until=None, last_error=None, sent_at=None, result_ts=None, give_up_at=None)
+    make_transient_to_detached(msg)
+    session.add(msg)  # the row as the session would have loaded it
+    return msg
+
+
+_KEYED: dict[str, Any] = {}
+
+
+def _keyed_insert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (dedupe_key) DO NOTHING RETURNING id, built once per dialect."""
+    if dialect not in _KEYED:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert as dialect_insert
+        elif dialect == "sqlite":
+            from sqlalchemy.dialects.sqlite import insert as dialect_insert
+        else:
+            _KEYED[dialect] = None
+            return None
+        _KEYED[dialect] = (dialect_insert(OutboxMessage.__table__).on_conflict_do_nothing(index_elements=["dedupe_key"])
+                           .returning(OutboxMessage.__table__.c.id))
+    return _KEYED[dialect]
+
+
+def _enqueue_keyed_slowly(session: Session, values: dict[str, Any]) -> OutboxMessage | None:
+    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.dedupe_key == values["dedupe_key"])) is not None:
+        return None
+    msg = OutboxMessage(**values)
     try:
         with session.begin_nested():
             session.add(msg)
@@ -57,6 +89,8 @@ def chain_of(kind: str, payload: dict[str, Any]) -> str | None:
         return payload.get("key")
     if kind in ("post", "upload") and payload.get("thread_of"):
         return payload["thread_of"]
+    if kind == "board":
+        return f"{payload['board']}:{payload['date']}"
     return payload.get("remember_as") if kind in ("post", "dm") else None
 
 
@@ -100,18 +134,22 @@ def update(session: Session, remembered: str, text: str, blocks: list[dict] | No
     return enqueue(session, "update", channel=None, payload=payload)
 
 
-def refresh_board(session: Session, board: str, day: date) -> OutboxMessage | None:
+def refresh_board(session: Session, board: str, day: date) -> bool:
     """Ask for a live board (e.g. 'onset') to be re-rendered from the database and edited in place.
 
     Rendering happens at delivery, so while one refresh is still waiting, asking again adds nothing:
     a burst of check-ins becomes one up-to-date edit (and stays inside Slack's rate limits).
+    True when a refresh was queued, False when one was already waiting.
     """
     key = f"{board}:{day.isoformat()}"
-    waiting = session.scalar(select(OutboxMessage.id).where(
-        OutboxMessage.kind == "board", OutboxMessage.channel == key, OutboxMessage.status == "pending").limit(1))
-    if waiting is not None:
-        return None
-    return enqueue(session, "board", channel=key, payload={"board": board, "date": day.isoformat()})
+    now = clock.now()
+    # One statement (it runs on every check-in): insert unless a refresh of this board is already waiting.
+    res = session.connection().execute(_BOARD_INSERT, {
+        "kind": "board", "channel": key, "payload": {"board": board, "date": day.isoformat()}, "now": now})
+    if res.rowcount == 1:
+        session.info["outbox_written"] = True  # wakes the notifier after commit, as an ORM-added row does
+        return True
+    return False
 
 
 def upload(session: Session, renderer: str, args: dict[str, Any], *, filename: str, title: str, thread_of: str,
@@ -132,3 +170,22 @@ def pending_and_failed(session: Session, limit: int = 200) -> list[OutboxMessage
         .limit(limit)
     )
     return list(session.scalars(stmt))
+
+
+def _board_insert():  # type: ignore[no-untyped-def]
+    """INSERT INTO outbox (...) SELECT ... WHERE NOT EXISTS (a pending refresh of the same board)."""
+    t = OutboxMessage.__table__
+    cols = t.c
+
+    kind, channel = bindparam("kind", type_=cols.kind.type), bindparam("channel", type_=cols.channel.type)
+    now = bindparam("now", type_=cols.created_at.type)
+    waiting = exists().where(cols.kind == kind, cols.channel == channel, cols.status == "pending")
+    row = select(kind, channel, bindparam("payload", type_=cols.payload.type), literal("pending"), literal(0), now, now,
+                 channel).where(~waiting)
+    # chain = the board's key: a refresh waits while an older one of the same board is being sent, so two
+    # notifiers (two processes) never edit the board out of order.
+    return insert(t).from_select(
+        ["kind", "channel", "payload", "status", "attempts", "next_attempt_at", "created_at", "chain"], row)
+
+
+_BOARD_INSERT = _board_insert()

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -24,8 +24,11 @@ ROLE_LABELS = {"host": "Host", "pa": "PA", "associate": "Associate (admin)", "le
 _MENTION_RE = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|[^>]*)?>$")
 
 
+_BY_SLACK_ID = select(Person).where(Person.slack_user_id == bindparam("uid"))  # built once: it runs on most requests
+
+
 def get(session: Session, slack_user_id: str) -> Person | None:
-    return session.scalar(select(Person).where(Person.slack_user_id == slack_user_id))
+    return session.scalar(_BY_SLACK_ID, {"uid": slack_user_id})
 
 
 def get_or_create(session: Session, slack_user_id: str, *, actor: str | None = None) -> Person:
@@ -35,6 +38,12 @@ def get_or_create(session: Session, slack_user_id: str, *, actor: str | None = N
     person = get(session, slack_user_id)
     if person is not None:
         return person
+    return create_if_absent(session, slack_user_id, actor=actor)[0]
+
+
+def create_if_absent(session: Session, slack_user_id: str, *, actor: str | None = None) -> tuple[Person, bool]:
+    """Create the person for a Slack user the caller just looked up and did not find: (person, created).
+    `created` is False when a concurrent request created them first (then they are returned as found)."""
     if not isinstance(slack_user_id, str) or not USER_ID_RE.match(slack_user_id):
         raise Invalid(f"'{str(slack_user_id)[:40]}' is not a Slack user (user IDs look like U012ABCDEF). Nothing was changed.")
     person = Person(slack_user_id=slack_user_id, created_at=clock.now(), active=True)
@@ -44,10 +53,10 @@ def get_or_create(session: Session, slack_user_id: str, *, actor: str | None = N
     except IntegrityError:  # created by a concurrent request
         found = get(session, slack_user_id)
         assert found is not None
-        return found
+        return found, False
     audit.record(session, actor=actor or slack_user_id, action="person.created", entity_type="person",
                  entity_id=person.id, after={"slack_user_id": slack_user_id})
-    return person
+    return person, True
 
 
 def needs_profile(person: Person) -> bool:

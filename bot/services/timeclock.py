@@ -15,9 +15,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db.models import LiveSession, Person, Shift, TimeEntry
-from bot.services import audit, edits, notices, outbox
+from bot.services import audit, clock_queries, edits, notices, outbox
+from bot.services.clock_queries import ClockSubject
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.payroll import locks
 from bot.services.people import ADMIN, get, has_role, require_role
@@ -77,26 +79,24 @@ def _clean_note(note: str | None) -> str | None:
     return note or None
 
 
+def clock_subject(session: Session, slack_user_id: str, now: datetime, policy: Policy) -> ClockSubject | None:
+    """The person with this Slack ID, their open entry, clock role and matching shift, in one statement;
+    None if never seen (see bot/services/clock_queries.py)."""
+    return clock_queries.load_subject(session, slack_user_id, now, now + policy.early_window)
+
+
 def open_entry(session: Session, person: Person) -> TimeEntry | None:
     return session.scalar(select(TimeEntry).where(TimeEntry.person_id == person.id, TimeEntry.clock_out_at.is_(None)))
 
 
+def _shift_row(session: Session, person: Person, now: datetime, policy: Policy):  # type: ignore[no-untyped-def]
+    return clock_queries.shift_row(session, person.id, now, now + policy.early_window)
+
+
 def matching_shift(session: Session, person: Person, now: datetime, policy: Policy) -> Shift | None:
     """The caller's shift that starts within the early window or is in progress (earliest first)."""
-    stmt = (
-        select(Shift)
-        .outerjoin(LiveSession, Shift.session_id == LiveSession.id)
-        .where(
-            Shift.person_id == person.id,
-            Shift.cancelled.is_(False),
-            Shift.starts_at <= now + policy.early_window,
-            Shift.ends_at > now,
-            or_(LiveSession.id.is_(None), LiveSession.status != "cancelled"),
-        )
-        .order_by(Shift.starts_at)
-        .limit(1)
-    )
-    return session.scalar(stmt)
+    row = _shift_row(session, person, now, policy)
+    return None if row is None else row[0]
 
 
 def lateness(shift: Shift, at: datetime, policy: Policy) -> int:
@@ -111,56 +111,70 @@ NO_CLOCK_ROLE = ("You're not on the roster as a host or PA, so the time clock ca
                  "ask the associate to add you (they type `/ops role add @you host`, or `pa`).")
 
 
-def _require_clock_role(person: Person, policy: Policy) -> None:
+def _require_clock_role(person: Person, policy: Policy, rostered: bool | None = None) -> None:
     """Hours are pay: only rostered hosts and PAs clock in, unless the studio opened check-in (OPEN_CHECKIN)."""
-    if not policy.open_checkin and not has_role(person, "host", "pa"):
+    if policy.open_checkin:
+        return
+    if not (rostered if rostered is not None else has_role(person, "host", "pa")):
         raise NotAllowed(NO_CLOCK_ROLE)
 
 
-def check_in(session: Session, person: Person, note: str | None, now: datetime, policy: Policy) -> CheckIn:
-    _require_clock_role(person, policy)
+def check_in(session: Session, person: Person, note: str | None, now: datetime, policy: Policy,
+             subject: ClockSubject | None = None) -> CheckIn:
+    """`subject` (from `clock_subject`, same transaction) saves looking the open entry and roles up again."""
+    _require_clock_role(person, policy, subject.rostered if subject is not None else None)
     note = _clean_note(note)
-    locks.require_unlocked(session, person.id, now, None, doing="clock in")
-    current = open_entry(session, person)
+    if subject is None or subject.locked:  # the loaded subject already says whether a lock covers now
+        locks.require_unlocked(session, person.id, now, None, doing="clock in")
+    current = subject.open_entry if subject is not None else open_entry(session, person)
     if current is not None:
         raise Conflict(f"You're already clocked in since {fmt_datetime(current.clock_in_at, policy.tz)}. "
                        "Use /checkout when you finish.")
-    shift = matching_shift(session, person, now, policy)
-    first_on_shift = shift is not None and session.scalar(
-        select(TimeEntry.id).where(TimeEntry.shift_id == shift.id).limit(1)) is None
+    if subject is not None:
+        shift, first_on_shift = subject.shift, subject.shift is not None and not subject.shift_taken
+    else:
+        row = _shift_row(session, person, now, policy)
+        shift, first_on_shift = (row[0], not row[1]) if row is not None else (None, False)
     late = lateness(shift, now, policy) if shift is not None and first_on_shift else 0
-    entry = TimeEntry(
-        person_id=person.id, shift_id=shift.id if shift else None, clock_in_at=now, note_in=note,
-        late_minutes=late if shift is not None and first_on_shift else None,
+    values = dict(
+        person_id=person.id, shift_id=shift.id if shift else None, clock_in_at=now, clock_out_at=None, note_in=note,
+        note_out=None, late_minutes=late if shift is not None and first_on_shift else None,
         unscheduled=shift is None, edited=False, source="slack", created_at=now,
     )
-    session.add(entry)
     try:
-        session.flush()  # the partial unique index refuses a second open entry made by a concurrent request
+        # The partial unique index refuses a second open entry made by a concurrent request. A plain INSERT
+        # (then the row attached to the session as loaded) costs a third of an ORM flush.
+        session.flush()  # anything the caller left pending goes first, as an autoflush would
+        inserted = session.connection().execute(clock_queries.INSERT_ENTRY, values).inserted_primary_key
     except IntegrityError:
         raise Conflict("You're already clocked in (that looked like a double tap). Use /checkout when you finish.") from None
+    entry = clock_queries.attached(session, TimeEntry(id=inserted[0], **values))
     audit.record(session, actor=person.slack_user_id, action="timeclock.check_in", entity_type="time_entry",
                  entity_id=entry.id, after=audit.snapshot(entry, ENTRY_FIELDS))
     outbox.refresh_board(session, "onset", local_date(now, policy.tz))
     return CheckIn(entry=entry, shift=shift, late_minutes=late)
 
 
-def check_out(session: Session, person: Person, note: str | None, now: datetime, policy: Policy) -> CheckOut:
+def check_out(session: Session, person: Person, note: str | None, now: datetime, policy: Policy,
+              subject: ClockSubject | None = None) -> CheckOut:
     note = _clean_note(note)
-    entry = open_entry(session, person)
+    entry = subject.open_entry if subject is not None else open_entry(session, person)
     if entry is None:
-        _require_clock_role(person, policy)  # an open entry can always be closed, even after a role was removed
+        _require_clock_role(person, policy, subject.rostered if subject is not None else None)  # an open entry can always be closed, even after a role was removed
         raise Conflict("You're not clocked in, so there is nothing to check out. Use /checkin when you start.")
     before = audit.snapshot(entry, ENTRY_FIELDS)
-    entry.clock_out_at = max(now, entry.clock_in_at + timedelta(seconds=1))
-    entry.note_out = note
+    clock_out_at = max(now, entry.clock_in_at + timedelta(seconds=1))
     session.flush()
+    session.connection().execute(clock_queries.CLOSE_ENTRY, {"eid": entry.id, "clock_out_at": clock_out_at, "note_out": note})
+    set_committed_value(entry, "clock_out_at", clock_out_at)  # the row now says so; nothing left to flush
+    set_committed_value(entry, "note_out", note)
     audit.record(session, actor=person.slack_user_id, action="timeclock.check_out", entity_type="time_entry",
                  entity_id=entry.id, before=before, after=audit.snapshot(entry, ENTRY_FIELDS))
     for day in {local_date(entry.clock_in_at, policy.tz), local_date(entry.clock_out_at, policy.tz)}:
         outbox.refresh_board(session, "onset", day)
     worked = entry.clock_out_at - entry.clock_in_at
     return CheckOut(entry=entry, worked=worked, worked_today=worked_on_day(session, person, local_date(now, policy.tz), policy.tz))
+
 
 
 def worked_on_day(session: Session, person: Person, day: date, tz: ZoneInfo) -> timedelta:
@@ -170,13 +184,10 @@ def worked_on_day(session: Session, person: Person, day: date, tz: ZoneInfo) -> 
 
 def worked_between(session: Session, person: Person, start: datetime, end: datetime) -> timedelta:
     """Closed time that falls between two instants; entries straddling the edges are cut there."""
-    entries = session.scalars(select(TimeEntry).where(
-        TimeEntry.person_id == person.id, TimeEntry.clock_out_at.is_not(None),
-        TimeEntry.clock_in_at < end, TimeEntry.clock_out_at > start)).all()
+    spans = session.execute(clock_queries.SPANS, {"pid": person.id, "start": start, "end": end}).all()
     total = timedelta()
-    for e in entries:
-        assert e.clock_out_at is not None
-        total += min(e.clock_out_at, end) - max(e.clock_in_at, start)
+    for clock_in_at, clock_out_at in spans:
+        total += min(clock_out_at, end) - max(clock_in_at, start)
     return total
 
 

@@ -88,9 +88,9 @@ def decide(session: Session, actor: Person, brief_id: int, number: int, decision
                    key=f"{remember_key(brief.id, number)}:outcome")
         if brief.status == "approved" and brief.session_id is not None:
             # an already-posted run-of-show links approved talk tracks
-            from bot.services import run_of_show
+            from bot.services.run_of_show import plan
 
-            run_of_show.refresh_posted(session, policy.tz, [brief.session_id])
+            plan.refresh_posted(session, policy.tz, [brief.session_id])
     return Decided(brief, version, row, final)
 
 

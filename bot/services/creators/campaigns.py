@@ -24,7 +24,8 @@ from bot.db.creators import (
 )
 from bot.db.models import LiveSession, Person
 from bot.db.schedule import Product
-from bot.services import audit, edits, run_of_show, validation
+from bot.services import audit, edits, validation
+from bot.services.run_of_show import plan as run_of_show_plan
 from bot.services.creators.common import (
     MAX_NAME,
     MAX_NOTE,
@@ -170,7 +171,7 @@ def save(session: Session, actor: Person, data: CampaignInput, now: datetime, *,
     audit.record(session, actor=actor.slack_user_id, action="campaign.created" if before is None else "campaign.edited",
                  entity_type="campaign", entity_id=campaign.id, before=before, after=snapshot(campaign))
     if tz is not None:
-        run_of_show.refresh_posted(session, tz, touched | set(session_ids))
+        run_of_show_plan.refresh_posted(session, tz, touched | set(session_ids))
     return campaign
 
 

@@ -1,6 +1,6 @@
 """What the run-of-show shows of a campaign: from its launch day to its last day, each of its LIVE sessions names it.
 
-Kept to the database layer on purpose: bot/services/run_of_show.py calls `for_session` and nothing here calls back.
+Kept to the database layer on purpose: bot/services/run_of_show/plan.py calls `for_session` and nothing here calls back.
 """
 
 from __future__ import annotations

@@ -17,7 +17,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.services import run_of_show
+from bot.services.run_of_show import segments as run_of_show_segments
 from bot.services import validation
 from bot.services.schedule import calendar as schedule_calendar, catalog
 from bot.services.cells import safe
@@ -86,9 +86,9 @@ def _ros_sheet(wb: Workbook):  # type: ignore[no-untyped-def]
     return ws
 
 
-def _write_ros_row(ws, ref: str, seg: run_of_show.SegmentInput | run_of_show.RosSegment) -> None:  # type: ignore[no-untyped-def]
+def _write_ros_row(ws, ref: str, seg: run_of_show_segments.SegmentInput | run_of_show_segments.RosSegment) -> None:  # type: ignore[no-untyped-def]
     lead = {"host": "Host", "cohost": "Co-host"}.get(seg.lead_role or "", "")
-    ws.append([safe(ref), seg.offset_min, seg.duration_min, safe(run_of_show.label(seg)), safe(seg.sku),
+    ws.append([safe(ref), seg.offset_min, seg.duration_min, safe(run_of_show_segments.label(seg)), safe(seg.sku),
                safe(seg.offer), safe(seg.talking_points), lead])
     for col in (1, 4, 5, 6, 7, 8):
         ws.cell(ws.max_row, col).data_type = "s"
@@ -108,10 +108,10 @@ def write_template(session: Session, path: Path, tz: ZoneInfo | None = None) -> 
     _validations(ws, [t.code for t in catalog.product_tiers(session)])
     ros = _ros_sheet(wb)
     ref = session_ref(day, time(10, 0), title)
-    for seg in (run_of_show.SegmentInput("hook", 0, 5, "welcome and today's deal", lead_role="host"),
-                run_of_show.SegmentInput("product", 5, 20, "Glow serum", sku="GLOW-30", offer="2 for $40",
+    for seg in (run_of_show_segments.SegmentInput("hook", 0, 5, "welcome and today's deal", lead_role="host"),
+                run_of_show_segments.SegmentInput("product", 5, 20, "Glow serum", sku="GLOW-30", offer="2 for $40",
                                          talking_points="Texture on camera\nWho it's for", lead_role="host"),
-                run_of_show.SegmentInput("flash_deal", 25, 10, sku="GLOW-30", offer="$15 for 10 minutes")):
+                run_of_show_segments.SegmentInput("flash_deal", 25, 10, sku="GLOW-30", offer="$15 for 10 minutes")):
         _write_ros_row(ros, ref, seg)
     wb.save(path)
 
@@ -133,7 +133,7 @@ def export_week(session: Session, monday: date, rules: Rules, path: Path) -> int
     for live in sessions:
         ls = to_local(live.starts_at, rules.tz)
         ref = session_ref(ls.date(), ls.time(), live.title)
-        for seg in run_of_show.segments(session, live.id):
+        for seg in run_of_show_segments.segments(session, live.id):
             _write_ros_row(ros, ref, seg)
     wb.save(path)
     return len(sessions)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import LiveSession
-from bot.services import run_of_show
+from bot.services.run_of_show import segments as run_of_show_segments
 from bot.services.schedule.rules import Rules
 from bot.services.schedule.sheet import MAX_ROWS, ROS_HEADER, ROS_REQUIRED, ROS_SHEET, SESSION_REF_RE
 from bot.timefmt import local_to_utc
@@ -35,7 +35,7 @@ class RosPlan:
     live: LiveSession | None
     length: int
     first_row: int
-    segments: list[run_of_show.SegmentInput] = field(default_factory=list)
+    segments: list[run_of_show_segments.SegmentInput] = field(default_factory=list)
 
 
 def _int_cell(value: object, column: str, text: Callable[[object], str]) -> int:
@@ -111,7 +111,7 @@ def read_ros(session: Session, values_iter: Iterable[tuple[Any, ...]], rows: lis
                     continue
                 key = id(row) if row is not None else -live.id  # type: ignore[union-attr]
                 length = (int((row.ends_at - row.starts_at).total_seconds() // 60) if row is not None
-                          else run_of_show.length_min(live))  # type: ignore[arg-type]
+                          else run_of_show_segments.length_min(live))  # type: ignore[arg-type]
                 plan = plans.setdefault(key, RosPlan(row, live if row is None else None, length, number))
             except ValueError as exc:
                 problems.append(str(exc))
@@ -121,7 +121,7 @@ def read_ros(session: Session, values_iter: Iterable[tuple[Any, ...]], rows: lis
                 nums.append(_int_cell(values[col], name, text))
             except ValueError as exc:
                 problems.append(str(exc))
-        kind, title = run_of_show.parse_label(text(values[3]))
+        kind, title = run_of_show_segments.parse_label(text(values[3]))
         if not text(values[3]):
             problems.append("Segment is empty (e.g. Hook, Product block: serum, Flash deal, Giveaway, Q&A, Close)")
         lead_text = text(values[7]).lower().replace("-", "").replace(" ", "")
@@ -130,13 +130,13 @@ def read_ros(session: Session, values_iter: Iterable[tuple[Any, ...]], rows: lis
             problems.append(f"Lead '{text(values[7])[:40]}' is not Host or Co-host")
             lead = None
         if plan is not None and len(nums) == 2:
-            data = run_of_show.SegmentInput(kind, nums[0], nums[1], title, text(values[4]) or None,
+            data = run_of_show_segments.SegmentInput(kind, nums[0], nums[1], title, text(values[4]) or None,
                                             text(values[5]) or None, text(values[6]) or None, lead)
-            problems.extend(run_of_show.check_segment(data, plan.length).values())
+            problems.extend(run_of_show_segments.check_segment(data, plan.length).values())
             if not problems:
                 plan.segments.append(data)
         report.errors.extend((number, f"{WHERE} {p}") for p in problems)
     for plan in plans.values():
-        for problem in run_of_show.plan_problems(plan.segments, plan.length):
+        for problem in run_of_show_segments.plan_problems(plan.segments, plan.length):
             report.errors.append((plan.first_row, f"{WHERE} {problem}"))
     return list(plans.values())

@@ -24,7 +24,8 @@ from sqlalchemy.orm import Session
 
 from bot import clock
 from bot.db.models import LiveSession, Person
-from bot.services import run_of_show, workbooks
+from bot.services import workbooks
+from bot.services.run_of_show import plan as run_of_show_plan, segments as run_of_show_segments
 from bot.services.schedule import calendar as schedule_calendar, catalog, planner
 from bot.services.cells import unquote
 from bot.services.errors import Invalid
@@ -390,8 +391,8 @@ def import_workbook(session: Session, actor: planner.Actor, wb: Any, name: str, 
     for plan in plans:
         live = plan.row.live if plan.row is not None else plan.live
         assert live is not None
-        run_of_show.replace_plan(session, actor, live, plan.segments)
+        run_of_show_segments.replace_plan(session, actor, live, plan.segments)
         report.ros_sessions += 1
-    run_of_show.refresh_posted(session, rules.tz, [r.live.id for r in rows if r.live is not None] +
+    run_of_show_plan.refresh_posted(session, rules.tz, [r.live.id for r in rows if r.live is not None] +
                                [(p.live.id if p.live else None) for p in plans])
     return report

@@ -16,7 +16,8 @@ from sqlalchemy.orm import Session
 from bot import clock
 from bot.db.models import Person, Shift
 from bot.db.swaps import ACTIVE, Swap
-from bot.services import audit, notices, outbox, people, run_of_show
+from bot.services import audit, notices, outbox, people
+from bot.services.run_of_show import plan
 from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
 from bot.services.schedule.rules import ROLE_NEEDS, Rules, week_start
 from bot.services.schedule.planner import SHIFT_FIELDS
@@ -288,7 +289,7 @@ def _apply(session: Session, swap: Swap, who: str, cfg: SwapConfig) -> Swap:
     audit.record(session, actor=who, action="swap.approved", entity_type="swap", entity_id=swap.id,
                  before=before, after=_snap(swap), reason="auto-approved: same-tier hosts, no overtime" if who == AUTO else None)
     _refresh(session, swap, cfg)
-    run_of_show.refresh_posted(session, cfg.rules.tz, [sh.session_id for sh, _, _ in moves])  # today's post names the new host
+    plan.refresh_posted(session, cfg.rules.tz, [sh.session_id for sh, _, _ in moves])  # today's post names the new host
     tz = cfg.rules.tz
     _tell(session, taker, notices.render("swaps.approved_text", swap, tz, for_taker=True), f"swap:{swap.id}:approved:taker")
     _tell(session, requester, notices.render("swaps.approved_text", swap, tz, for_taker=False), f"swap:{swap.id}:approved:req")

@@ -17,9 +17,10 @@ class FeaturedSku:
     name: str | None = None  # the catalogue name, when the SKU is a known product
 
 
-def featured_skus(session: Session, session_id: int, segs: list[RosSegment]) -> list[FeaturedSku]:
-    """The session's featured SKUs; when none are set, the SKUs its segments carry, in plan order."""
-    chosen = calendar.session_skus(session, session_id)
+def featured_skus(session: Session, session_id: int, segs: list[RosSegment], chosen: list | None = None) -> list[FeaturedSku]:
+    """The session's featured SKUs; when none are set, the SKUs its segments carry, in plan order.
+    `chosen`: the session's featured products when the caller loaded them already (a whole day at once)."""
+    chosen = calendar.session_skus(session, session_id) if chosen is None else chosen
     if chosen:
         return [FeaturedSku(p.sku, p.name) for p in chosen]
     out: dict[str, FeaturedSku] = {}
