@@ -221,3 +221,15 @@ def test_month_and_quarter_views_compare_and_explain_three_changes(db):
     assert nov.changes[1].text == "hana: GMV of sessions hosted +$2,000 ($1,000 → $3,000), 1 → 1 sessions."
     assert len(nov.changes) <= 3
     assert q4.totals.gmv_cents == 500000 and q4.period.previous().label == "2026-Q3"
+
+
+def test_a_target_larger_than_its_column_is_refused_in_plain_words():
+    """A googol of dollars passed the parser and overflowed PostgreSQL's NUMERIC(18, 6): a crash, not a refusal."""
+    import pytest as _pytest
+
+    from bot.services.scorecard import targets
+    from bot.services.validation import InputError
+
+    with _pytest.raises(InputError, match="too large"):
+        targets.parse("gmv_week", "$" + "9" * 40)
+    assert targets.parse("gmv_week", "$20,000") == 2_000_000

@@ -22,7 +22,7 @@ from bot.db.reporting import TARGET_KEYS, ScorecardTarget
 from bot.services import audit, people
 from bot.services.metrics.values import parse_duration_seconds, parse_money_cents, parse_rate
 from bot.services.scorecard.definitions import fmt_value
-from bot.services.validation import InputError
+from bot.services.validation import InputError, check_column
 
 # key -> (label, kind of value)
 LABELS: dict[str, tuple[str, str]] = {
@@ -68,6 +68,8 @@ def parse(key: str, text: Any) -> Decimal | None:
         raise InputError(f"The {LABELS[key][0]} target `{text}` {exc}.") from None
     if value <= 0:
         raise InputError(f"The {LABELS[key][0]} target must be more than zero.")
+    check_column(ScorecardTarget.value, value, label=f"The {LABELS[key][0]} target",
+                 scale=100 if kind == "money" else 1, unit=" dollars" if kind == "money" else "")
     return value
 
 
