@@ -85,7 +85,7 @@ def test_monday_scorecard_posts_once_with_chart_and_workbook_in_thread(server, d
         colours = {c for _, c in img.convert("RGB").getcolors(1 << 20) or []}
         assert img.size == (800, 420) and (0x25, 0x63, 0xEB) in colours and (0xEA, 0x58, 0x0C) in colours
     wb = load_workbook(io.BytesIO(xlsx))
-    assert wb.sheetnames == ["Summary", "Sessions", "Hosts", "SKUs", "Operations", "Slots"]
+    assert wb.sheetnames == ["Summary", "Sessions", "Hosts", "SKUs", "Operations", "Slots", "Clips"]
     assert len(wb["Summary"]._charts) == 2 and wb["Sessions"].freeze_panes == "A2"
     assert wb["Summary"]["B2"].value == 2500 and wb["Summary"]["B2"].number_format.startswith('"$"')
 

@@ -16,6 +16,9 @@ from bot.blocks.common import (
     header,
     section,
 )
+from bot.blocks.scorecard_clips import TITLE as CLIPS_TITLE
+from bot.blocks.scorecard_clips import clips_blocks
+from bot.blocks.scorecard_clips import text_lines as clip_lines
 from bot.services.scorecard.compute import by_severity, velocity_leaders
 from bot.services.scorecard.definitions import (
     DEFINITIONS,
@@ -103,6 +106,9 @@ def scorecard_text(card: Scorecard, tz: ZoneInfo) -> str:
     for title, lines in sections(card, tz):
         parts.append(f"\n{title}")
         parts += [f"  {ln}" for ln in lines]
+    if card.clips:
+        parts.append(f"\n{CLIPS_TITLE}")
+        parts += [f"  {ln}" for ln in clip_lines(card.clips, tz)]
     parts.append(f"\nDefinitions: {definitions_line()}")
     return "\n".join(parts)
 
@@ -112,10 +118,11 @@ def scorecard_message(card: Scorecard, tz: ZoneInfo) -> tuple[str, list[Block]]:
     for title, lines in sections(card, tz):
         for i, part in enumerate(chunk_lines([f"• {escape(ln)}" for ln in lines])):
             blocks.append(section((f"*{escape(title)}*\n" if i == 0 else "") + part))
-    blocks = blocks[:46]
+    clips = clips_blocks(card.clips, tz)
+    blocks = blocks[:46 - len(clips)] + clips
     blocks += [divider(), context(escape(f"Definitions: {definitions_line()}")),
                context("Charts (by day, and a day x hour heatmap) and the full workbook (Summary, Sessions, Hosts, SKUs, "
-                       "Operations, Slots) are in the thread.")]
+                       "Operations, Slots, Clips) are in the thread.")]
     g = card.headline[0]
     text = f"LIVE scorecard {card.week}: GMV {fmt_value(g.kind, g.value)} {_chg(g)}"
     return text, blocks[:50]

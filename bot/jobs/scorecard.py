@@ -41,7 +41,7 @@ def post(rt: Runtime, monday: date, run_key: str, now: datetime, channel: str | 
         outbox.upload(s, "scorecard_heatmap", args, filename=f"scorecard-{week}-slots.png", thread_of=key, key=f"{key}:heatmap",
                       title=f"{week}: GMV per live hour by day and start hour (heatmap, with session counts)")
         outbox.upload(s, "scorecard_xlsx", args, filename=f"scorecard-{week}.xlsx", thread_of=key, key=f"{key}:xlsx",
-                      title=f"Scorecard {week} (Summary, Sessions, Hosts, SKUs, Operations, Slots)")
+                      title=f"Scorecard {week} (Summary, Sessions, Hosts, SKUs, Operations, Slots, Clips)")
         audit.record(s, actor=f"system:{JOB_NAME}", action="scorecard.posted", entity_type="scorecard", entity_id=week,
                      after={"channel": channel, "run": run_key, "insights": [i.rule for i in card.insights]})
     rt.after_change()

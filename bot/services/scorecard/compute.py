@@ -20,6 +20,7 @@ from bot.db.metrics import SessionMetrics, SkuMetrics
 from bot.db.models import LiveSession, Person, Shift, TimeEntry
 from bot.db.schedule import HostTier, PersonHostTier
 from bot.db.swaps import Swap
+from bot.services.creators import clips as creator_clips
 from bot.services.escalations import record
 from bot.services.scorecard import history, recommend, slots, targets
 from bot.services.scorecard.definitions import BY_KEY
@@ -256,6 +257,7 @@ def build(s: Session, monday: date, cfg: ScorecardConfig, now: datetime) -> Scor
                      operations=operations(s, start, end, now), labor_cost_cents=labor)
     card.targets = targets.current(s, cfg.targets_file)
     card.history = history.weeks_before(s, start, cfg.tz)
+    card.clips = creator_clips.clips_for_week(s, monday, tz=cfg.tz)
     card.slots = slots.slot_rows(s, week_bounds(monday - timedelta(weeks=cfg.slot_weeks - 1), cfg.tz)[0], end, cfg.tz)
     card.insights = week_insights(card, promotion_history(s, monday, cfg, now), cfg)
     card.recommendations = recommend.recommendations(s, card, cfg, now)

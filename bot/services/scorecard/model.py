@@ -277,6 +277,7 @@ class Scorecard:
     slots: list[Any] = field(default_factory=list)  # slots.SlotRow over the last cfg.slot_weeks weeks (see slots.py)
     targets: Any = None  # targets.Targets in force for the week
     history: list[Any] = field(default_factory=list)  # history.WeekFigures of earlier weeks with data, oldest first
+    clips: list[dict] = field(default_factory=list)  # the week's highlight clips, plain dicts (creators.clips.clips_for_week)
 
     @property
     def missing(self) -> list[SessionRow]:

@@ -1,4 +1,4 @@
-"""The full scorecard as an xlsx workbook: Summary (with native Excel charts), Sessions, Hosts, SKUs, Operations.
+"""The full scorecard as an xlsx workbook: Summary (with native Excel charts), Sessions, Hosts, SKUs, Operations, Slots, Clips.
 
 Money is written as dollars with a currency format, rates as fractions with a percent format; unknown
 values are left empty (never 0). User text goes through `safe`, so no cell starts a formula.
@@ -18,6 +18,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.db.creators import CLIP_LABEL
 from bot.services.cells import safe
 from bot.services.scorecard.compute import by_severity
 from bot.services.scorecard.definitions import help_lines
@@ -99,6 +100,7 @@ def build_workbook(card: Scorecard, tz: ZoneInfo) -> bytes:
          k.stock_after, _f(k.days_of_stock, 1)] for k in sorted(card.skus, key=lambda k: -(k.velocity or 0))])
     _operations(wb.create_sheet("Operations"), card)
     _slots(wb.create_sheet("Slots"), card)
+    _clips(wb.create_sheet("Clips"), card, tz)
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -176,3 +178,16 @@ def _slots(ws: Worksheet, card: Scorecard) -> None:
     chart.set_categories(Reference(ws, min_col=1, min_row=2, max_row=len(rows) + 1))
     chart.width, chart.height = 22, 10
     ws.add_chart(chart, "J2")
+
+
+def _clips(ws: Worksheet, card: Scorecard, tz: ZoneInfo) -> None:
+    """Every clip asked for in the week's LIVEs (creators.clips.clips_for_week), where it ran and its views."""
+    local = lambda dt: None if dt is None else to_local(dt, tz)  # noqa: E731
+    _table(ws, [("Clip", "count", 7), ("LIVE", "text", 30), ("LIVE start", "date", 17), ("At", "text", 9), ("SKU", "text", 14),
+                ("Note", "text", 40), ("Status", "text", 12), ("Ran", "text", 9), ("Link", "text", 40), ("Views", "count", 10),
+                ("Published", "date", 17), ("Asked by", "text", 14)],
+           [[c["id"], c["session_title"], local(c["session_starts_at"]), c["timestamp"], c["sku"], c["note"],
+             CLIP_LABEL.get(c["status"], c["status"]), c["placement"], c["link"], c["views"], local(c["published_at"]),
+             c["requested_by"]] for c in card.clips])
+    if not card.clips:
+        ws.cell(row=2, column=1, value="No highlight clips were asked for in this week's LIVEs.")
