@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 import threading
 import time
-from datetime import timedelta
+from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 from conftest import ADMIN, HOST, HOST2, LEADER, LEGAL, PA, serve
@@ -17,11 +18,15 @@ from talent_helpers import add_candidate, eventually, team
 
 from bot import clock
 from bot.db.briefs import Brief
+from bot.db.creators import Campaign, Creator, Deliverable
 from bot.db.escalations import Escalation
-from bot.db.models import Person, PersonRole, Shift
+from bot.db.models import Person, PersonRole, PostedMessage, Shift
+from bot.db.payroll import Invoice
 from bot.db.talent import OnboardingItem, TierProposal
 from bot.handlers.home import HomeRefresher
 from bot.services import outbox, people
+from bot.services.creators.deliverables import payment_key
+from bot.services.payroll.invoices import card_key
 from bot.services.talent import casting, feedback, onboarding
 from bot.timefmt import local_date
 
@@ -155,6 +160,7 @@ def test_the_largest_realistic_studio_fits_every_role_at_once(world, db):
         onboarding.start(s, me, today - timedelta(days=2), actor=ADMIN)
         for i in range(30):
             feedback.add(s, people.get(s, ADMIN), feedback.FeedbackInput(HOST2, long * 14, long * 14, "1:00:00"))
+        _payments_at_their_longest(s, long)
     view, text = _home(world, HOST2)
     assert len(view["blocks"]) <= 100
     for part in ("Your onboarding", "Today's run-of-show", "Today at the studio", "Briefs waiting", "For leadership"):
@@ -165,6 +171,42 @@ def test_the_largest_realistic_studio_fits_every_role_at_once(world, db):
     assert "and 29 more: *All feedback*" in text and "and 32 more: `/schedule`" in text
     assert "and 70 more: the legal channel (oldest first)" in text
     assert "and 35 more: the leadership channel" in text
+    assert "*Invoices to approve:* 50" in text and "*Creator payments to approve:* 50" in text
+    assert text.count("and 45 more: the cards in the leadership channel, oldest first") == 2
+    assert "*Invoices approved, not marked paid:* 30" in text and "and 25 more: the weekly invoice digest" in text
+    assert text.count("https://slack.com/archives/C0LEAD/p") == 10
+
+
+def _payments_at_their_longest(s, long):
+    """50 invoices waiting (the largest numbers and names), 30 approved not paid, 50 creator payments waiting;
+    every waiting card remembered in the leadership channel."""
+    now = clock.now()
+    for i in range(80):
+        p = Person(slack_user_id=f"UINV{i:05d}", display_name=long, created_at=now)
+        s.add(p)
+        s.flush()
+        inv = Invoice(person_id=p.id, number=("N" * 57) + f"{i:03d}", period_start=date(2026, 10, 4),
+                      period_end=date(2026, 10, 17), amount=Decimal("999999.99"), expected=Decimal("0.01"), version=100,
+                      status="submitted" if i < 50 else "approved", submitted_by=ADMIN, submitted_at=now)
+        s.add(inv)
+        s.flush()
+        s.add(PostedMessage(key=card_key(inv.id, 100), channel="C0LEAD", ts=f"1700000000.{i:06d}", claimed_at=now,
+                            updated_at=now))
+    camp = Campaign(name=long, starts_on=date(2026, 11, 1), ends_on=date(2026, 11, 30), owner=ADMIN, created_at=now,
+                    updated_at=now)
+    s.add(camp)
+    s.flush()
+    for i in range(50):
+        c = Creator(name=long, handle=f"{'h' * 60}{i:02d}", status="active", flat_fee_cents=99_999_999, created_at=now,
+                    updated_at=now)
+        s.add(c)
+        s.flush()
+        d = Deliverable(campaign_id=camp.id, creator_id=c.id, kind="cohost", due_on=date(2026, 11, 10), status="posted",
+                        links=[], steps={}, posted_at=now, created_at=now, updated_at=now)
+        s.add(d)
+        s.flush()
+        s.add(PostedMessage(key=payment_key(d.id), channel="C0LEAD", ts=f"1700000001.{i:06d}", claimed_at=now,
+                            updated_at=now))
 
 
 def test_any_change_refreshes_the_associate_home_once(db, stub, db_url):

@@ -1,16 +1,38 @@
 """The role parts of the App Home tab (below the clock and the shifts): the host's checklist, feedback and
 numbers against their tier; the PA's run-of-show; the associate's day, pipeline and overdue items; legal's
-waiting briefs; leadership's headline, severe escalations and tier decisions. Every list is capped, with
+waiting briefs; leadership's headline, severe escalations, tier decisions and payments to approve (invoices, creator
+payments, each linking to its card); the associate's approved invoices not yet paid. Every list is capped, with
 "and N more" pointing to the full view, so the tab stays inside Slack's 100 blocks at any studio size."""
 
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from bot.blocks.common import Block, button, chunk_lines, context, divider, escape, header, mention, section
+from bot.blocks.common import (
+    Block,
+    button,
+    chunk_lines,
+    context,
+    divider,
+    escape,
+    header,
+    mention,
+    section,
+)
+from bot.db.creators import KIND_LABEL
 from bot.db.talent import STAGE_LABEL, STAGES
-from bot.services.talent.home import AssociatePart, HostPart, Home, LeadershipPart, LegalPart, PAPart
+from bot.services.creators.common import dollars
+from bot.services.talent.home import (
+    AssociatePart,
+    Card,
+    Home,
+    HostPart,
+    LeadershipPart,
+    LegalPart,
+    PAPart,
+)
 from bot.services.talent.numbers import NUMBER_LABEL
 from bot.timefmt import fmt_day, fmt_time
 
@@ -95,7 +117,13 @@ def _associate(p: AssociatePart, tz: ZoneInfo, today: date) -> list[Block]:
     out.append(section(f"*Candidates by stage*\n{counts}", accessory=button("Casting", "talent_open_casting")))
     late = [f"{escape(i.person.name)}: {escape(i.title)} ({i.owner}, due {fmt_day(i.due_on)})" for i in p.overdue]
     out.append(section("*Overdue onboarding items*\n" + ("\n".join(late[:CAP]) or "_None._")))
-    return out + _more(len(late) - CAP, "`/casting onboarding`")
+    out += _more(len(late) - CAP, "`/casting onboarding`")
+    if p.to_pay_total:
+        paid = [f"{escape(i.person.name)} · {escape(i.number)} · {_money(Decimal(i.amount))}" for i in p.to_pay[:CAP]]
+        out.append(section(f"*Invoices approved, not marked paid:* {p.to_pay_total}\n" + "\n".join(paid)
+                           + "\n_*Mark paid* is on the decision DM opsbot sent you._"))
+        out += _more(p.to_pay_total - CAP, "the weekly invoice digest")
+    return out
 
 
 def _legal(p: LegalPart, tz: ZoneInfo) -> list[Block]:
@@ -118,8 +146,40 @@ def _leadership(p: LeadershipPart) -> list[Block]:
                            accessory=button("Approve", "talent_tier_approve", str(prop.id), style="primary"),
                            block_id=f"homeprop_{prop.id}"))
     out += _more(len(p.proposals) - CAP, "the leadership channel")
-    out.append(context("Payments to approve: not tracked in opsbot yet."))
-    return out
+    return out + _payments(p)
+
+
+def _money(d: Decimal) -> str:
+    return f"-${-d:,.2f}" if d < 0 else f"${d:,.2f}"
+
+
+def _card(card: Card | None, label: str) -> str:
+    """A link to the remembered card (Slack opens the message from its archive address)."""
+    if card is None:
+        return ""
+    channel, ts = card
+    return f" · <https://slack.com/archives/{channel}/p{ts.replace('.', '')}|{label}>"
+
+
+def _payments(p: LeadershipPart) -> list[Block]:
+    out: list[Block] = []
+    lines = []
+    for inv, card in p.invoices[:CAP]:
+        diff = Decimal(inv.amount) - Decimal(inv.expected)
+        vs = "matches the hours" if not diff else f"{_money(diff)} vs the hours"
+        act = _card(card, "Approve / Query") or " · _card not posted yet: it reaches the leadership channel shortly_"
+        lines.append(f"{mention(inv.person.slack_user_id)} · {escape(inv.number)} · {inv.period_start:%b} {inv.period_start.day}"
+                     f"-{inv.period_end:%b} {inv.period_end.day} · *{_money(Decimal(inv.amount))}* ({vs}){act}")
+    out.append(section(f"*Invoices to approve:* {p.invoices_total}" + ("\n" + "\n".join(lines) if lines else "")))
+    out += _more(p.invoices_total - CAP, "the cards in the leadership channel, oldest first")
+    lines = []
+    for d, card in p.payments[:CAP]:
+        fee = dollars(d.creator.flat_fee_cents) or "no flat fee"
+        act = _card(card, "Approve payment") or " · _approve from the card opsbot sent you by DM_"
+        lines.append(f"{escape(d.creator.name)} (@{escape(d.creator.handle)}) · {KIND_LABEL[d.kind]} for "
+                     f"{escape(d.campaign.name)} · {fee}{act}")
+    out.append(section(f"*Creator payments to approve:* {p.payments_total}" + ("\n" + "\n".join(lines) if lines else "")))
+    return out + _more(p.payments_total - CAP, "the cards in the leadership channel, oldest first")
 
 
 def role_blocks(home: Home, tz: ZoneInfo, today: date, budget: int) -> list[Block]:

@@ -31,6 +31,11 @@ from bot.timefmt import ensure_utc
 MAX_NOTE = 1000
 
 
+def card_key(invoice_id: int, version: int) -> str:
+    """The remembered leadership-channel card of one invoice version (App Home links to it)."""
+    return f"invoice-card:{invoice_id}:v{version}"
+
+
 @dataclass
 class Reconciliation:
     lines: list[tuple[str, Decimal]] = field(default_factory=list)  # (what, expected amount)
@@ -114,7 +119,7 @@ def submit(session: Session, actor: Person, target_user_id: str, day: date, amou
                  before=before, after={"number": number, "amount": f"{amount:.2f}", "expected": f"{rec.expected:.2f}",
                                        "version": inv.version, "period_start": period.start.isoformat()})
     notices.post(session, cfg.leadership_channel, "payroll.invoice", inv, rec, cfg.invoice_note_over,
-                 key=f"invoice:{inv.id}:v{inv.version}")
+                 key=f"invoice:{inv.id}:v{inv.version}", remember_as=card_key(inv.id, inv.version))
     return inv, rec, True
 
 

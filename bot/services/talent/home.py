@@ -9,17 +9,31 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from bot.db.briefs import Brief
+from bot.db.creators import Deliverable
 from bot.db.escalations import Escalation
-from bot.db.models import LiveSession, OutboxMessage, Person, Shift, TimeEntry
+from bot.db.models import (
+    LiveSession,
+    OutboxMessage,
+    Person,
+    PostedMessage,
+    Shift,
+    TimeEntry,
+)
+from bot.db.payroll import Invoice
 from bot.db.run_of_show import RosSegment
 from bot.db.swaps import Swap
 from bot.db.talent import STAGES, Feedback, OnboardingItem, TierChange, TierProposal
+from bot.services.creators.deliverables import payment_key
+from bot.services.payroll.invoices import card_key
 from bot.services.talent import casting, onboarding, tiers
 from bot.services.talent.tiers import Criteria, TierRule
 from bot.timefmt import day_bounds
+
+SHOWN = 5  # rows fetched per payment list; the counts are the full ones
+Card = tuple[str, str]  # (channel, ts) of a remembered message
 
 
 @dataclass
@@ -47,6 +61,8 @@ class AssociatePart:
     briefs_waiting: int
     candidates: dict[str, int]
     overdue: list[OnboardingItem]
+    to_pay: list[Invoice] = field(default_factory=list)  # approved by leadership, not marked paid yet
+    to_pay_total: int = 0
 
 
 @dataclass
@@ -59,6 +75,10 @@ class LeadershipPart:
     scorecard: str | None
     severe: list[Escalation]
     proposals: list[TierProposal]
+    invoices: list[tuple[Invoice, Card | None]] = field(default_factory=list)  # waiting for Approve payment / Query
+    invoices_total: int = 0
+    payments: list[tuple[Deliverable, Card | None]] = field(default_factory=list)  # posted, payment not approved
+    payments_total: int = 0
 
 
 @dataclass
@@ -128,6 +148,9 @@ def associate_part(session: Session, today: date, tz: ZoneInfo) -> AssociatePart
         briefs_waiting=session.scalar(select(func.count()).select_from(Brief).where(Brief.status == "pending")) or 0,
         candidates={s: n for s, n in casting.stage_counts(session).items() if s in STAGES},
         overdue=onboarding.overdue(session, today),
+        to_pay=list(session.scalars(select(Invoice).options(joinedload(Invoice.person)).where(Invoice.status == "approved")
+                                    .order_by(Invoice.submitted_at, Invoice.id).limit(SHOWN))),
+        to_pay_total=_count(session, Invoice, Invoice.status == "approved"),
     )
 
 
@@ -138,16 +161,46 @@ def legal_part(session: Session) -> LegalPart:
     return LegalPart(rows)
 
 
+def _count(session: Session, model: type, *where: Any) -> int:
+    return session.scalar(select(func.count()).select_from(model).where(*where)) or 0
+
+
+def _cards(session: Session, keys: list[str]) -> dict[str, Card]:
+    """Where the remembered cards are (one query for both lists); a card not posted yet has no ts."""
+    if not keys:
+        return {}
+    rows = session.execute(select(PostedMessage.key, PostedMessage.channel, PostedMessage.ts)
+                           .where(PostedMessage.key.in_(keys), PostedMessage.ts.is_not(None)))
+    return {key: (channel, ts) for key, channel, ts in rows}
+
+
+def payments_to_approve(session: Session, part: LeadershipPart) -> None:
+    """Invoices waiting for leadership's decision and posted creator deliverables waiting for payment approval,
+    oldest first, each with its card in the leadership channel when opsbot remembers it."""
+    invs = list(session.scalars(select(Invoice).options(joinedload(Invoice.person)).where(Invoice.status == "submitted")
+                                .order_by(Invoice.submitted_at, Invoice.id).limit(SHOWN)))
+    dels = list(session.scalars(select(Deliverable).options(joinedload(Deliverable.campaign).lazyload("*"))
+                                .where(Deliverable.status == "posted")
+                                .order_by(Deliverable.posted_at, Deliverable.id).limit(SHOWN)))
+    cards = _cards(session, [card_key(i.id, i.version) for i in invs] + [payment_key(d.id) for d in dels])
+    part.invoices = [(i, cards.get(card_key(i.id, i.version))) for i in invs]
+    part.payments = [(d, cards.get(payment_key(d.id))) for d in dels]
+    part.invoices_total = len(invs) if len(invs) < SHOWN else _count(session, Invoice, Invoice.status == "submitted")
+    part.payments_total = len(dels) if len(dels) < SHOWN else _count(session, Deliverable, Deliverable.status == "posted")
+
+
 def leadership_part(session: Session) -> LeadershipPart:
     post = session.scalars(select(OutboxMessage).where(OutboxMessage.dedupe_key.like("scorecard:%"),
                                                        OutboxMessage.kind == "post")
                            .order_by(OutboxMessage.id.desc()).limit(1)).first()
-    return LeadershipPart(
+    part = LeadershipPart(
         scorecard=(post.payload or {}).get("text") if post else None,
         severe=list(session.scalars(select(Escalation).where(Escalation.status != "resolved", Escalation.severity <= 2)
                                     .order_by(Escalation.severity, Escalation.escalated_at))),
         proposals=tiers.pending(session),
     )
+    payments_to_approve(session, part)
+    return part
 
 
 def build(session: Session, person: Person, today: date, tz: ZoneInfo, criteria: Criteria | None) -> Home:
