@@ -114,7 +114,7 @@ def submit(session: Session, actor: Person, target_user_id: str, day: date, amou
                  before=before, after={"number": number, "amount": f"{amount:.2f}", "expected": f"{rec.expected:.2f}",
                                        "version": inv.version, "period_start": period.start.isoformat()})
     notices.post(session, cfg.leadership_channel, "payroll.invoice", inv, rec, cfg.invoice_note_over,
-                 key=f"invoice:{inv.id}:v{inv.version}")
+                 key=f"invoice:{inv.id}:v{inv.version}", remember_as=f"invoice:{inv.id}:v{inv.version}")  # linked from the ops sync
     return inv, rec, True
 
 
