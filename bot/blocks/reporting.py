@@ -19,41 +19,43 @@ from bot.blocks.common import (
     section,
 )
 from bot.services.reporting.meetings import describe
-from bot.services.reporting.sync import Item, Pack
+from bot.services.reporting.sync import PAY_KINDS, Item, Pack
 from bot.services.scorecard.definitions import fmt_value
 from bot.timefmt import fmt_datetime, fmt_day_time
 
-SYNC_GROUPS = (
-    ("unassigned", "Schedule gaps: unassigned slots"),
-    ("unconfirmed", "Unconfirmed shifts"),
-    ("below_tier", "Hosts below the product tier"),
-    ("escalation", "Open escalations"),
-    ("recurring", "Recurring escalations"),
-    ("brief", "Briefs waiting for legal"),
-    ("swap", "Swaps pending"),
+SYNC_GROUPS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (("unassigned",), "Schedule gaps: unassigned slots"),
+    (("unconfirmed",), "Unconfirmed shifts"),
+    (("below_tier",), "Hosts below the product tier"),
+    (("escalation",), "Open escalations"),
+    (("recurring",), "Recurring escalations"),
+    (("brief",), "Briefs waiting for legal"),
+    (("swap",), "Swaps pending"),
+    (PAY_KINDS, "Payroll and payments"),
 )
+WHEN = {"brief": "due ", "invoice": "submitted ", "invoice_queried": "queried ", "invoice_unpaid": "approved ",
+        "creator_payment": "posted "}
 
 
 def _fix(item: Item) -> str:
-    if item.link:
-        return f"<{item.link}|open the message>"
     if item.fix.startswith("message:"):
-        return "its message in Slack"
-    return f"`{escape(item.fix)}`"
+        return f"<{item.link}|open the message>" if item.link else "its message in Slack"
+    where = escape(item.fix[len("hint:"):]) if item.fix.startswith("hint:") else f"`{escape(item.fix)}`"
+    return where + (f" (<{item.link}|open the message>)" if item.link else "")
 
 
 def _line(item: Item, tz: ZoneInfo) -> str:
     when = ""
     if item.when is not None:
-        when = f" · {'due ' if item.kind == 'brief' else ''}{fmt_day_time(item.when, tz)}"
+        when = f" · {WHEN.get(item.kind, '')}{fmt_day_time(item.when, tz)}"
     return f"• {escape(item.text)}{when} → fix: {_fix(item)}"
 
 
 def sync_sections(pack: Pack, tz: ZoneInfo) -> list[tuple[str, list[str]]]:
     out = [(f"Last week ({pack.last_week}, {pack.sessions_last_week} sessions)",
             [f"• {escape(h.label)}: {fmt_value(h.kind, h.value)}" for h in pack.headline])]
-    for kind, title in SYNC_GROUPS:
-        items = pack.of(kind)
+    for kinds, title in SYNC_GROUPS:
+        items = [i for i in pack.items if i.kind in kinds]
         out.append((f"{title} ({len(items)})", [_line(i, tz) for i in items[:12]]
                     + ([f"• … and {len(items) - 12} more"] if len(items) > 12 else []) or ["• none"]))
     out.append(("Agenda", [f"{i + 1}. {escape(a)}" for i, a in enumerate(pack.agenda)]))
@@ -66,7 +68,8 @@ def sync_message(pack: Pack, tz: ZoneInfo) -> tuple[str, list[Block]]:
         for i, part in enumerate(chunk_lines(lines)):
             blocks.append(section((f"*{escape(title)}*\n" if i == 0 else "") + part))
     blocks = blocks[:48]
-    blocks += [divider(), context("Built from the calendar, escalations, briefs and swaps. `/ops sync` rebuilds it any time.")]
+    blocks += [divider(), context("Built from the calendar, escalations, briefs, swaps, timesheets, invoices and creator "
+                                   "payments. `/ops sync` rebuilds it any time.")]
     counts = pack.counts()
     summary = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in counts.items()) or "no open items"
     return f"Ops sync {pack.week}: {summary}", blocks

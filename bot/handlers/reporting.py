@@ -17,6 +17,7 @@ from bot.handlers.common import guarded, input_value
 from bot.runtime import Runtime
 from bot.services import people, validation
 from bot.services.errors import Invalid
+from bot.services.payroll.config import PayrollConfig
 from bot.services.reporting import meetings, sync
 from bot.services.scorecard.model import ScorecardConfig
 from bot.timefmt import fmt_datetime, local_date
@@ -44,7 +45,9 @@ def ops_command(rt: Runtime, sub: str, words: list[str], body: dict, ack: Any, c
     today = local_date(clock.now(), rt.tz)
     monday = validation.parse_week(words[1], today=today) if len(words) > 1 else today - timedelta(days=today.weekday())
     with rt.db.read() as s:
-        text, bl = blocks.sync_message(sync.build(s, monday, ScorecardConfig.from_settings(rt.settings), clock.now()), rt.tz)
+        pack = sync.build(s, monday, ScorecardConfig.from_settings(rt.settings), clock.now(),
+                          PayrollConfig.from_settings(rt.settings))
+        text, bl = blocks.sync_message(pack, rt.tz)
     ack(text=text, blocks=bl)
 
 

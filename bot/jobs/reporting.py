@@ -13,6 +13,7 @@ from bot.blocks.scorecard_period import period_message
 from bot.jobs.base import JobContext, JobSpec, NothingPosted, iso_week
 from bot.runtime import Runtime
 from bot.services import audit, outbox, validation
+from bot.services.payroll.config import PayrollConfig
 from bot.services.reporting import meetings, sync
 from bot.services.scorecard import monthly
 from bot.services.scorecard.model import ScorecardConfig
@@ -50,7 +51,7 @@ def post_sync(rt: Runtime, monday: date, run_key: str, now: datetime, channel: s
         raise NothingPosted("OPS_CHANNEL is not set; nothing posted (set it, then run the job again)")
     key = f"{OPS_SYNC}:{run_key}"
     with rt.db.transaction() as s:
-        pack = sync.build(s, monday, ScorecardConfig.from_settings(rt.settings), now)
+        pack = sync.build(s, monday, ScorecardConfig.from_settings(rt.settings), now, PayrollConfig.from_settings(rt.settings))
         text, blocks = sync_message(pack, rt.tz)
         if outbox.post(s, channel, text, blocks, key=key, remember_as=key) is None:
             return f"{pack.week}: already queued"

@@ -1,8 +1,10 @@
 """The weekly ops-sync pack: last week's headline numbers, this week's schedule gaps, open and recurring
-escalations, briefs waiting for legal (with due dates), swaps pending, and an agenda built from them.
+escalations, briefs waiting for legal (with due dates), swaps pending, payroll and payments waiting (the
+current pay period's unapproved timesheets, invoices waiting for leadership, queried, or approved and not paid,
+creator payments to approve), and an agenda built from them.
 
-Every item carries `fix`: where in Slack it is fixed (a posted message's key, or the command to run).
-Payroll and invoice items join the pack when those domains exist (nothing here depends on them).
+Every item carries `fix`: where in Slack it is fixed (a posted message's key, the command to run, or
+"hint:<words>" when the fix is a button on a message opsbot does not remember).
 """
 
 from __future__ import annotations
@@ -10,15 +12,22 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from bot.db.briefs import Brief, BriefVersion
+from bot.db.creators import Deliverable
 from bot.db.escalations import Escalation
 from bot.db.models import LiveSession, Person, PostedMessage, Shift
+from bot.db.payroll import Invoice, InvoiceDecision
 from bot.db.schedule import HostTier, PersonHostTier, ProductTier
 from bot.db.swaps import ACTIVE, Swap
+from bot.services.creators import deliverables
+from bot.services.payroll import invoices
+from bot.services.payroll.compute import period_pay
+from bot.services.payroll.config import PayrollConfig
 from bot.services.scorecard import compute
 from bot.services.scorecard.model import (
     HOST_ROLES,
@@ -29,15 +38,17 @@ from bot.services.scorecard.model import (
 from bot.services.validation import week_label
 
 RECURRING_WEEKS = 4  # an escalation cause seen this many weeks back counts towards "recurring"
+PAY_KINDS = ("timesheet", "timesheet_exception", "invoice", "invoice_queried", "invoice_unpaid", "creator_payment")
 
 
 @dataclass
 class Item:
-    kind: str  # unassigned | unconfirmed | below_tier | escalation | recurring | brief | swap
+    kind: str  # unassigned | unconfirmed | below_tier | escalation | recurring | brief | swap | one of PAY_KINDS
     text: str
-    fix: str  # a slash command to run, or "message:<posted key>" (linked when the message exists)
+    fix: str  # a slash command, "message:<posted key>" (linked when the message exists) or "hint:<where to click>"
     when: datetime | None = None
     link: str | None = None  # https link to the Slack message, when opsbot posted one
+    count: int = 1  # how many open things the line stands for (a timesheet line counts its people)
 
 
 @dataclass
@@ -54,18 +65,32 @@ class Pack:
         return [i for i in self.items if i.kind == kind]
 
     def counts(self) -> dict[str, int]:
-        return dict(Counter(i.kind for i in self.items))
+        out: Counter[str] = Counter()
+        for i in self.items:
+            out[i.kind] += i.count
+        return dict(out)
 
 
 def _name(p: Person | None) -> str:
     return "nobody" if p is None else p.display_name or p.real_name or p.slack_user_id
 
 
-def _link(s: Session, key: str) -> str | None:
-    row = s.scalar(select(PostedMessage).where(PostedMessage.key == key))
+def _url(row: PostedMessage | None) -> str | None:
     if row is None or not row.ts:
         return None
     return f"https://slack.com/app_redirect?channel={row.channel}&message_ts={row.ts}"
+
+
+def _link(s: Session, key: str) -> str | None:
+    return _url(s.scalar(select(PostedMessage).where(PostedMessage.key == key)))
+
+
+def _links(s: Session, keys: list[str]) -> dict[str, str]:
+    """Links to the remembered messages among `keys`, in one query."""
+    if not keys:
+        return {}
+    return {row.key: url for row in s.scalars(select(PostedMessage).where(PostedMessage.key.in_(keys)))
+            if (url := _url(row)) is not None}
 
 
 def schedule_gaps(s: Session, start: datetime, end: datetime, week: str) -> list[Item]:
@@ -143,10 +168,79 @@ def swap_items(s: Session) -> list[Item]:
     return out
 
 
+def _money(value: object) -> str:
+    return f"${Decimal(str(value)):,.2f}"
+
+
+def timesheet_items(s: Session, pay: PayrollConfig, now: datetime) -> list[Item]:
+    """The current pay period's timesheets not approved yet (one line, counting people), and who has exceptions."""
+    if pay.cal.kind != "semimonthly" and pay.cal.anchor is None:  # PAY_PERIOD_ANCHOR not set: payroll is not running
+        return []
+    found = period_pay(s, pay.cal.workday_of(now), pay)
+    waiting = [pp for pp in found.people if not pp.approved]
+    if not waiting:
+        return []
+    fix = f"/timesheets {found.period.start.isoformat()}"
+    out = [Item("timesheet", f"{len(waiting)} of {len(found.people)} people's timesheets for {found.period.label} "
+                             "are not approved yet", fix, count=len(waiting))]
+    for pp in waiting:
+        if pp.pay.exceptions:
+            kinds = ", ".join(sorted({x.kind.replace("_", " ") for x in pp.pay.exceptions}))
+            out.append(Item("timesheet_exception", f"{pp.person.name}'s timesheet has {len(pp.pay.exceptions)} "
+                                                   f"exception(s) to review ({kinds})", fix))
+    return out
+
+
+def invoice_items(s: Session) -> list[Item]:
+    """Invoices not paid: waiting for leadership's decision, queried (with the question), approved but not paid."""
+    rows = s.execute(select(Invoice, InvoiceDecision).options(joinedload(Invoice.person))
+                     .outerjoin(InvoiceDecision, (InvoiceDecision.invoice_id == Invoice.id)
+                                & (InvoiceDecision.version == Invoice.version))
+                     .where(Invoice.status != "paid").order_by(Invoice.submitted_at, Invoice.id)).all()
+    links = _links(s, [invoices.card_key(inv.id, inv.version) for inv, _ in rows])
+    out = []
+    for inv, decision in rows:
+        key = invoices.card_key(inv.id, inv.version)
+        diff = Decimal(inv.amount) - Decimal(inv.expected)
+        what = (f"{inv.person.name}'s invoice {inv.number} (#{inv.id}, v{inv.version}, {_money(inv.amount)}"
+                + (f", {_money(abs(diff))} {'over' if diff > 0 else 'under'} the hours" if diff else "") + ")")
+        decided = decision.decided_at if decision is not None else None
+        if inv.status == "submitted":
+            out.append(Item("invoice", f"{what} waits for leadership's decision",
+                            f"message:{key}" if key in links else "hint:Approve payment / Query on its card in the leadership channel",
+                            inv.submitted_at, links.get(key)))
+        elif inv.status == "queried":
+            note = (decision.note or "")[:200] if decision is not None else ""
+            out.append(Item("invoice_queried", f"{what} was queried" + (f": “{note}”" if note else "")
+                            + "; re-file it with the same number and corrected figures", "/invoice", decided, links.get(key)))
+        else:
+            out.append(Item("invoice_unpaid", f"{what} is approved for payment but not marked paid",
+                            "hint:Mark paid on opsbot's DM about the decision", decided))
+    return out
+
+
+def creator_payment_items(s: Session) -> list[Item]:
+    """Deliverables posted but not paid: their payment waits for leadership's approval."""
+    rows = list(s.scalars(select(Deliverable).options(joinedload(Deliverable.campaign), joinedload(Deliverable.creator))
+                          .where(Deliverable.status == "posted").order_by(Deliverable.posted_at, Deliverable.id)))
+    links = _links(s, [deliverables.payment_key(d.id) for d in rows])
+    out = []
+    for d in rows:
+        key = deliverables.payment_key(d.id)
+        fee = f" (flat fee {_money(Decimal(d.creator.flat_fee_cents) / 100)})" if d.creator.flat_fee_cents else ""
+        out.append(Item("creator_payment", f"{deliverables.describe(d)} (#{d.id}) is posted; its payment{fee} waits for "
+                                           "leadership's approval", f"message:{key}" if key in links else "/campaigns",
+                        d.posted_at, links.get(key)))
+    return out
+
+
 def agenda(pack: Pack) -> list[str]:
     """One agenda line per kind of open item, most urgent first, with its count."""
     words = [("escalation", "Open escalations"), ("unassigned", "Fill unassigned slots"), ("below_tier", "Hosts below the product tier"),
              ("unconfirmed", "Chase unconfirmed shifts"), ("brief", "Briefs waiting for legal"), ("swap", "Pending swaps"),
+             ("invoice", "Invoices waiting for leadership"), ("creator_payment", "Creator payments to approve"),
+             ("invoice_queried", "Queried invoices to answer"), ("invoice_unpaid", "Approved invoices to mark paid"),
+             ("timesheet", "People's timesheets to approve"), ("timesheet_exception", "Timesheets with exceptions to review"),
              ("recurring", "Recurring escalation causes")]
     counts = pack.counts()
     lines = [f"Last week's numbers ({pack.last_week}, {pack.sessions_last_week} sessions)"]
@@ -156,12 +250,14 @@ def agenda(pack: Pack) -> list[str]:
     return lines
 
 
-def build(s: Session, monday: date, cfg: ScorecardConfig, now: datetime) -> Pack:
+def build(s: Session, monday: date, cfg: ScorecardConfig, now: datetime, pay: PayrollConfig | None = None) -> Pack:
+    """The pack for the week of `monday`; without `pay` (the payroll settings) timesheets are left out."""
     start, end = week_bounds(monday, cfg.tz)
     last = compute.totals(s, *week_bounds(monday - timedelta(weeks=1), cfg.tz))
     before = compute.totals(s, *week_bounds(monday - timedelta(weeks=2), cfg.tz))
     pack = Pack(week=week_label(monday), monday=monday, last_week=week_label(monday - timedelta(weeks=1)),
                 headline=compute.headline(last, before)[:8], sessions_last_week=last.sessions)
     pack.items = schedule_gaps(s, start, end, pack.week) + escalation_items(s, now) + brief_items(s) + swap_items(s)
+    pack.items += (timesheet_items(s, pay, now) if pay is not None else []) + invoice_items(s) + creator_payment_items(s)
     pack.agenda = agenda(pack)
     return pack
