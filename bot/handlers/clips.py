@@ -11,6 +11,7 @@ from bot import clock
 from bot.blocks import clips as blocks
 from bot.blocks.common import escape, modal, section
 from bot.handlers.common import guarded, input_value
+from bot.handlers.listeners import openers
 from bot.runtime import Runtime
 from bot.services import people, validation
 from bot.services.creators import clips
@@ -97,29 +98,15 @@ def register(app: App, rt: Runtime) -> None:
             text = blocks.requested_text(c, rt.tz)
         ack(response_action="update", view=_done("Clip asked for", text))
 
-    def open_editor(body: dict, client: Any, ack: Any, make: Any) -> None:
-        with rt.db.transaction() as s:
-            actor = people.get_or_create(s, body["user"]["id"])
+    def editor(make: Any) -> Any:
+        """The modal one clip-queue button opens (associate only), built from the clip."""
+        def build(s: Any, actor: Any, body: dict) -> dict:
             require_associate(actor, "work the clip queue")
-            c = clips.get(s, validation.parse_id(body["actions"][0]["value"], what="clip"))
-            view = make(c, rt.tz)
-        ack()
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+            return make(clips.get(s, validation.parse_id(body["actions"][0]["value"], what="clip")), rt.tz)
+        return build
 
-    @app.action("clip_cut")
-    @guarded("action")
-    def clip_cut(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        open_editor(body, client, ack, blocks.cut_modal)
-
-    @app.action("clip_publish")
-    @guarded("action")
-    def clip_publish(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        open_editor(body, client, ack, blocks.publish_modal)
-
-    @app.action("clip_reject")
-    @guarded("action")
-    def clip_reject(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        open_editor(body, client, ack, blocks.reject_modal)
+    openers(app, rt, {"clip_cut": editor(blocks.cut_modal), "clip_publish": editor(blocks.publish_modal),
+                      "clip_reject": editor(blocks.reject_modal)})
 
     def editor_submit(body: dict, ack: Any, run: Any, title: str) -> None:
         clip_id = validation.parse_id(body["view"].get("private_metadata"), what="clip")

@@ -14,6 +14,7 @@ from bot.blocks.common import escape, section
 from bot.db.briefs import Brief
 from bot.db.schedule import Product
 from bot.handlers.common import guarded, input_value
+from bot.handlers.listeners import openers
 from bot.runtime import Runtime
 from bot.services import edits, people, validation
 from bot.services.briefs import records
@@ -79,24 +80,13 @@ def register(app: App, rt: Runtime) -> None:
             return
         ack(text=text, blocks=bl)
 
-    def open_creator(body: dict, client: Any, ack: Any, creator_id: int | None) -> None:
-        with rt.db.transaction() as s:
-            actor = people.get_or_create(s, body["user"]["id"])
-            require_associate(actor, "manage the creator roster")
-            c = roster.get(s, creator_id) if creator_id else None
-            view = blocks.creator_modal(c, roster.version_of(c) if c else None)
-        ack()
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+    def creator_view(s: Any, actor: Any, creator_id: int | None) -> dict:
+        require_associate(actor, "manage the creator roster")
+        c = roster.get(s, creator_id) if creator_id else None
+        return blocks.creator_modal(c, roster.version_of(c) if c else None)
 
-    @app.action("creator_add")
-    @guarded("action")
-    def creator_add(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        open_creator(body, client, ack, None)
-
-    @app.action("creator_edit")
-    @guarded("action")
-    def creator_edit(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        open_creator(body, client, ack, _value(body, "creator"))
+    openers(app, rt, {"creator_add": lambda s, actor, body: creator_view(s, actor, None),
+                      "creator_edit": lambda s, actor, body: creator_view(s, actor, _value(body, "creator"))})
 
     @app.view("creator_submit")
     @guarded("view")
@@ -136,33 +126,22 @@ def register(app: App, rt: Runtime) -> None:
                 msg = blocks.campaign_list(rows)
         ack(text=msg[0], blocks=msg[1])
 
-    def open_campaign(body: dict, client: Any, ack: Any, campaign_id: int | None) -> None:
+    def campaign_view(s: Any, actor: Any, campaign_id: int | None) -> dict:
         now = clock.now()
-        with rt.db.transaction() as s:
-            actor = people.get_or_create(s, body["user"]["id"])
-            require_associate(actor, "plan creator campaigns")
-            c = campaigns.get(s, campaign_id) if campaign_id else None
-            # what the campaign already has is always offered, so saving the form never drops it silently
-            products = _with(list(s.scalars(select(Product).order_by(Product.sku).limit(100))),
-                             [p.product for p in c.products] if c else [])
-            briefs_ = _with(list(s.scalars(select(Brief).where(Brief.status.in_(("approved", "pending", "changes_requested")))
-                                           .order_by(Brief.id.desc()).limit(100))), [b.brief for b in c.briefs] if c else [])
-            people_ = _with([x for x in roster.listing(s) if x.status in ("prospect", "active")],
-                            [m.creator for m in c.members] if c else [])
-            lives = _with(records.upcoming_sessions(s, now), [x.session for x in c.sessions] if c else [])
-            view = blocks.campaign_modal(products, people_, briefs_, lives, rt.tz, c, campaigns.version_of(c) if c else None)
-        ack()
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        require_associate(actor, "plan creator campaigns")
+        c = campaigns.get(s, campaign_id) if campaign_id else None
+        # what the campaign already has is always offered, so saving the form never drops it silently
+        products = _with(list(s.scalars(select(Product).order_by(Product.sku).limit(100))),
+                         [p.product for p in c.products] if c else [])
+        briefs_ = _with(list(s.scalars(select(Brief).where(Brief.status.in_(("approved", "pending", "changes_requested")))
+                                       .order_by(Brief.id.desc()).limit(100))), [b.brief for b in c.briefs] if c else [])
+        people_ = _with([x for x in roster.listing(s) if x.status in ("prospect", "active")],
+                        [m.creator for m in c.members] if c else [])
+        lives = _with(records.upcoming_sessions(s, now), [x.session for x in c.sessions] if c else [])
+        return blocks.campaign_modal(products, people_, briefs_, lives, rt.tz, c, campaigns.version_of(c) if c else None)
 
-    @app.action("campaign_new")
-    @guarded("action")
-    def campaign_new(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        open_campaign(body, client, ack, None)
-
-    @app.action("campaign_edit")
-    @guarded("action")
-    def campaign_edit(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        open_campaign(body, client, ack, _value(body, "campaign"))
+    openers(app, rt, {"campaign_new": lambda s, actor, body: campaign_view(s, actor, None),
+                      "campaign_edit": lambda s, actor, body: campaign_view(s, actor, _value(body, "campaign"))})
 
     @app.action("campaign_open")
     @guarded("action")
@@ -293,22 +272,14 @@ def register(app: App, rt: Runtime) -> None:
             return f"Posted: {escape(deliverables.describe(d))}. Leadership was asked to approve the payment."
         step_submit(body, ack, run, "Posted")
 
-    def open_deliverable(body: dict, client: Any, ack: Any, make: Any) -> None:
-        with rt.db.transaction() as s:
-            require_associate(people.get_or_create(s, body["user"]["id"]), "change creator deliverables")
-            view = make(deliverables.get(s, _value(body, "deliverable")))
-        ack()
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+    def deliverable_modal(make: Any) -> Any:
+        """The modal a deliverable's Change due date / Remove button opens (associate only)."""
+        def build(s: Any, actor: Any, body: dict) -> dict:
+            require_associate(actor, "change creator deliverables")
+            return make(deliverables.get(s, _value(body, "deliverable")))
+        return build
 
-    @app.action("deliv_due")
-    @guarded("action")
-    def deliv_due(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        open_deliverable(body, client, ack, blocks.due_modal)
-
-    @app.action("deliv_remove")
-    @guarded("action")
-    def deliv_remove(ack: Any, body: dict, client: Any, respond: Any) -> None:
-        open_deliverable(body, client, ack, blocks.remove_modal)
+    openers(app, rt, {"deliv_due": deliverable_modal(blocks.due_modal), "deliv_remove": deliverable_modal(blocks.remove_modal)})
 
     @app.view("deliv_due_submit")
     @guarded("view")
