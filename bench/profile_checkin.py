@@ -37,7 +37,7 @@ class Inline(Executor):
         return future
 
 
-botapp.ThreadPoolExecutor = lambda **kw: Inline()  # type: ignore[assignment,misc]
+botapp.AckWaitingExecutor = lambda **kw: Inline()  # type: ignore[assignment,misc]
 
 from bot.config import Settings  # noqa: E402
 from bot.db.migrate import upgrade  # noqa: E402

@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.authorization.authorize import Authorize
 from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.middleware import Middleware
 
 from bot import edge
+from bot.ack_handoff import AckWaitingExecutor, SignallingAckMiddleware
 from bot.handlers import register_all
 from bot.logs import SLACK
 from bot.runtime import Runtime, make_client
@@ -26,7 +27,7 @@ log = logging.getLogger("opsbot.app")
 OTHER_WORKSPACE = "opsbot is installed in another workspace, so it can't act here. Nothing was changed."
 
 
-class SingleWorkspaceAuthorize:
+class SingleWorkspaceAuthorize(Authorize):
     """Authorize every request with our one bot token, and only requests from our one workspace.
 
     Bolt's default authorizer calls auth.test before handling a request and refuses the request when
@@ -43,6 +44,11 @@ class SingleWorkspaceAuthorize:
         self._pinned = pinned
         self._workspace: Workspace | None = Workspace(pinned, enterprise_known=False) if pinned else None
         self._lock = threading.Lock()
+
+    def __call__(self, *, context: Any = None, enterprise_id: str | None, team_id: str | None,  # type: ignore[override]
+                 user_id: str | None = None, **_actor: Any) -> AuthorizeResult | None:
+        """Bolt calls an Authorize instance as is (a plain function it would wrap and inspect on every request)."""
+        return self.authorize(enterprise_id, team_id)
 
     def authorize(self, enterprise_id: str | None, team_id: str | None) -> AuthorizeResult | None:
         result = self._result or self._auth_test(enterprise_id, team_id)
@@ -96,14 +102,6 @@ class SingleWorkspaceAuthorize:
         return found
 
 
-def _as_function(auth: SingleWorkspaceAuthorize) -> Any:
-    # Bolt passes arguments by parameter name, so it needs a plain function, not a bound method.
-    def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult | None:
-        return auth.authorize(enterprise_id, team_id)
-
-    return authorize
-
-
 class _NoTokenSkippedWarning(logging.Filter):
     """Bolt falls back to $SLACK_BOT_TOKEN when given no token, then warns that the client wins over it. Here the
     client carries no token on purpose (`authorize` supplies it per request), so that warning misleads: drop it."""
@@ -124,16 +122,18 @@ def create_app(rt: Runtime) -> App:
         signing_secret=rt.settings.slack_signing_secret or "socket-mode-has-no-signatures",
         # Bolt builds each request's client from this one (base URL, retries) with the token `authorize` returns.
         client=make_client(rt.settings, token=None),
-        authorize=_as_function(SingleWorkspaceAuthorize(rt)),
+        authorize=SingleWorkspaceAuthorize(rt),
         user_facing_authorize_error_message=OTHER_WORKSPACE,
         # Start even if Slack is briefly unreachable.
         token_verification_enabled=False,
         process_before_response=False,
         # Bolt's default pool has 5 threads: with more concurrent requests than that, acks queue behind
         # slow after-ack work. Match the HTTP server's threads so every request gets a listener thread.
-        listener_executor=ThreadPoolExecutor(max_workers=rt.settings.web_threads * 2, thread_name_prefix="opsbot-listener"),
+        # The HTTP thread is woken by the ack itself instead of polling for it (bot/ack_handoff.py).
+        listener_executor=AckWaitingExecutor(max_workers=rt.settings.web_threads * 2, thread_name_prefix="opsbot-listener"),
         logger=_BOLT_LOG,
     )
+    app.middleware(SignallingAckMiddleware())
     app.middleware(_CleanSocketModeBody())
     register_all(app, rt)
     return app

@@ -19,7 +19,7 @@ from bot.notifier import Notifier
 from bot.slack_errors import TriggerSafeConnectionRetryHandler, TriggerSafeRateLimitRetryHandler
 from bot.services import people
 from bot.services.talent import casting
-from bot.services.timeclock import Policy
+from bot.services.punch import Policy
 
 log = logging.getLogger("opsbot.runtime")
 
@@ -77,6 +77,10 @@ class Runtime:
                 "legal": self.settings.opsbot_legal,
                 "leadership": self.settings.opsbot_leadership,
             })
+
+    def profile_known(self, user_id: str) -> None:
+        """The caller's profile was seen filled in (e.g. by the punch's own SELECT): skip the lookup for them."""
+        self._profiled.add(user_id)
 
     def sync_profile(self, user_id: str) -> None:
         """Fill a person's name, email and time zone from users.info (after the ack: it is a Web API call)."""

@@ -15,7 +15,7 @@ from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
 from slack_bolt.request import BoltRequest
 from slack_sdk.signature import SignatureVerifier
 
-from bot import edge
+from bot import ack_handoff, edge
 from bot.db.session import Database
 
 log = logging.getLogger("opsbot.http")
@@ -78,11 +78,15 @@ class OpsbotWSGI(SlackRequestHandler):
                         request.environ.get("CONTENT_LENGTH") or 0)
             return BoltResponse(status=refused.status, body="", headers={"content-type": "text/plain;charset=utf-8"})
         req = VerifiedRequest(raw_body=signed.raw_body, body=signed.body, query=request.query_string, headers=headers)
-        what, who = describe(req.body)
-        retry = (req.headers.get("x-slack-retry-num") or [None])[0]
-        resp = self.app.dispatch(req)
-        log.info("%s user=%s status=%s ms=%.1f%s", what, who, resp.status, (time.monotonic() - started) * 1000,
-                 f" retry={retry}" if retry else "")
+        try:
+            resp = self.app.dispatch(req)
+        finally:
+            ack_handoff.forget()
+        if log.isEnabledFor(logging.INFO):
+            what, who = describe(req.body)
+            retry = (req.headers.get("x-slack-retry-num") or [None])[0]
+            log.info("%s user=%s status=%s ms=%.1f%s", what, who, resp.status, (time.monotonic() - started) * 1000,
+                     f" retry={retry}" if retry else "")
         return resp
 
     def _get_http_response(self, request: WsgiHttpRequest) -> WsgiHttpResponse:

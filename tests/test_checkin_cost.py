@@ -24,19 +24,25 @@ TRANSACTION_CONTROL = ("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT")
 
 @contextmanager
 def counted(db) -> Iterator[list[str]]:  # type: ignore[no-untyped-def]
-    """Every SQL statement sent to the database while the block runs (both SQLite engines)."""
+    """Every SQL statement sent to the database while the block runs: through SQLAlchemy (both SQLite engines)
+    and through the punch's plain-SQL transactions (Database.statement_hooks)."""
     seen: list[str] = []
 
-    def note(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+    def raw(statement: str) -> None:
         if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
             seen.append(" ".join(statement.split())[:120])
+
+    def note(conn, cursor, statement, params, context, executemany):  # type: ignore[no-untyped-def]
+        raw(statement)
 
     engines = {db.engine, db._read_engine}
     for engine in engines:
         event.listen(engine, "before_cursor_execute", note)
+    db.statement_hooks.append(raw)
     try:
         yield seen
     finally:
+        db.statement_hooks.remove(raw)
         for engine in engines:
             event.remove(engine, "before_cursor_execute", note)
 

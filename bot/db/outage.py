@@ -23,7 +23,13 @@ def unreachable(exc: BaseException) -> bool:
         return True
     if isinstance(exc, DBAPIError) and exc.connection_invalidated:
         return True
-    if isinstance(exc, (OperationalError, InterfaceError)):
+    if isinstance(exc, (OperationalError, InterfaceError)) or _driver_error(exc):
         text = str(exc).lower()
         return any(sign in text for sign in _SIGNS)
     return False
+
+
+def _driver_error(exc: BaseException) -> bool:
+    """The driver's own OperationalError/InterfaceError, unwrapped: the punch runs on the raw DBAPI connection."""
+    return any(cls.__name__ in ("OperationalError", "InterfaceError") and cls.__module__.split(".")[0] in ("sqlite3", "psycopg")
+               for cls in type(exc).__mro__)

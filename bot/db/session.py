@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
+from datetime import datetime, timezone
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+
+from bot.db.outage import unreachable
 
 
 WRITE_LOCK_WAIT_SECONDS = 30
@@ -65,6 +70,8 @@ class Database:
         # them poll SQLite's busy handler, which sleeps up to 100 ms between tries.
         self._write_lock = threading.Lock() if sqlite else None
         self._outbox_listeners: list[Callable[[], None]] = []
+        # Called with each statement a RawTransaction runs (the statement-count test listens here).
+        self.statement_hooks: list[Callable[[str], None]] = []
         event.listen(self.sessions, "after_flush", _note_outbox_rows)
         event.listen(self.sessions, "after_commit", self._after_commit)
 
@@ -74,8 +81,12 @@ class Database:
 
     def _after_commit(self, session: Session) -> None:
         if session.info.pop("outbox_written", False):
-            for listener in self._outbox_listeners:
-                listener()
+            self.outbox_committed()
+
+    def outbox_committed(self) -> None:
+        """A committed transaction queued Slack messages: wake whoever delivers them."""
+        for listener in self._outbox_listeners:
+            listener()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -86,6 +97,33 @@ class Database:
             return
         with self._write_lock, self.sessions.begin() as session:
             yield session
+
+    @contextmanager
+    def raw_transaction(self) -> Iterator[RawTransaction]:
+        """One unit of work on the driver's own connection, without the ORM (the time clock's hot path).
+
+        Same guarantees as `transaction()`: SQLite's writers queue on the process lock and take the
+        write lock up front (BEGIN IMMEDIATE); commit on success, roll back on any exception; a queued
+        Slack message wakes the notifier after the commit."""
+        with self._write_lock or nullcontext():
+            proxied = self.engine.raw_connection()
+            try:
+                tx = RawTransaction(proxied.driver_connection, self.engine.dialect.name, self.statement_hooks)
+                if tx.sqlite:
+                    tx.cursor.execute("BEGIN IMMEDIATE")
+                try:
+                    yield tx
+                except BaseException as exc:
+                    _roll_back(proxied, exc)
+                    raise
+                if tx.sqlite:
+                    tx.cursor.execute("COMMIT")
+                else:
+                    proxied.driver_connection.commit()
+            finally:
+                proxied.close()  # back to the pool
+        if tx.outbox_written:
+            self.outbox_committed()
 
     @contextmanager
     def read(self) -> Iterator[Session]:
@@ -109,3 +147,79 @@ class Database:
     def dispose(self) -> None:
         self.engine.dispose()
         self._read_engine.dispose()
+
+
+def _roll_back(proxied, exc: BaseException) -> None:  # type: ignore[no-untyped-def]
+    """Undo the transaction; a connection the database dropped leaves the pool instead of going back to it."""
+    if unreachable(exc):
+        proxied.invalidate(exc)  # type: ignore[arg-type]
+        return
+    proxied.driver_connection.rollback()
+
+
+class RawTransaction:
+    """A DBAPI cursor inside one transaction, for statements written as plain SQL (`:name` parameters).
+
+    Built for a path that runs on every check-in: no compilation, no result objects, no ORM identity
+    map. `sql()` turns a statement into the driver's parameter style once; the caller keeps it."""
+
+    def __init__(self, dbapi_connection: object, backend: str, hooks: list[Callable[[str], None]]) -> None:
+        self.sqlite = backend == "sqlite"
+        self.backend = backend
+        self.cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+        self.hooks = hooks
+        self.outbox_written = False
+        self.integrity_error = _integrity_error(backend)
+
+    @classmethod
+    def within(cls, session: Session) -> RawTransaction:
+        """The same unit of work as an ORM session's (its pending objects are flushed first)."""
+        session.flush()
+        conn = session.connection()
+        return cls(conn.connection.driver_connection, conn.dialect.name, [])
+
+    def json(self, value: object) -> object:
+        """A value for a JSON column: text on SQLite, JSONB on PostgreSQL (None is JSON null, as the ORM stores it)."""
+        if self.sqlite:
+            return json.dumps(value)
+        from psycopg.types.json import Jsonb
+
+        return Jsonb(value)
+
+    def timestamp(self, value: datetime | None) -> object:
+        """A UTC instant as the column stores it (SQLAlchemy's naive text on SQLite, timestamptz on PostgreSQL)."""
+        if value is None or not self.sqlite:
+            return value
+        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    def instant(self, value: object) -> datetime | None:
+        """A stored timestamp read back as an aware UTC datetime."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            return datetime.fromisoformat(value).replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)  # type: ignore[attr-defined]
+
+    def execute(self, statement: Statement, params: dict[str, object]) -> object:
+        for hook in self.hooks:
+            hook(statement.text)
+        return self.cursor.execute(statement.for_sqlite if self.sqlite else statement.for_postgresql, params)
+
+
+class Statement:
+    """One SQL statement in both drivers' parameter styles (sqlite3 `:name`, psycopg `%(name)s`)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = " ".join(text.split())
+        self.for_sqlite = self.text
+        self.for_postgresql = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", self.text)
+
+
+def _integrity_error(backend: str) -> type[Exception]:
+    if backend == "sqlite":
+        import sqlite3
+
+        return sqlite3.IntegrityError
+    import psycopg
+
+    return psycopg.IntegrityError

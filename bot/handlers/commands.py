@@ -13,7 +13,7 @@ from bot.blocks import timeclock as tc_blocks
 from bot.handlers import targets
 from bot.handlers.common import guarded
 from bot.runtime import Runtime
-from bot.services import people, timeclock
+from bot.services import people, punch, timeclock
 from bot.services.errors import Invalid
 from bot.services.payroll import attest
 from bot.services.payroll.rules import load_rules
@@ -26,21 +26,22 @@ OPS_SUBCOMMANDS: dict[str, Callable[[Runtime, dict, list[str], Any, Any], None]]
 
 
 def clock_in_or_out(rt: Runtime, user_id: str, note: str | None, *, out: bool) -> tuple[str, list]:
-    """Check the person in (or out) in one transaction and render the answer; shared by the commands and the Home buttons."""
+    """Check the person in (or out) in one transaction and render the answer; shared by the commands and the Home buttons.
+
+    The punch runs as plain SQL on the driver's connection (bot/services/punch.py): the whole crew does this
+    at call time."""
     now = clock.now()
-    with rt.db.transaction() as s:
-        # The person, their open entry, clock role and matching shift in one statement.
-        subject = timeclock.clock_subject(s, user_id, now, rt.policy)
-        if subject is None:  # first contact: someone just created has no roles, shifts or entries yet
-            person, created = people.create_if_absent(s, user_id)
-            subject = timeclock.ClockSubject(person=person, open_entry=None, rostered=False) if created else None
-        else:
-            person = subject.person
+    with rt.db.raw_transaction() as tx:
         if out:
-            done = timeclock.check_out(s, person, note, now, rt.policy, subject)
-            done.asked = attest.questions(done.worked, load_rules(rt.settings.payroll_rules_file or None))
-            return tc_blocks.checkout_reply(done, rt.tz)
-        return tc_blocks.checkin_reply(timeclock.check_in(s, person, note, now, rt.policy, subject), rt.tz)
+            done = punch.check_out(tx, user_id, note, now, rt.policy)
+        else:
+            started = punch.check_in(tx, user_id, note, now, rt.policy)
+    if (done if out else started).profile_filled:
+        rt.profile_known(user_id)  # nothing for the after-ack users.info lookup to fill
+    if out:
+        done.asked = attest.questions(done.worked, load_rules(rt.settings.payroll_rules_file or None))
+        return tc_blocks.checkout_reply(done, rt.tz)
+    return tc_blocks.checkin_reply(started, rt.tz)
 
 
 def register(app: App, rt: Runtime) -> None:

@@ -26,7 +26,7 @@ from bot.services import audit, notices, outbox, people
 from bot.services.briefs.approved import approved_for_session
 from bot.services.errors import Conflict, NotAllowed, NotFound
 from bot.services.run_of_show.segments import segments
-from bot.services.timeclock import ENTRY_FIELDS
+from bot.services.punch import ENTRY_FIELDS
 from bot.timefmt import local_date
 
 STILL_WORKING_SNOOZE = timedelta(hours=1)

@@ -1,9 +1,8 @@
 """The time clock: check-in, check-out, the on-set board's data, and the associate's corrections.
 
-A check-in attaches to the caller's shift when one starts within the early window or is in
-progress, and records lateness against the shift's call time; with no shift it is accepted as
-unscheduled and flagged. One open entry per person is guaranteed by a partial unique index, so
-double taps and concurrent requests cannot clock anyone in twice.
+The punch itself (rules and statements) is bot/services/punch.py; `check_in`/`check_out` here run it
+inside an ORM session, for callers that already hold one. One open entry per person is guaranteed by
+a partial unique index, so double taps and concurrent requests cannot clock anyone in twice.
 """
 
 from __future__ import annotations
@@ -13,168 +12,48 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
-from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.db.models import LiveSession, Person, Shift, TimeEntry
-from bot.services import audit, clock_queries, edits, notices, outbox
-from bot.services.clock_queries import ClockSubject
-from bot.services.errors import Conflict, Invalid, NotAllowed, NotFound
+from bot.db.session import RawTransaction
+from bot.services import audit, clock_queries, edits, notices, outbox, punch
+from bot.services.errors import Invalid, NotFound
 from bot.services.payroll import locks
-from bot.services.people import ADMIN, get, has_role, require_role
+from bot.services.people import ADMIN, get, require_role
+from bot.services.punch import ENTRY_FIELDS, CheckIn, CheckOut, Policy, lateness
 from bot.services.validation import ENTRY_CORRECTION, InputError, check_near
-from bot.timefmt import day_bounds, fmt_datetime, fmt_span, local_date
+from bot.timefmt import day_bounds, fmt_span, local_date
 
-MAX_NOTE = 2000
 MAX_REASON = 500
 EDIT_FIELDS = ["clock_in_at", "clock_out_at"]  # what the correction modal shows and changes
-ENTRY_FIELDS = ["clock_in_at", "clock_out_at", "shift_id", "late_minutes", "unscheduled", "note_in", "note_out"]
-
-
-@dataclass(frozen=True)
-class Policy:
-    """The time-clock rules that come from settings."""
-
-    tz: ZoneInfo
-    early_window: timedelta = timedelta(minutes=60)
-    late_grace: timedelta = timedelta(minutes=5)
-    max_entry: timedelta = timedelta(hours=16)
-    open_checkin: bool = False  # OPEN_CHECKIN: anyone may clock in, not only hosts and PAs
-
-    @classmethod
-    def from_settings(cls, settings) -> Policy:  # type: ignore[no-untyped-def]
-        return cls(
-            tz=settings.tz,
-            early_window=timedelta(minutes=settings.checkin_early_window_minutes),
-            late_grace=timedelta(minutes=settings.late_grace_minutes),
-            max_entry=timedelta(hours=settings.max_entry_hours),
-            open_checkin=settings.open_checkin,
-        )
-
-
-@dataclass
-class CheckIn:
-    entry: TimeEntry
-    shift: Shift | None
-    late_minutes: int
-
-    @property
-    def unscheduled(self) -> bool:
-        return self.shift is None
-
-
-@dataclass
-class CheckOut:
-    entry: TimeEntry
-    worked: timedelta
-    worked_today: timedelta
-    asked: list[str] = field(default_factory=list)  # meal/rest questions /checkout asks (bot.services.payroll.attest)
-
-
-def _clean_note(note: str | None) -> str | None:
-    note = (note or "").strip()
-    if len(note) > MAX_NOTE:
-        raise Invalid(f"That note is {len(note):,} characters; keep it under {MAX_NOTE:,}. Nothing was recorded.")
-    return note or None
-
-
-def clock_subject(session: Session, slack_user_id: str, now: datetime, policy: Policy) -> ClockSubject | None:
-    """The person with this Slack ID, their open entry, clock role and matching shift, in one statement;
-    None if never seen (see bot/services/clock_queries.py)."""
-    return clock_queries.load_subject(session, slack_user_id, now, now + policy.early_window)
 
 
 def open_entry(session: Session, person: Person) -> TimeEntry | None:
     return session.scalar(select(TimeEntry).where(TimeEntry.person_id == person.id, TimeEntry.clock_out_at.is_(None)))
 
 
-def _shift_row(session: Session, person: Person, now: datetime, policy: Policy):  # type: ignore[no-untyped-def]
-    return clock_queries.shift_row(session, person.id, now, now + policy.early_window)
-
-
 def matching_shift(session: Session, person: Person, now: datetime, policy: Policy) -> Shift | None:
     """The caller's shift that starts within the early window or is in progress (earliest first)."""
-    row = _shift_row(session, person, now, policy)
+    row = clock_queries.shift_row(session, person.id, now, now + policy.early_window)
     return None if row is None else row[0]
 
 
-def lateness(shift: Shift, at: datetime, policy: Policy) -> int:
-    """Whole minutes after call time, or 0 when within the grace period."""
-    late = at - shift.starts_at
-    if late <= policy.late_grace:
-        return 0
-    return int(late.total_seconds() // 60)
+def check_in(session: Session, person: Person, note: str | None, now: datetime, policy: Policy) -> CheckIn:
+    """The punch (bot/services/punch.py) in the session's transaction."""
+    return _punch(session, punch.check_in, person, note, now, policy)
 
 
-NO_CLOCK_ROLE = ("You're not on the roster as a host or PA, so the time clock can't record your hours yet: "
-                 "ask the associate to add you (they type `/ops role add @you host`, or `pa`).")
+def check_out(session: Session, person: Person, note: str | None, now: datetime, policy: Policy) -> CheckOut:
+    return _punch(session, punch.check_out, person, note, now, policy)
 
 
-def _require_clock_role(person: Person, policy: Policy, rostered: bool | None = None) -> None:
-    """Hours are pay: only rostered hosts and PAs clock in, unless the studio opened check-in (OPEN_CHECKIN)."""
-    if policy.open_checkin:
-        return
-    if not (rostered if rostered is not None else has_role(person, "host", "pa")):
-        raise NotAllowed(NO_CLOCK_ROLE)
-
-
-def check_in(session: Session, person: Person, note: str | None, now: datetime, policy: Policy,
-             subject: ClockSubject | None = None) -> CheckIn:
-    """`subject` (from `clock_subject`, same transaction) saves looking the open entry and roles up again."""
-    _require_clock_role(person, policy, subject.rostered if subject is not None else None)
-    note = _clean_note(note)
-    if subject is None or subject.locked:  # the loaded subject already says whether a lock covers now
-        locks.require_unlocked(session, person.id, now, None, doing="clock in")
-    current = subject.open_entry if subject is not None else open_entry(session, person)
-    if current is not None:
-        raise Conflict(f"You're already clocked in since {fmt_datetime(current.clock_in_at, policy.tz)}. "
-                       "Use /checkout when you finish.")
-    if subject is not None:
-        shift, first_on_shift = subject.shift, subject.shift is not None and not subject.shift_taken
-    else:
-        row = _shift_row(session, person, now, policy)
-        shift, first_on_shift = (row[0], not row[1]) if row is not None else (None, False)
-    late = lateness(shift, now, policy) if shift is not None and first_on_shift else 0
-    values = dict(
-        person_id=person.id, shift_id=shift.id if shift else None, clock_in_at=now, clock_out_at=None, note_in=note,
-        note_out=None, late_minutes=late if shift is not None and first_on_shift else None,
-        unscheduled=shift is None, edited=False, source="slack", created_at=now,
-    )
-    try:
-        # The partial unique index refuses a second open entry made by a concurrent request. A plain INSERT
-        # (then the row attached to the session as loaded) costs a third of an ORM flush.
-        session.flush()  # anything the caller left pending goes first, as an autoflush would
-        inserted = session.connection().execute(clock_queries.INSERT_ENTRY, values).inserted_primary_key
-    except IntegrityError:
-        raise Conflict("You're already clocked in (that looked like a double tap). Use /checkout when you finish.") from None
-    entry = clock_queries.attached(session, TimeEntry(id=inserted[0], **values))
-    audit.record(session, actor=person.slack_user_id, action="timeclock.check_in", entity_type="time_entry",
-                 entity_id=entry.id, after=audit.snapshot(entry, ENTRY_FIELDS))
-    outbox.refresh_board(session, "onset", local_date(now, policy.tz))
-    return CheckIn(entry=entry, shift=shift, late_minutes=late)
-
-
-def check_out(session: Session, person: Person, note: str | None, now: datetime, policy: Policy,
-              subject: ClockSubject | None = None) -> CheckOut:
-    note = _clean_note(note)
-    entry = subject.open_entry if subject is not None else open_entry(session, person)
-    if entry is None:
-        _require_clock_role(person, policy, subject.rostered if subject is not None else None)  # an open entry can always be closed, even after a role was removed
-        raise Conflict("You're not clocked in, so there is nothing to check out. Use /checkin when you start.")
-    before = audit.snapshot(entry, ENTRY_FIELDS)
-    clock_out_at = max(now, entry.clock_in_at + timedelta(seconds=1))
-    session.flush()
-    session.connection().execute(clock_queries.CLOSE_ENTRY, {"eid": entry.id, "clock_out_at": clock_out_at, "note_out": note})
-    set_committed_value(entry, "clock_out_at", clock_out_at)  # the row now says so; nothing left to flush
-    set_committed_value(entry, "note_out", note)
-    audit.record(session, actor=person.slack_user_id, action="timeclock.check_out", entity_type="time_entry",
-                 entity_id=entry.id, before=before, after=audit.snapshot(entry, ENTRY_FIELDS))
-    for day in {local_date(entry.clock_in_at, policy.tz), local_date(entry.clock_out_at, policy.tz)}:
-        outbox.refresh_board(session, "onset", day)
-    worked = entry.clock_out_at - entry.clock_in_at
-    return CheckOut(entry=entry, worked=worked, worked_today=worked_on_day(session, person, local_date(now, policy.tz), policy.tz))
-
+def _punch(session: Session, act, person: Person, note: str | None, now: datetime, policy: Policy):  # type: ignore[no-untyped-def]
+    tx = RawTransaction.within(session)
+    done = act(tx, person.slack_user_id, note, now, policy)
+    if tx.outbox_written:
+        session.info["outbox_written"] = True  # wakes the notifier after commit
+    session.expire_all()  # the session may hold the entry the punch just wrote
+    return done
 
 
 def worked_on_day(session: Session, person: Person, day: date, tz: ZoneInfo) -> timedelta:

@@ -6,7 +6,7 @@ without importing the pay engine.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,12 +24,21 @@ def lock_over(session: Session, person_id: int, start: datetime, end: datetime |
 
 
 def describe(lock: TimesheetApproval) -> str:
-    return (f"the timesheet for {lock.period_start:%b} {lock.period_start.day} - {lock.period_end:%b} {lock.period_end.day}, "
-            f"{lock.period_end.year} is approved and locked")
+    return _locked_period(lock.period_start, lock.period_end)
+
+
+def _locked_period(period_start: date, period_end: date) -> str:
+    return (f"the timesheet for {period_start:%b} {period_start.day} - {period_end:%b} {period_end.day}, "
+            f"{period_end.year} is approved and locked")
+
+
+def refusal(doing: str, period_start: date, period_end: date) -> str:
+    """What a person is told when a change falls inside an approved timesheet."""
+    return (f"Can't {doing}: {_locked_period(period_start, period_end)}. An admin can unlock it in /timesheets "
+            "(with a reason); nothing was changed.")
 
 
 def require_unlocked(session: Session, person_id: int, start: datetime, end: datetime | None, *, doing: str) -> None:
     lock = lock_over(session, person_id, start, end)
     if lock is not None:
-        raise Conflict(f"Can't {doing}: {describe(lock)}. An admin can unlock it in /timesheets (with a reason); "
-                       "nothing was changed.")
+        raise Conflict(refusal(doing, lock.period_start, lock.period_end))
