@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot import clock
-from bot.db.models import PostedMessage
+from bot.db.models import OutboxMessage, PostedMessage
 from bot.db.session import Database
 
 POSTED_CLAIM_STALE = timedelta(seconds=60)
@@ -87,6 +87,10 @@ class EditedInPlace:
             # (refresh_board adds nothing while one is waiting), which keeps us inside Slack's limits.
             if posted is not None and posted.ts is not None and now - posted.updated_at < self.board_min_interval:
                 raise Defer((self.board_min_interval - (now - posted.updated_at)).total_seconds(), f"{key} edited moments ago")
+            # Two punches committing at once can each queue a refresh of this board. Any refresh visible now
+            # was committed before the render below reads the database, so this edit shows its change too.
+            covered = list(s.scalars(select(OutboxMessage.id).where(
+                OutboxMessage.chain == key, OutboxMessage.kind == "board", OutboxMessage.status == "pending")))
             rendered = renderer(s, day, now)
         if not rendered.channel:
             return None  # no channel configured: nothing to show
@@ -94,6 +98,7 @@ class EditedInPlace:
             self.client.chat_update(channel=posted.channel, ts=posted.ts, text=rendered.text, blocks=rendered.blocks)
             with self.db.transaction() as s:
                 s.execute(update(PostedMessage).where(PostedMessage.key == key).values(updated_at=now))
+                _fold(s, covered, now)
             return posted.ts
         if not self._claim_post(key, rendered.channel, now):
             raise RetryLater(2, f"{key} is being posted by another notifier")
@@ -105,6 +110,7 @@ class EditedInPlace:
             raise
         with self.db.transaction() as s:
             s.execute(update(PostedMessage).where(PostedMessage.key == key).values(ts=resp["ts"], channel=resp["channel"], updated_at=now))
+            _fold(s, covered, now)
         return resp["ts"]
 
     def _claim_post(self, key: str, channel: str, now: datetime) -> bool:
@@ -119,3 +125,10 @@ class EditedInPlace:
                     PostedMessage.key == key, PostedMessage.ts.is_(None),
                     PostedMessage.claimed_at < now - POSTED_CLAIM_STALE).values(claimed_at=now))
                 return res.rowcount == 1
+
+
+def _fold(session: Session, ids: list[int], now: datetime) -> None:
+    """Refreshes of a board that the edit just made already shows: done, with no edit of their own."""
+    if ids:
+        session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == "pending")
+                        .values(status="sent", sent_at=now, last_error="folded into the board edit before it", claimed_until=None))

@@ -102,25 +102,32 @@ class Database:
     def raw_transaction(self) -> Iterator[RawTransaction]:
         """One unit of work on the driver's own connection, without the ORM (the time clock's hot path).
 
-        Same guarantees as `transaction()`: SQLite's writers queue on the process lock and take the
-        write lock up front (BEGIN IMMEDIATE); commit on success, roll back on any exception; a queued
-        Slack message wakes the notifier after the commit."""
+        SQLite: this process's writers queue on the lock and take the write lock up front (BEGIN
+        IMMEDIATE), so the read that decides a write cannot race another writer; commit on success,
+        roll back on any exception. PostgreSQL: the connection runs in autocommit, because every state
+        change on this path is written as one statement (a data-modifying CTE; see bot/services/punch.py)
+        guarded in SQL by the partial unique index and `clock_out_at IS NULL`, so BEGIN and COMMIT would
+        only add two round trips. Either way a queued Slack message wakes the notifier once committed."""
+        sqlite = self.engine.dialect.name == "sqlite"
         with self._write_lock or nullcontext():
             proxied = self.engine.raw_connection()
+            driver = proxied.driver_connection
             try:
-                tx = RawTransaction(proxied.driver_connection, self.engine.dialect.name, self.statement_hooks)
-                if tx.sqlite:
+                tx = RawTransaction(driver, self.engine.dialect.name, self.statement_hooks)
+                if sqlite:
                     tx.cursor.execute("BEGIN IMMEDIATE")
+                else:
+                    driver.autocommit = True  # type: ignore[union-attr]
                 try:
                     yield tx
                 except BaseException as exc:
                     _roll_back(proxied, exc)
                     raise
-                if tx.sqlite:
+                if sqlite:
                     tx.cursor.execute("COMMIT")
-                else:
-                    proxied.driver_connection.commit()
             finally:
+                if not sqlite and not driver.closed:  # type: ignore[union-attr]
+                    driver.autocommit = False  # type: ignore[union-attr]
                 proxied.close()  # back to the pool
         if tx.outbox_written:
             self.outbox_committed()
@@ -154,7 +161,7 @@ def _roll_back(proxied, exc: BaseException) -> None:  # type: ignore[no-untyped-
     if unreachable(exc):
         proxied.invalidate(exc)  # type: ignore[arg-type]
         return
-    proxied.driver_connection.rollback()
+    proxied.driver_connection.rollback()  # a no-op in PostgreSQL's autocommit
 
 
 class RawTransaction:
@@ -202,17 +209,21 @@ class RawTransaction:
 
     def execute(self, statement: Statement, params: dict[str, object]) -> object:
         for hook in self.hooks:
-            hook(statement.text)
+            hook(statement.text if self.sqlite else statement.for_postgresql)
         return self.cursor.execute(statement.for_sqlite if self.sqlite else statement.for_postgresql, params)
 
 
 class Statement:
-    """One SQL statement in both drivers' parameter styles (sqlite3 `:name`, psycopg `%(name)s`)."""
+    """One SQL statement in both drivers' parameter styles (sqlite3 `:name`, psycopg `%(name)s`).
 
-    def __init__(self, text: str) -> None:
+    `postgresql` replaces the text there, for a statement PostgreSQL can do in one round trip (a
+    data-modifying CTE) where SQLite needs several."""
+
+    def __init__(self, text: str, postgresql: str | None = None) -> None:
         self.text = " ".join(text.split())
         self.for_sqlite = self.text
-        self.for_postgresql = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", self.text)
+        pg = " ".join(postgresql.split()) if postgresql else self.text
+        self.for_postgresql = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", pg)
 
 
 def _integrity_error(backend: str) -> type[Exception]:

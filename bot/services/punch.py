@@ -12,6 +12,7 @@ entry per person, so double taps and concurrent requests cannot clock anyone in 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -156,26 +157,50 @@ _SUBJECT = Statement("""
     WHERE p.slack_user_id = :uid
     LIMIT 1""")
 _NEW_PERSON = Statement("""
-    INSERT INTO people (slack_user_id, active, created_at) VALUES (:uid, :active, :now)
+    INSERT INTO people (slack_user_id, active, created_at) VALUES (:uid, :active, :at)
     ON CONFLICT (slack_user_id) DO NOTHING RETURNING id""")
 _INSERT_ENTRY = Statement("""
     INSERT INTO time_entries (person_id, shift_id, clock_in_at, clock_out_at, note_in, note_out, late_minutes,
                               unscheduled, edited, source, created_at)
-    VALUES (:person_id, :shift_id, :clock_in_at, NULL, :note_in, NULL, :late_minutes, :unscheduled, :edited,
-            'slack', :created_at)
+    VALUES (:person_id, :shift_id, :at, NULL, :note_in, NULL, :late_minutes, :unscheduled, :edited, 'slack', :at)
     RETURNING id""")
-_CLOSE_ENTRY = Statement("UPDATE time_entries SET clock_out_at = :clock_out_at, note_out = :note_out WHERE id = :eid")
+_CLOSE_ENTRY = Statement("""
+    UPDATE time_entries SET clock_out_at = :clock_out_at, note_out = :note_out WHERE id = :eid AND clock_out_at IS NULL""")
 _AUDIT = Statement("""
     INSERT INTO audit_log (at, actor, action, entity_type, entity_id, before, after, reason)
     VALUES (:at, :actor, :action, :entity_type, :entity_id, :before, :after, NULL)""")
 # A refresh of a live board is rendered at delivery, so one still waiting already covers this change.
 _BOARD = Statement("""
     INSERT INTO outbox (kind, channel, payload, status, attempts, next_attempt_at, created_at, chain)
-    SELECT 'board', CAST(:key AS VARCHAR), :payload, 'pending', 0, :now, :now, CAST(:key AS VARCHAR)
+    SELECT 'board', CAST(:key AS VARCHAR), :payload, 'pending', 0, :at, :at, CAST(:key AS VARCHAR)
     WHERE NOT EXISTS (SELECT 1 FROM outbox WHERE chain = :key AND status = 'pending' AND kind = 'board')""")
 _SPANS = Statement("""
     SELECT clock_in_at, clock_out_at FROM time_entries
     WHERE person_id = :pid AND clock_out_at IS NOT NULL AND clock_in_at < :end AND clock_out_at > :start""")
+
+# PostgreSQL writes each punch as one statement (one round trip, atomic in autocommit): the row, its audit
+# row and the board refresh, chained through data-modifying CTEs. SQLite runs _INSERT_ENTRY/_CLOSE_ENTRY,
+# _AUDIT and _BOARD in its BEGIN IMMEDIATE transaction instead.
+_AUDIT_FROM = """
+    INSERT INTO audit_log (at, actor, action, entity_type, entity_id, before, after, reason)
+    SELECT :at, :actor, :action, :entity_type, CAST({row}.id AS VARCHAR), :before, :after, NULL FROM {row}"""
+_BOARDS_FROM = """
+    INSERT INTO outbox (kind, channel, payload, status, attempts, next_attempt_at, created_at, chain)
+    SELECT 'board', k.key, CAST(k.payload AS JSONB), 'pending', 0, :at, :at, k.key
+    FROM {row}, (SELECT DISTINCT key, payload FROM (VALUES (CAST(:key AS VARCHAR), CAST(:payload AS VARCHAR)),
+                 (CAST(:key2 AS VARCHAR), CAST(:payload2 AS VARCHAR))) AS v (key, payload)) AS k
+    WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.chain = k.key AND o.status = 'pending' AND o.kind = 'board')
+    RETURNING 1"""
+_NEW_PERSON_PG = Statement(f"""
+    WITH p AS ({_NEW_PERSON.text}), a AS ({_AUDIT_FROM.format(row="p")})
+    SELECT id FROM p""")
+_CHECK_IN_PG = Statement(f"""
+    WITH e AS ({_INSERT_ENTRY.text}), a AS ({_AUDIT_FROM.format(row="e")}), b AS ({_BOARDS_FROM.format(row="e")})
+    SELECT e.id, (SELECT count(*) FROM b) FROM e""")
+_CHECK_OUT_PG = Statement(f"""
+    WITH u AS ({_CLOSE_ENTRY.text} RETURNING id), a AS ({_AUDIT_FROM.format(row="u")}),
+         b AS ({_BOARDS_FROM.format(row="u")})
+    SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM b)""")
 
 
 def load_subject(tx: RawTransaction, slack_user_id: str, now: datetime, policy: Policy) -> Subject | None:
@@ -198,43 +223,56 @@ def load_subject(tx: RawTransaction, slack_user_id: str, now: datetime, policy: 
                    profile_filled=bool(filled))
 
 
-def subject_or_new(tx: RawTransaction, slack_user_id: str, now: datetime, policy: Policy) -> Subject:
-    """The caller, created on first contact (no roles, shifts or entries yet; users.info fills them in later)."""
-    found = load_subject(tx, slack_user_id, now, policy)
-    if found is not None:
-        return found
+def new_person(tx: RawTransaction, slack_user_id: str, now: datetime, policy: Policy) -> Subject:
+    """First contact: the caller, created (no roles, shifts or entries yet; users.info fills them in later).
+
+    Called only once the punch is allowed, so a refused first punch leaves nothing behind."""
     if not isinstance(slack_user_id, str) or not USER_ID_RE.match(slack_user_id):
         raise Invalid(f"'{str(slack_user_id)[:40]}' is not a Slack user (user IDs look like U012ABCDEF). Nothing was changed.")
-    created = tx.execute(_NEW_PERSON, {"uid": slack_user_id, "active": True, "now": tx.timestamp(now)}).fetchone()  # type: ignore[attr-defined]
+    params = _audit_params(tx, slack_user_id, "person.created", "person", None, {"slack_user_id": slack_user_id}, now)
+    params.update(uid=slack_user_id, active=True)
+    if tx.sqlite:
+        created = tx.execute(_NEW_PERSON, params).fetchone()  # type: ignore[attr-defined]
+        if created is not None:
+            tx.execute(_AUDIT, {**params, "entity_id": str(created[0])})
+    else:
+        created = tx.execute(_NEW_PERSON_PG, params).fetchone()  # type: ignore[attr-defined]
     if created is None:  # a concurrent request created them first
         again = load_subject(tx, slack_user_id, now, policy)
         assert again is not None
         return again
-    audit(tx, slack_user_id, "person.created", "person", created[0], None, {"slack_user_id": slack_user_id}, now)
     return Subject(person_id=created[0], slack_user_id=slack_user_id, open_entry=None, rostered=False)
 
 
-def audit(tx: RawTransaction, actor: str, action: str, entity_type: str, entity_id: object,
-          before: dict | None, after: dict | None, now: datetime) -> None:
-    """The audit row (bot.services.audit's columns), in the punch's transaction."""
-    tx.execute(_AUDIT, {"at": tx.timestamp(now), "actor": actor, "action": action, "entity_type": entity_type,
-                        "entity_id": str(entity_id), "before": tx.json(before), "after": tx.json(after)})
+def _audit_params(tx: RawTransaction, actor: str, action: str, entity_type: str, before: dict | None,
+                  after: dict | None, now: datetime) -> dict[str, object]:
+    """The audit row's columns (bot.services.audit's), written in the punch's own statements."""
+    return {"at": tx.timestamp(now), "actor": actor, "action": action, "entity_type": entity_type,
+            "before": tx.json(before), "after": tx.json(after)}
 
 
-def refresh_onset_board(tx: RawTransaction, day: date, now: datetime) -> None:
-    """Queue a re-render of the day's on-set board unless one is already waiting (bot.services.outbox.refresh_board)."""
-    key = f"onset:{day.isoformat()}"
-    cur = tx.execute(_BOARD, {"key": key, "payload": tx.json({"board": "onset", "date": day.isoformat()}),
-                              "now": tx.timestamp(now)})
-    if cur.rowcount == 1:  # type: ignore[attr-defined]
-        tx.outbox_written = True
+def _board_params(tx: RawTransaction, days: list[date]) -> dict[str, object]:
+    """The on-set boards to refresh (one or two local days; bot.services.outbox.refresh_board's keys)."""
+    keys = [(f"onset:{d.isoformat()}", {"board": "onset", "date": d.isoformat()}) for d in days]
+    (key, payload), (key2, payload2) = keys[0], keys[-1]
+    if tx.sqlite:
+        return {"boards": keys}
+    return {"key": key, "payload": json.dumps(payload), "key2": key2, "payload2": json.dumps(payload2)}
+
+
+def _refresh_boards(tx: RawTransaction, params: dict[str, object]) -> None:
+    """SQLite's board refreshes, one INSERT per board (PostgreSQL's ride in the punch's statement)."""
+    for key, payload in params.pop("boards"):  # type: ignore[attr-defined]
+        if tx.execute(_BOARD, {"key": key, "payload": tx.json(payload), "at": params["at"]}).rowcount == 1:  # type: ignore[attr-defined]
+            tx.outbox_written = True
 
 
 def check_in(tx: RawTransaction, slack_user_id: str, note: str | None, now: datetime, policy: Policy,
              subject: Subject | None = None) -> CheckIn:
-    subject = subject or subject_or_new(tx, slack_user_id, now, policy)
-    require_clock_role(subject.rostered, policy)
+    found = subject or load_subject(tx, slack_user_id, now, policy)
+    require_clock_role(found is not None and found.rostered, policy)
     note = clean_note(note)
+    subject = found or new_person(tx, slack_user_id, now, policy)
     if subject.locked:
         raise Conflict(locked_message(tx, subject.person_id, now))
     if subject.open_entry is not None:
@@ -245,36 +283,58 @@ def check_in(tx: RawTransaction, slack_user_id: str, note: str | None, now: date
     entry = Entry(id=0, person_id=subject.person_id, shift_id=shift.id if shift else None, clock_in_at=now,
                   clock_out_at=None, note_in=note, note_out=None,
                   late_minutes=late if shift is not None and first_on_shift else None, unscheduled=shift is None)
+    params = _audit_params(tx, subject.slack_user_id, "timeclock.check_in", "time_entry", None,
+                           snapshot(entry, ENTRY_FIELDS), now)
+    params.update(person_id=entry.person_id, shift_id=entry.shift_id, note_in=note, late_minutes=entry.late_minutes,
+                  unscheduled=entry.unscheduled, edited=False, **_board_params(tx, [local_date(now, policy.tz)]))
     try:
-        entry.id = tx.execute(_INSERT_ENTRY, {  # type: ignore[attr-defined]
-            "person_id": entry.person_id, "shift_id": entry.shift_id, "clock_in_at": tx.timestamp(now),
-            "note_in": note, "late_minutes": entry.late_minutes, "unscheduled": entry.unscheduled, "edited": False,
-            "created_at": tx.timestamp(now)}).fetchone()[0]
+        if tx.sqlite:
+            entry.id = tx.execute(_INSERT_ENTRY, params).fetchone()[0]  # type: ignore[attr-defined]
+            tx.execute(_AUDIT, {**params, "entity_id": str(entry.id)})
+            _refresh_boards(tx, params)
+        else:
+            entry.id, boards = tx.execute(_CHECK_IN_PG, params).fetchone()  # type: ignore[attr-defined]
+            tx.outbox_written = tx.outbox_written or boards > 0
     except tx.integrity_error:  # the partial unique index: a concurrent request clocked them in first
         raise Conflict("You're already clocked in (that looked like a double tap). Use /checkout when you finish.") from None
-    audit(tx, subject.slack_user_id, "timeclock.check_in", "time_entry", entry.id, None, snapshot(entry, ENTRY_FIELDS), now)
-    refresh_onset_board(tx, local_date(now, policy.tz), now)
     return CheckIn(entry=entry, shift=shift, late_minutes=late, profile_filled=subject.profile_filled)
+
+
+NOT_IN = "You're not clocked in, so there is nothing to check out. Use /checkin when you start."
 
 
 def check_out(tx: RawTransaction, slack_user_id: str, note: str | None, now: datetime, policy: Policy,
               subject: Subject | None = None) -> CheckOut:
-    subject = subject or subject_or_new(tx, slack_user_id, now, policy)
+    subject = subject or load_subject(tx, slack_user_id, now, policy)
     note = clean_note(note)
-    entry = subject.open_entry
-    if entry is None:
-        require_clock_role(subject.rostered, policy)  # an open entry can always be closed, even after a role was removed
-        raise Conflict("You're not clocked in, so there is nothing to check out. Use /checkin when you start.")
+    entry = subject.open_entry if subject is not None else None
+    if subject is None or entry is None:
+        # an open entry can always be closed, even after a role was removed
+        require_clock_role(subject is not None and subject.rostered, policy)
+        raise Conflict(NOT_IN)
     before = snapshot(entry, ENTRY_FIELDS)
     entry.clock_out_at = max(now, entry.clock_in_at + timedelta(seconds=1))
     entry.note_out = note
-    tx.execute(_CLOSE_ENTRY, {"eid": entry.id, "clock_out_at": tx.timestamp(entry.clock_out_at), "note_out": note})
-    audit(tx, subject.slack_user_id, "timeclock.check_out", "time_entry", entry.id, before, snapshot(entry, ENTRY_FIELDS), now)
-    for day in sorted({local_date(entry.clock_in_at, policy.tz), local_date(entry.clock_out_at, policy.tz)}):
-        refresh_onset_board(tx, day, now)
     start, end = day_bounds(local_date(now, policy.tz), policy.tz)
-    return CheckOut(entry=entry, worked=entry.clock_out_at - entry.clock_in_at,
-                    worked_today=worked_between(tx, subject.person_id, start, end), profile_filled=subject.profile_filled)
+    # Today's other closed time (this entry is still open in the database), then this entry's part of today.
+    today = worked_between(tx, subject.person_id, start, end)
+    today += max(timedelta(), min(entry.clock_out_at, end) - max(entry.clock_in_at, start))
+    days = sorted({local_date(entry.clock_in_at, policy.tz), local_date(entry.clock_out_at, policy.tz)})
+    params = _audit_params(tx, subject.slack_user_id, "timeclock.check_out", "time_entry", before,
+                           snapshot(entry, ENTRY_FIELDS), now)
+    params.update(eid=entry.id, clock_out_at=tx.timestamp(entry.clock_out_at), note_out=note, **_board_params(tx, days))
+    if tx.sqlite:
+        closed = tx.execute(_CLOSE_ENTRY, params).rowcount  # type: ignore[attr-defined]
+        if closed == 1:
+            tx.execute(_AUDIT, {**params, "entity_id": str(entry.id)})
+            _refresh_boards(tx, params)
+    else:
+        closed, boards = tx.execute(_CHECK_OUT_PG, params).fetchone()  # type: ignore[attr-defined]
+        tx.outbox_written = tx.outbox_written or boards > 0
+    if closed != 1:  # a concurrent check-out closed it first
+        raise Conflict(NOT_IN)
+    return CheckOut(entry=entry, worked=entry.clock_out_at - entry.clock_in_at, worked_today=today,
+                    profile_filled=subject.profile_filled)
 
 
 def worked_between(tx: RawTransaction, person_id: int, start: datetime, end: datetime) -> timedelta:
