@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from bot.db.models import LiveSession, Person, Shift, TimeEntry
@@ -70,11 +70,18 @@ def worked_between(session: Session, person: Person, start: datetime, end: datet
     return total
 
 
+@dataclass(frozen=True)
+class Who:
+    """Someone on the board: the board only mentions them."""
+
+    slack_user_id: str
+
+
 @dataclass
 class BoardRow:
-    person: Person
-    entry: TimeEntry | None = None
-    shift: Shift | None = None
+    person: Who
+    entry: punch.Entry | None = None
+    shift: punch.ShiftSlot | None = None
     worked: timedelta = timedelta()
 
 
@@ -88,38 +95,66 @@ class OnSetBoard:
     expected: list[BoardRow] = field(default_factory=list)
 
 
+def _at(name: str):  # type: ignore[no-untyped-def]
+    return bindparam(name, type_=TimeEntry.clock_in_at.type)
+
+
+# The board is re-rendered on every edit, from plain rows (no ORM objects: a busy day has hundreds of entries).
+_BOARD_ENTRIES = (
+    select(TimeEntry.id, TimeEntry.person_id, TimeEntry.shift_id, TimeEntry.clock_in_at, TimeEntry.clock_out_at,
+           TimeEntry.late_minutes, TimeEntry.unscheduled, Person.slack_user_id,
+           Shift.role, Shift.starts_at, Shift.ends_at, LiveSession.id, LiveSession.title)
+    .join(Person, Person.id == TimeEntry.person_id)
+    .outerjoin(Shift, Shift.id == TimeEntry.shift_id)
+    .outerjoin(LiveSession, LiveSession.id == Shift.session_id)
+    .where(or_(and_(TimeEntry.clock_in_at >= _at("start"), TimeEntry.clock_in_at < _at("end")),
+               and_(TimeEntry.clock_out_at.is_(None), TimeEntry.clock_in_at < _at("end"))))
+    .order_by(TimeEntry.clock_in_at, TimeEntry.id)
+)
+_BOARD_SHIFTS = (
+    select(Shift.id, Shift.person_id, Shift.role, Shift.starts_at, Shift.ends_at, Person.slack_user_id,
+           LiveSession.id, LiveSession.title)
+    .join(Person, Person.id == Shift.person_id)
+    .outerjoin(LiveSession, Shift.session_id == LiveSession.id)
+    .where(Shift.starts_at >= _at("start"), Shift.starts_at < _at("end"), Shift.cancelled.is_(False),
+           or_(LiveSession.id.is_(None), LiveSession.status != "cancelled"))
+    .order_by(Shift.starts_at, Shift.id)
+)
+
+
+def _slot(shift_id, role, starts_at, ends_at, live_id, title) -> punch.ShiftSlot | None:  # type: ignore[no-untyped-def]
+    if shift_id is None:
+        return None
+    return punch.ShiftSlot(id=shift_id, role=role, starts_at=starts_at, ends_at=ends_at,
+                           session=punch.LiveTitle(title) if live_id is not None else None)
+
+
 def on_set_board(session: Session, day: date, tz: ZoneInfo, now: datetime) -> OnSetBoard:
     start, end = day_bounds(day, tz)
     board = OnSetBoard(day=day)
-    entries = session.scalars(
-        select(TimeEntry).options(joinedload(TimeEntry.person), joinedload(TimeEntry.shift))
-        .where(or_(and_(TimeEntry.clock_in_at >= start, TimeEntry.clock_in_at < end),
-                   and_(TimeEntry.clock_out_at.is_(None), TimeEntry.clock_in_at < end)))
-        .order_by(TimeEntry.clock_in_at)
-    ).unique().all()
     finished: dict[int, BoardRow] = {}
     present: set[int] = set()
-    for e in entries:
-        if e.clock_out_at is None:
-            board.on_set.append(BoardRow(person=e.person, entry=e, shift=e.shift))
-            present.add(e.person_id)
+    seen_shifts: set[int] = set()
+    window = {"start": start, "end": end}
+    conn = session.connection()  # Core rows: no ORM loading machinery
+    for (eid, pid, sid, clock_in_at, clock_out_at, late, unscheduled, uid,
+         role, s_start, s_end, live_id, title) in conn.execute(_BOARD_ENTRIES, window):
+        entry = punch.Entry(id=eid, person_id=pid, shift_id=sid, clock_in_at=clock_in_at, clock_out_at=clock_out_at,
+                            note_in=None, note_out=None, late_minutes=late, unscheduled=bool(unscheduled))
+        shift = _slot(sid, role, s_start, s_end, live_id, title)
+        if sid is not None:
+            seen_shifts.add(sid)
+        if clock_out_at is None:
+            board.on_set.append(BoardRow(person=Who(uid), entry=entry, shift=shift))
+            present.add(pid)
         else:
-            row = finished.setdefault(e.person_id, BoardRow(person=e.person, entry=e, shift=e.shift))
-            row.worked += e.clock_out_at - e.clock_in_at
-            row.entry = e
+            row = finished.setdefault(pid, BoardRow(person=Who(uid), entry=entry, shift=shift))
+            row.worked += clock_out_at - clock_in_at
+            row.entry = entry
     board.finished = [r for pid, r in finished.items() if pid not in present]
-    seen_shifts = {e.shift_id for e in entries if e.shift_id}
-    shifts = session.scalars(
-        select(Shift).options(joinedload(Shift.person), joinedload(Shift.session))
-        .outerjoin(LiveSession, Shift.session_id == LiveSession.id)
-        .where(Shift.starts_at >= start, Shift.starts_at < end, Shift.person_id.is_not(None),
-               Shift.cancelled.is_(False), or_(LiveSession.id.is_(None), LiveSession.status != "cancelled"))
-        .order_by(Shift.starts_at)
-    ).unique().all()
-    for s in shifts:
-        if s.id not in seen_shifts and s.person_id not in present and s.ends_at > now:
-            assert s.person is not None
-            board.expected.append(BoardRow(person=s.person, shift=s))
+    for sid, pid, role, s_start, s_end, uid, live_id, title in conn.execute(_BOARD_SHIFTS, window):
+        if sid not in seen_shifts and pid not in present and s_end > now:
+            board.expected.append(BoardRow(person=Who(uid), shift=_slot(sid, role, s_start, s_end, live_id, title)))
     return board
 
 
