@@ -31,3 +31,36 @@ def test_parallel_checkins_of_different_people_all_succeed(server, db, roster):
     assert all("Clocked in at" in body["text"] for _, body in results)
     with db.read() as s:
         assert len(s.scalars(select(TimeEntry)).all()) == len(users)
+
+
+def test_sqlite_writers_of_other_processes_queue_on_the_writer_lock(db, tmp_path):
+    """Another process (a second gunicorn worker, the scheduler) holding the writer lock makes this process's
+    write wait for it, and it goes ahead as soon as the lock is released, not at SQLite's next busy retry."""
+    import subprocess
+    import sys
+    import time
+
+    import pytest
+
+    if db.backend != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL has row locks")
+    ready = tmp_path / "holding"
+    holder = subprocess.Popen([sys.executable, "-c", (
+        "import sys, time, pathlib\n"
+        "from bot.db.session import Database\n"
+        f"db = Database({db.url!r})\n"
+        "with db._write_lock:\n"
+        f"    pathlib.Path({str(ready)!r}).touch()\n"
+        "    time.sleep(0.6)\n")])
+    try:
+        deadline = time.monotonic() + 20
+        while not ready.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert ready.exists(), "the other process never took the lock"
+        started = time.monotonic()
+        with db.transaction() as s:
+            s.execute(select(Person.id).limit(1))
+        waited = time.monotonic() - started
+    finally:
+        holder.wait(20)
+    assert waited >= 0.3, f"did not wait for the other process ({waited:.3f} s)"

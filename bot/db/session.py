@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -13,6 +14,11 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.outage import unreachable
+
+try:
+    import fcntl
+except ImportError:  # Windows has none: SQLite's busy timeout alone queues other processes there
+    fcntl = None  # type: ignore[assignment]
 
 
 WRITE_LOCK_WAIT_SECONDS = 30
@@ -66,9 +72,9 @@ class Database:
         sqlite = self.engine.dialect.name == "sqlite"
         self._read_engine = make_engine(url, writer=False) if sqlite and ":memory:" not in url else self.engine
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
-        # SQLite has one writer at a time: queue this process's writers on a lock instead of letting
-        # them poll SQLite's busy handler, which sleeps up to 100 ms between tries.
-        self._write_lock = threading.Lock() if sqlite else None
+        # SQLite has one writer at a time: queue writers on a lock instead of letting them poll SQLite's
+        # busy handler, which sleeps up to 100 ms between tries (see WriterLock).
+        self._write_lock = WriterLock(self.engine.url.database) if sqlite else None
         self._outbox_listeners: list[Callable[[], None]] = []
         # Called with each statement a RawTransaction runs (the statement-count test listens here).
         self.statement_hooks: list[Callable[[str], None]] = []
@@ -162,6 +168,44 @@ def _roll_back(proxied, exc: BaseException) -> None:  # type: ignore[no-untyped-
         proxied.invalidate(exc)  # type: ignore[arg-type]
         return
     proxied.driver_connection.rollback()  # a no-op in PostgreSQL's autocommit
+
+
+class WriterLock:
+    """SQLite's writers queue here: this process's threads on a lock, other processes (gunicorn workers,
+    the scheduler) on an flock of `<database>.writer-lock` beside the file.
+
+    Without the file lock, a writer of another process that finds the database busy sleeps in SQLite's
+    busy handler (1, 2, 5, 10 ... 100 ms between tries) however soon the lock is free; a blocked flock is
+    woken by the kernel the moment it is released. SQLite's own locking still guards every write."""
+
+    def __init__(self, database: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._path = f"{database}.writer-lock" if database and database != ":memory:" and fcntl is not None else None
+        self._fd: int | None = None
+        self._pid = 0
+
+    def __enter__(self) -> WriterLock:
+        self._thread_lock.acquire()
+        try:
+            if self._path is not None:
+                fcntl.flock(self._file(), fcntl.LOCK_EX)  # type: ignore[union-attr]
+        except BaseException:
+            self._thread_lock.release()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._path is not None and self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)  # type: ignore[union-attr]
+        finally:
+            self._thread_lock.release()
+
+    def _file(self) -> int:
+        """The lock file, opened once per process (a forked child must not share its parent's lock)."""
+        if self._fd is None or self._pid != os.getpid():
+            self._fd, self._pid = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644), os.getpid()  # type: ignore[arg-type]
+        return self._fd
 
 
 class RawTransaction:
