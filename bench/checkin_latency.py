@@ -1,6 +1,7 @@
 """Benchmark: /checkin ack latency over HTTP at 1 and 50 concurrent users, opsbot vs a bare Bolt app.
 
-Both run under gunicorn with the same worker settings, against a local stand-in of the Slack Web API.
+Both run under gunicorn with the same worker settings, at the same time, against a local stand-in of the Slack
+Web API; the 50-user load goes to each in turn, over several rounds, so both are measured on the same machine state.
 Usage: python bench/checkin_latency.py [--requests 400] [--database-url URL]
 
 Check-in is open to everyone here (OPEN_CHECKIN=true), so every request is a real check-in or check-out
@@ -122,6 +123,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (both apps)")
     parser.add_argument("--threads", type=int, default=16, help="threads per worker (both apps)")
     parser.add_argument("--first-rounds", type=int, default=4, help="rounds of 50 first contacts")
+    parser.add_argument("--rounds", type=int, default=3, help="turns each app takes at 50 users (the requests split between them)")
     args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="opsbot-bench-")
     db_url = args.database_url or f"sqlite:///{tmp}/bench.db"
@@ -137,35 +139,50 @@ def main() -> int:
         results: dict[str, tuple[list[float], list[float], list[float]]] = {}
         cpu: dict[str, float] = {}
         run_tag = f"{int(time.time()) % 100000:05d}"  # first-contact users are new even on a reused database
-        for name, cmd in (
-            ("opsbot", [sys.executable, "-m", "bot", "run", "--http", "--no-scheduler"]),
-            ("bare Bolt", [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread", "--threads", str(args.threads),
-                           "--log-level", "warning", "bench.bare_app:app"]),
-        ):
-            port = free_port()
-            proc_env = {**env, "PORT": str(port)}
-            if name == "bare Bolt":
-                cmd = [*cmd, "-b", f"127.0.0.1:{port}"]
-            proc = subprocess.Popen(cmd, env=proc_env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            try:
-                wait_ready(f"http://127.0.0.1:{port}/healthz")
-                url = f"http://127.0.0.1:{port}/slack/events"
+        procs: dict[str, tuple[subprocess.Popen, str]] = {}
+        try:
+            for name, cmd in (
+                ("opsbot", [sys.executable, "-m", "bot", "run", "--http", "--no-scheduler"]),
+                ("bare Bolt", [sys.executable, "-m", "gunicorn", "-w", str(args.workers), "-k", "gthread", "--threads",
+                               str(args.threads), "--log-level", "warning", "bench.bare_app:app"]),
+            ):
+                port = free_port()
+                if name == "bare Bolt":
+                    cmd = [*cmd, "-b", f"127.0.0.1:{port}"]
+                proc = subprocess.Popen(cmd, env={**env, "PORT": str(port)}, cwd=ROOT, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE)
+                procs[name] = (proc, f"http://127.0.0.1:{port}")
+            for name, (proc, base) in procs.items():
+                wait_ready(f"{base}/healthz")
                 # Warm up: the benchmark's steady users have used opsbot before (their profile is filled).
-                measure(url, 50, 100, "W")
-                one = measure(url, 1, args.requests // 2, "W")
-                time.sleep(4)  # let after-ack work (board edits, profiles) settle so it is not counted below
-                cpu_before = process_cpu_seconds(proc.pid)
-                fifty = measure(url, 50, args.requests, "W")
-                time.sleep(4)
-                cpu[name] = (process_cpu_seconds(proc.pid) - cpu_before) / len(fifty) * 1000
-                # First contact: rounds of 50 people the bot has never seen, all checking in at once.
-                first: list[float] = []
-                for r in range(args.first_rounds):
-                    first += measure(url, 50, 50, f"F{r}{run_tag}")
+                measure(f"{base}/slack/events", 50, 100, "W")
+                results[name] = (measure(f"{base}/slack/events", 1, args.requests // 2, "W"), [], [])
+            time.sleep(4)  # let after-ack work (board edits, profiles) settle so it is not counted below
+            # Both apps run side by side and take turns, round by round (order swapped each round), so a
+            # machine that speeds up or slows down during the run moves both figures alike.
+            spent = dict.fromkeys(procs, 0.0)
+            per_round: dict[str, list[float]] = {name: [] for name in procs}
+            for r in range(args.rounds):
+                for name in (list(procs) if r % 2 == 0 else list(reversed(procs))):
+                    proc, base = procs[name]
+                    cpu_before = process_cpu_seconds(proc.pid)
+                    done = measure(f"{base}/slack/events", 50, args.requests // args.rounds, "W")
+                    time.sleep(3)  # its after-ack work (board edit, profiles) counts for it
+                    used = process_cpu_seconds(proc.pid) - cpu_before
+                    results[name][1].extend(done)
+                    spent[name] += used
+                    per_round[name].append(used / len(done) * 1000)
+            for name in procs:
+                cpu[name] = spent[name] / len(results[name][1]) * 1000
+            # First contact: rounds of 50 people the bot has never seen, all checking in at once.
+            for r in range(args.first_rounds):
+                for name, (proc, base) in procs.items():
+                    results[name][2].extend(measure(f"{base}/slack/events", 50, 50, f"F{r}{run_tag}"))
                     time.sleep(1)
-                results[name] = (one, fifty, first)
-            finally:
+        finally:
+            for proc, _ in procs.values():
                 proc.terminate()
+            for proc, _ in procs.values():
                 proc.wait(10)
         backend = db_url.split(':')[0]
         print(f"/checkin ack latency over HTTP (gunicorn {args.workers} workers x {args.threads} threads, {backend})")
@@ -174,7 +191,8 @@ def main() -> int:
             print(f"  {name:<10} 50 users {summary(fifty)}")
             print(f"  {name:<10} first    {summary(first)}  (50 new people at once, {args.first_rounds} rounds)")
         for name, ms in cpu.items():
-            print(f"  {name:<10} server CPU per request at 50 users (incl. after-ack work): {ms:.2f} ms")
+            rounds = " ".join(f"{v:.2f}" for v in per_round[name])
+            print(f"  {name:<10} server CPU per request at 50 users (incl. after-ack work): {ms:.2f} ms  (rounds: {rounds})")
         ops, bare = results["opsbot"], results["bare Bolt"]
         ratios = [
             ("server CPU per /checkin, opsbot / bare", cpu["opsbot"] / cpu["bare Bolt"]),

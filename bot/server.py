@@ -89,6 +89,14 @@ class OpsbotWSGI(SlackRequestHandler):
                      f" retry={retry}" if retry else "")
         return resp
 
+    def __call__(self, environ: Any, start_response: Any) -> Any:
+        ack_handoff.collecting()
+        try:
+            body = super().__call__(environ, start_response)
+        finally:
+            work = ack_handoff.collected()
+        return ack_handoff.AfterResponse(body, work) if work else body
+
     def _get_http_response(self, request: WsgiHttpRequest) -> WsgiHttpResponse:
         if request.method == "GET" and request.path in ("/healthz", "/health"):
             db = self.db.ping()

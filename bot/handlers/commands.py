@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from bot import clock
+from bot import ack_handoff, clock
 from bot.blocks import people as people_blocks
 from bot.blocks import timeclock as tc_blocks
 from bot.handlers import targets
@@ -45,19 +45,22 @@ def clock_in_or_out(rt: Runtime, user_id: str, note: str | None, *, out: bool) -
 
 
 def register(app: App, rt: Runtime) -> None:
+    # A whole crew clocks in within the same minute: answered on the HTTP thread, the rest after the answer.
+    ack_handoff.answer_inline("/checkin", "/checkout")
+
     @app.command("/checkin")
     @guarded("command")
     def checkin(ack: Any, body: dict, client: Any, respond: Any) -> None:
         text, blocks = clock_in_or_out(rt, body["user_id"], body.get("text"), out=False)
         ack(text=text, blocks=blocks)
-        rt.after_change(body["user_id"])
+        ack_handoff.after_response(lambda: rt.after_change(body["user_id"]))
 
     @app.command("/checkout")
     @guarded("command")
     def checkout(ack: Any, body: dict, client: Any, respond: Any) -> None:
         text, blocks = clock_in_or_out(rt, body["user_id"], body.get("text"), out=True)
         ack(text=text, blocks=blocks)
-        rt.after_change(body["user_id"])
+        ack_handoff.after_response(lambda: rt.after_change(body["user_id"]))
 
     @app.command("/ops")
     @guarded("command")
