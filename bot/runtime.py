@@ -55,7 +55,9 @@ class Runtime:
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
-        db = db or Database(settings.database_url)
+        # Each HTTP thread answers with a pooled connection; the notifier, scheduler and after-answer work
+        # need a few more.
+        db = db or Database(settings.database_url, pool_size=settings.web_threads + 6)
         client = make_client(settings)
         notifier = Notifier(db, make_client(settings, retry_rate_limits=False), board_renderers(settings),
                             poll_seconds=settings.notifier_poll_seconds,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from zoneinfo import ZoneInfo
 
 from conftest import HOST, HOST2, PA, give_roles
 from sqlalchemy import select
@@ -64,3 +65,32 @@ def test_sqlite_writers_of_other_processes_queue_on_the_writer_lock(db, tmp_path
     finally:
         holder.wait(20)
     assert waited >= 0.3, f"did not wait for the other process ({waited:.3f} s)"
+
+
+def test_a_pooled_connection_dropped_while_idle_is_replaced_before_use(db, monkeypatch):
+    """PostgreSQL restarted (or a proxy dropped idle connections): the next request still works, because a
+    connection that sat idle is checked before use (bot.db.session._ping_when_idle)."""
+    import pytest
+    from sqlalchemy import create_engine, text
+
+    import bot.db.session as session_module
+    from bot import clock
+    from bot.services import punch
+
+    policy = punch.Policy(tz=ZoneInfo("America/Los_Angeles"))
+
+    if db.backend != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no server to drop connections")
+    with db.raw_transaction() as tx:  # a pooled connection now exists
+        assert punch.load_subject(tx, "UNOBODY01", clock.now(), policy) is None
+    admin = create_engine(db.url)
+    with admin.connect() as conn:  # drop every connection of this database but the admin's own
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                          "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
+        conn.commit()
+    admin.dispose()
+    monkeypatch.setattr(session_module, "IDLE_PING_SECONDS", 0.0)  # "idle long enough" at once
+    with db.raw_transaction() as tx:
+        assert punch.load_subject(tx, "UNOBODY01", clock.now(), policy) is None
+    with db.read() as s:  # and the ORM's connections too
+        assert s.execute(text("SELECT 1")).scalar() == 1

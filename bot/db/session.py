@@ -6,11 +6,13 @@ import json
 import os
 import re
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 
 from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.db.outage import unreachable
@@ -24,7 +26,7 @@ except ImportError:  # Windows has none: SQLite's busy timeout alone queues othe
 WRITE_LOCK_WAIT_SECONDS = 30
 
 
-def make_engine(url: str, *, writer: bool = True) -> Engine:
+def make_engine(url: str, *, writer: bool = True, pool_size: int = 10) -> Engine:
     """An engine tuned for the backend.
 
     SQLite: WAL, a busy timeout, foreign keys on; a writer engine starts every transaction with
@@ -32,7 +34,8 @@ def make_engine(url: str, *, writer: bool = True) -> Engine:
     while a reader engine uses plain deferred transactions that never wait for the write lock.
     """
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": WRITE_LOCK_WAIT_SECONDS, "check_same_thread": False})
+        engine = create_engine(url, connect_args={"timeout": WRITE_LOCK_WAIT_SECONDS, "check_same_thread": False},
+                               **({} if ":memory:" in url or url.rstrip("/") == "sqlite:" else {"pool_size": pool_size, "max_overflow": 20}))
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_conn, _record):  # type: ignore[no-untyped-def]
@@ -52,7 +55,37 @@ def make_engine(url: str, *, writer: bool = True) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if writer else "BEGIN")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    # pool_size covers every thread that may hold a connection at once: past it, each extra connection is
+    # opened for one request and closed after it (a new PostgreSQL backend every time).
+    engine = create_engine(url, pool_size=pool_size, max_overflow=20)
+    _ping_when_idle(engine)
+    return engine
+
+
+IDLE_PING_SECONDS = 5.0
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Check a pooled connection before use only when it sat idle (`pool_pre_ping` pings on every checkout:
+    a round trip per request). One used moments ago is alive; one idle across a database restart is
+    found dead here, and the pool replaces it (DisconnectionError) before anyone's request meets it."""
+
+    @event.listens_for(engine, "connect")
+    @event.listens_for(engine, "checkin")
+    def _returned(_dbapi_conn, record) -> None:  # type: ignore[no-untyped-def]
+        record.info["returned_at"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _taken(dbapi_conn, record, _proxy) -> None:  # type: ignore[no-untyped-def]
+        if time.monotonic() - record.info.get("returned_at", 0.0) < IDLE_PING_SECONDS:
+            return
+        try:
+            cur = dbapi_conn.cursor()
+            cur.execute(";")
+            cur.close()
+            dbapi_conn.rollback()  # end the transaction the ping opened
+        except Exception as exc:
+            raise DisconnectionError(f"idle connection is gone: {type(exc).__name__}") from exc
 
 
 def _note_outbox_rows(session: Session, _flush_context: object) -> None:
@@ -65,12 +98,12 @@ def _note_outbox_rows(session: Session, _flush_context: object) -> None:
 class Database:
     """The engine plus a session factory; `transaction()` is the unit of work."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, pool_size: int = 10) -> None:
         self.url = url
-        self.engine = make_engine(url)
+        self.engine = make_engine(url, pool_size=pool_size)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         sqlite = self.engine.dialect.name == "sqlite"
-        self._read_engine = make_engine(url, writer=False) if sqlite and ":memory:" not in url else self.engine
+        self._read_engine = make_engine(url, writer=False, pool_size=pool_size) if sqlite and ":memory:" not in url else self.engine
         self._read_sessions = sessionmaker(self._read_engine, expire_on_commit=False)
         # SQLite has one writer at a time: queue writers on a lock instead of letting them poll SQLite's
         # busy handler, which sleeps up to 100 ms between tries (see WriterLock).
@@ -127,7 +160,8 @@ class Database:
                 try:
                     yield tx
                 except BaseException as exc:
-                    _roll_back(proxied, exc)
+                    if _roll_back(proxied, exc):
+                        self.engine.dispose(close=False)  # the others were likely dropped too: reconnect them
                     raise
                 if sqlite:
                     tx.cursor.execute("COMMIT")
@@ -162,12 +196,14 @@ class Database:
         self._read_engine.dispose()
 
 
-def _roll_back(proxied, exc: BaseException) -> None:  # type: ignore[no-untyped-def]
-    """Undo the transaction; a connection the database dropped leaves the pool instead of going back to it."""
+def _roll_back(proxied, exc: BaseException) -> bool:  # type: ignore[no-untyped-def]
+    """Undo the transaction; a connection the database dropped leaves the pool instead of going back to it
+    (True then)."""
     if unreachable(exc):
         proxied.invalidate(exc)  # type: ignore[arg-type]
-        return
+        return True
     proxied.driver_connection.rollback()  # a no-op in PostgreSQL's autocommit
+    return False
 
 
 class WriterLock:
