@@ -8,6 +8,10 @@ inside an ORM session, so there is one set of rules. A check-in attaches to the 
 one starts within the early window or is in progress, and records lateness against the shift's call
 time; with no shift it is accepted as unscheduled and flagged. A partial unique index allows one open
 entry per person, so double taps and concurrent requests cannot clock anyone in twice.
+
+On PostgreSQL the connection is in autocommit (bot.db.session.Database.raw_transaction) and each change
+is one statement, so the SELECT and the write are two snapshots: the write re-checks what must hold (the
+unique index, `clock_out_at IS NULL`); a timesheet approved, or a shift taken, in between is not re-read.
 """
 
 from __future__ import annotations
