@@ -219,12 +219,16 @@ class WriterLock:
         self._path = f"{database}.writer-lock" if database and database != ":memory:" and fcntl is not None else None
         self._fd: int | None = None
         self._pid = 0
+        self._held: int | None = None  # the fd locked by the thread holding _thread_lock
 
     def __enter__(self) -> WriterLock:
         self._thread_lock.acquire()
+        self._held = None
         try:
-            if self._path is not None:
-                fcntl.flock(self._file(), fcntl.LOCK_EX)  # type: ignore[union-attr]
+            fd = self._file() if self._path is not None else None
+            if fd is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)  # type: ignore[union-attr]
+                self._held = fd
         except BaseException:
             self._thread_lock.release()
             raise
@@ -232,15 +236,19 @@ class WriterLock:
 
     def __exit__(self, *exc: object) -> None:
         try:
-            if self._path is not None and self._fd is not None:
-                fcntl.flock(self._fd, fcntl.LOCK_UN)  # type: ignore[union-attr]
+            if self._held is not None:
+                fcntl.flock(self._held, fcntl.LOCK_UN)  # type: ignore[union-attr]
         finally:
             self._thread_lock.release()
 
-    def _file(self) -> int:
-        """The lock file, opened once per process (a forked child must not share its parent's lock)."""
+    def _file(self) -> int | None:
+        """The lock file, opened once per process (a forked child must not share its parent's lock); None when
+        it can't be (no such folder, read-only): SQLite then says what is wrong with the database itself."""
         if self._fd is None or self._pid != os.getpid():
-            self._fd, self._pid = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644), os.getpid()  # type: ignore[arg-type]
+            try:
+                self._fd, self._pid = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o644), os.getpid()  # type: ignore[arg-type]
+            except OSError:
+                return None
         return self._fd
 
 
