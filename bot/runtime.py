@@ -52,6 +52,9 @@ class Runtime:
         self._profiled: set[str] = set()
         # Called with the acting user after a committed change (e.g. the debounced App Home refresh).
         self.change_hooks: list[Callable[[str | None], None]] = []
+        # Helpers a handler module makes once per runtime (the App Home refresher): kept here, not in a
+        # module-level registry, so they go when the runtime does.
+        self.helpers: dict[str, object] = {}
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Runtime:

@@ -7,6 +7,7 @@ import os
 import re
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
@@ -112,7 +113,16 @@ class Database:
         # Called with each statement a RawTransaction runs (the statement-count test listens here).
         self.statement_hooks: list[Callable[[str], None]] = []
         event.listen(self.sessions, "after_flush", _note_outbox_rows)
-        event.listen(self.sessions, "after_commit", self._after_commit)
+        # SQLAlchemy keeps a sessionmaker's listeners in a class-keyed WeakKeyDictionary: a listener holding
+        # this Database (a bound method) would keep the key alive, and every Database ever made with it.
+        myself = weakref.ref(self)
+
+        def _after_commit(session: Session) -> None:
+            db = myself()
+            if db is not None:
+                db._after_commit(session)
+
+        event.listen(self.sessions, "after_commit", _after_commit)
 
     def on_outbox_commit(self, listener: Callable[[], None]) -> None:
         """Call `listener` after any transaction that queued Slack messages commits (the notifier's wake-up)."""

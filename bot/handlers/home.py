@@ -97,19 +97,16 @@ class HomeRefresher:
             log.exception("could not refresh the Home tab of %s", uid)
 
 
-_REFRESHERS: dict[int, tuple[Runtime, HomeRefresher]] = {}
 _LOCK = threading.Lock()
 
 
 def refresher(rt: Runtime) -> HomeRefresher:
-    """This runtime's refresher (made on first use)."""
+    """This runtime's refresher (made on first use, kept on the runtime so it goes when the runtime does)."""
     with _LOCK:
-        found = _REFRESHERS.get(id(rt))
-        if found is None or found[0] is not rt:
-            made = HomeRefresher(lambda uid: client_publish(rt, uid), rt.settings.home_refresh_seconds)
-            found = (rt, made)
-            _REFRESHERS[id(rt)] = found
-        return found[1]
+        made = rt.helpers.get("home_refresher")
+        if made is None:
+            made = rt.helpers["home_refresher"] = HomeRefresher(lambda uid: client_publish(rt, uid), rt.settings.home_refresh_seconds)
+        return made  # type: ignore[return-value]
 
 
 def client_publish(rt: Runtime, user_id: str) -> None:
