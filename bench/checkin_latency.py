@@ -112,6 +112,20 @@ def process_cpu_seconds(pid: int) -> float:
     return total
 
 
+def database_cpu_seconds() -> float:
+    """User + system CPU of the local PostgreSQL server's processes (0 when there is none, as with SQLite)."""
+    pids = subprocess.run(["pgrep", "-x", "postgres"], capture_output=True, text=True).stdout.split()
+    return sum(process_cpu_seconds_of(int(p)) for p in pids)
+
+
+def process_cpu_seconds_of(pid: int) -> float:
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def summary(values: list[float]) -> str:
     return f"n={len(values):4d}  p50={pct(values, 50):7.1f} ms  p95={pct(values, 95):7.1f} ms  p99={pct(values, 99):7.1f} ms  mean={statistics.mean(values):6.1f} ms"
 
@@ -161,14 +175,16 @@ def main() -> int:
             # Both apps run side by side and take turns, round by round (order swapped each round), so a
             # machine that speeds up or slows down during the run moves both figures alike.
             spent = dict.fromkeys(procs, 0.0)
+            db_spent = dict.fromkeys(procs, 0.0)
             per_round: dict[str, list[float]] = {name: [] for name in procs}
             for r in range(args.rounds):
                 for name in (list(procs) if r % 2 == 0 else list(reversed(procs))):
                     proc, base = procs[name]
-                    cpu_before = process_cpu_seconds(proc.pid)
+                    cpu_before, db_before = process_cpu_seconds(proc.pid), database_cpu_seconds()
                     done = measure(f"{base}/slack/events", 50, args.requests // args.rounds, "W")
                     time.sleep(3)  # its after-ack work (board edit, profiles) counts for it
                     used = process_cpu_seconds(proc.pid) - cpu_before
+                    db_spent[name] += database_cpu_seconds() - db_before
                     results[name][1].extend(done)
                     spent[name] += used
                     per_round[name].append(used / len(done) * 1000)
@@ -193,6 +209,9 @@ def main() -> int:
         for name, ms in cpu.items():
             rounds = " ".join(f"{v:.2f}" for v in per_round[name])
             print(f"  {name:<10} server CPU per request at 50 users (incl. after-ack work): {ms:.2f} ms  (rounds: {rounds})")
+            if db_url.startswith("postgresql"):
+                print(f"  {name:<10} PostgreSQL server CPU per request (same machine, not in the ratio): "
+                      f"{db_spent[name] / len(results[name][1]) * 1000:.2f} ms")
         ops, bare = results["opsbot"], results["bare Bolt"]
         ratios = [
             ("server CPU per /checkin, opsbot / bare", cpu["opsbot"] / cpu["bare Bolt"]),

@@ -94,3 +94,22 @@ def test_a_pooled_connection_dropped_while_idle_is_replaced_before_use(db, monke
         assert punch.load_subject(tx, "UNOBODY01", clock.now(), policy) is None
     with db.read() as s:  # and the ORM's connections too
         assert s.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_postgresql_plans_a_prepared_statement_once_and_keeps_the_urls_own_options(db):
+    """The punch's SELECT took PostgreSQL longer to plan than to run: its connections use generic plans for
+    prepared statements (planned once per connection), and options given in DATABASE_URL still apply."""
+    from bot.db.session import Database
+
+    if db.backend != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_generic_plan"
+    joiner = "&" if "?" in db.url else "?"
+    own = Database(f"{db.url}{joiner}options=-c%20statement_timeout%3D4321")
+    try:
+        with own.engine.connect() as conn:
+            assert conn.exec_driver_sql("SHOW plan_cache_mode").scalar() == "force_generic_plan"
+            assert conn.exec_driver_sql("SHOW statement_timeout").scalar() == "4321ms"
+    finally:
+        own.dispose()

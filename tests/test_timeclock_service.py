@@ -99,6 +99,19 @@ def test_cancelled_session_shift_is_not_matched(db, host):
         assert checkin(db, host).unscheduled
 
 
+def test_checkout_totals_the_day_across_entries_and_cuts_last_nights_at_midnight(db, host):
+    """Today in total: last night's entry only from midnight, this morning's whole, and the one closing now
+    (the database sums the closed ones on PostgreSQL, in the check-out's own statement)."""
+    for clock_in, clock_out in ((la(2026, 11, 20, 22), la(2026, 11, 21, 1)), (la(2026, 11, 21, 9), la(2026, 11, 21, 12, 30)),
+                                (la(2026, 11, 21, 14), la(2026, 11, 21, 15, 15))):
+        with freeze_time(clock_in):
+            checkin(db, host)
+        with freeze_time(clock_out):
+            out = checkout(db, host)
+    assert out.worked == timedelta(hours=1, minutes=15)
+    assert out.worked_today == timedelta(hours=5, minutes=45)
+
+
 def test_overnight_shift_crossing_midnight(db, host):
     with db.transaction() as s:
         make_shift(s, people.get(s, host), la(2026, 11, 20, 22), la(2026, 11, 21, 4))

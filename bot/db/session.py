@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -58,12 +58,22 @@ def make_engine(url: str, *, writer: bool = True, pool_size: int = 10) -> Engine
         return engine
     # pool_size covers every thread that may hold a connection at once: past it, each extra connection is
     # opened for one request and closed after it (a new PostgreSQL backend every time).
-    engine = create_engine(url, pool_size=pool_size, max_overflow=20)
+    # LIFO: the connection used last is handed out next, so a few warm connections (their prepared
+    # statements and cached plans) serve a burst instead of every request taking the next cold one in turn.
+    # force_generic_plan: a prepared statement (psycopg prepares one a connection runs 5 times, the punch's at
+    # once) is planned once per connection, not again on each of its first executions and after each
+    # autovacuum ANALYZE (the punch's SELECT takes PostgreSQL longer to plan than to run; measured in
+    # bench/README.md). Statements run rarely are not prepared, so reports keep plans made for their values.
+    given = make_url(url).query.get("options")  # a DATABASE_URL's own ?options=... are kept
+    options = " ".join(o for o in ((given if isinstance(given, str) else " ".join(given or ())), GENERIC_PLANS) if o)
+    engine = create_engine(url, pool_size=pool_size, max_overflow=20, pool_use_lifo=True,
+                           connect_args={"options": options})
     _ping_when_idle(engine)
     return engine
 
 
 IDLE_PING_SECONDS = 5.0
+GENERIC_PLANS = "-c plan_cache_mode=force_generic_plan"
 
 
 def _ping_when_idle(engine: Engine) -> None:
@@ -308,7 +318,11 @@ class RawTransaction:
     def execute(self, statement: Statement, params: dict[str, object]) -> object:
         for hook in self.hooks:
             hook(statement.text if self.sqlite else statement.for_postgresql)
-        return self.cursor.execute(statement.for_sqlite if self.sqlite else statement.for_postgresql, params)
+        if self.sqlite:
+            return self.cursor.execute(statement.for_sqlite, params)
+        # Prepared on the connection's first use of it (psycopg would wait for a fifth): the punch's SELECT
+        # takes PostgreSQL longer to plan than to run.
+        return self.cursor.execute(statement.for_postgresql, params, prepare=True)
 
 
 class Statement:

@@ -10,7 +10,7 @@ time; with no shift it is accepted as unscheduled and flagged. A partial unique 
 entry per person, so double taps and concurrent requests cannot clock anyone in twice.
 
 On PostgreSQL the connection is in autocommit (bot.db.session.Database.raw_transaction) and each change
-is one statement, so the SELECT and the write are two snapshots: the write re-checks what must hold (the
+is one statement (a check-out's also sums today's other closed time), so the SELECT and the write are two snapshots: the write re-checks what must hold (the
 unique index, `clock_out_at IS NULL`); a timesheet approved, or a shift taken, in between is not re-read.
 """
 
@@ -201,10 +201,15 @@ _NEW_PERSON_PG = Statement(f"""
 _CHECK_IN_PG = Statement(f"""
     WITH e AS ({_INSERT_ENTRY.text}), a AS ({_AUDIT_FROM.format(row="e")}), b AS ({_BOARDS_FROM.format(row="e")})
     SELECT e.id, (SELECT count(*) FROM b) FROM e""")
+# The check-out's statement also sums the person's other closed time today (as _SPANS does on SQLite): its
+# subquery sees the table as it was before this statement, with this entry still open, so it is left out.
 _CHECK_OUT_PG = Statement(f"""
     WITH u AS ({_CLOSE_ENTRY.text} RETURNING id), a AS ({_AUDIT_FROM.format(row="u")}),
          b AS ({_BOARDS_FROM.format(row="u")})
-    SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM b)""")
+    SELECT (SELECT count(*) FROM u), (SELECT count(*) FROM b),
+           (SELECT COALESCE(EXTRACT(EPOCH FROM sum(LEAST(t.clock_out_at, :end) - GREATEST(t.clock_in_at, :start))), 0)
+            FROM time_entries t WHERE t.person_id = :pid AND t.clock_out_at IS NOT NULL
+              AND t.clock_in_at < :end AND t.clock_out_at > :start)""")
 
 
 def load_subject(tx: RawTransaction, slack_user_id: str, now: datetime, policy: Policy) -> Subject | None:
@@ -320,23 +325,25 @@ def check_out(tx: RawTransaction, slack_user_id: str, note: str | None, now: dat
     entry.clock_out_at = max(now, entry.clock_in_at + timedelta(seconds=1))
     entry.note_out = note
     start, end = day_bounds(local_date(now, policy.tz), policy.tz)
-    # Today's other closed time (this entry is still open in the database), then this entry's part of today.
-    today = worked_between(tx, subject.person_id, start, end)
-    today += max(timedelta(), min(entry.clock_out_at, end) - max(entry.clock_in_at, start))
     days = sorted({local_date(entry.clock_in_at, policy.tz), local_date(entry.clock_out_at, policy.tz)})
     params = _audit_params(tx, subject.slack_user_id, "timeclock.check_out", "time_entry", before,
                            snapshot(entry, ENTRY_FIELDS), now)
     params.update(eid=entry.id, clock_out_at=tx.timestamp(entry.clock_out_at), note_out=note, **_board_params(tx, days))
+    # Today's other closed time (this entry is still open in the database), then this entry's part of today.
     if tx.sqlite:
+        today = worked_between(tx, subject.person_id, start, end)
         closed = tx.execute(_CLOSE_ENTRY, params).rowcount  # type: ignore[attr-defined]
         if closed == 1:
             tx.execute(_AUDIT, {**params, "entity_id": str(entry.id)})
             _refresh_boards(tx, params)
     else:
-        closed, boards = tx.execute(_CHECK_OUT_PG, params).fetchone()  # type: ignore[attr-defined]
+        params.update(pid=subject.person_id, start=start, end=end)
+        closed, boards, seconds = tx.execute(_CHECK_OUT_PG, params).fetchone()  # type: ignore[attr-defined]
         tx.outbox_written = tx.outbox_written or boards > 0
+        today = timedelta(microseconds=int(round(seconds * 1_000_000)))
     if closed != 1:  # a concurrent check-out closed it first
         raise Conflict(NOT_IN)
+    today += max(timedelta(), min(entry.clock_out_at, end) - max(entry.clock_in_at, start))
     return CheckOut(entry=entry, worked=entry.clock_out_at - entry.clock_in_at, worked_today=today,
                     profile_filled=subject.profile_filled)
 
