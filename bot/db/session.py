@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -281,7 +282,8 @@ class RawTransaction:
     def __init__(self, dbapi_connection: object, backend: str, hooks: list[Callable[[str], None]]) -> None:
         self.sqlite = backend == "sqlite"
         self.backend = backend
-        self.cursor = dbapi_connection.cursor()  # type: ignore[attr-defined]
+        # PostgreSQL: a RawCursor takes the statement's $1, $2 ... as written, with no `%(name)s` rewrite per run.
+        self.cursor = dbapi_connection.cursor() if self.sqlite else _raw_cursor(dbapi_connection)  # type: ignore[attr-defined]
         self.hooks = hooks
         self.outbox_written = False
         self.integrity_error = _integrity_error(backend)
@@ -322,11 +324,11 @@ class RawTransaction:
             return self.cursor.execute(statement.for_sqlite, params)
         # Prepared on the connection's first use of it (psycopg would wait for a fifth): the punch's SELECT
         # takes PostgreSQL longer to plan than to run.
-        return self.cursor.execute(statement.for_postgresql, params, prepare=True)
+        return self.cursor.execute(statement.for_postgresql, [params[name] for name in statement.names], prepare=True)
 
 
 class Statement:
-    """One SQL statement in both drivers' parameter styles (sqlite3 `:name`, psycopg `%(name)s`).
+    """One SQL statement in both drivers' parameter styles (sqlite3 `:name`, PostgreSQL's `$1`).
 
     `postgresql` replaces the text there, for a statement PostgreSQL can do in one round trip (a
     data-modifying CTE) where SQLite needs several."""
@@ -335,9 +337,24 @@ class Statement:
         self.text = " ".join(text.split())
         self.for_sqlite = self.text
         pg = " ".join(postgresql.split()) if postgresql else self.text
-        self.for_postgresql = re.sub(r"(?<![:\w]):(\w+)", r"%(\1)s", pg)
+        names: list[str] = []  # PostgreSQL's parameters in $n order (a name used twice is one parameter)
+
+        def number(match: re.Match[str]) -> str:
+            if match.group(1) not in names:
+                names.append(match.group(1))
+            return f"${names.index(match.group(1)) + 1}"
+
+        self.for_postgresql = re.sub(r"(?<![:\w]):(\w+)", number, pg)
+        self.names = tuple(names)
 
 
+def _raw_cursor(connection: object) -> object:
+    import psycopg
+
+    return psycopg.RawCursor(connection)  # type: ignore[arg-type]
+
+
+@functools.cache
 def _integrity_error(backend: str) -> type[Exception]:
     if backend == "sqlite":
         import sqlite3
