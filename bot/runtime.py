@@ -16,6 +16,7 @@ from bot.config import Settings
 from bot.db.session import Database
 from bot.logs import SLACK
 from bot.notifier import Notifier
+from bot.profile_filler import ProfileFiller
 from bot.slack_errors import TriggerSafeConnectionRetryHandler, TriggerSafeRateLimitRetryHandler
 from bot.services import people
 from bot.services.talent import casting
@@ -55,6 +56,7 @@ class Runtime:
         # Helpers a handler module makes once per runtime (the App Home refresher): kept here, not in a
         # module-level registry, so they go when the runtime does.
         self.helpers: dict[str, object] = {}
+        self.profiles = ProfileFiller(self.sync_profile)
 
     @classmethod
     def build(cls, settings: Settings, db: Database | None = None) -> Runtime:
@@ -118,11 +120,21 @@ class Runtime:
         """Run after a committed change: learn who a new person is (queued messages already woke the notifier)."""
         if user_id:
             self.sync_profile(user_id)
+        self._changed(user_id)
+
+    def _changed(self, user_id: str | None) -> None:
         for hook in self.change_hooks:
             try:
                 hook(user_id)
             except Exception:  # a refresh must never break the request that changed something
                 log.exception("after-change hook failed")
+
+    def after_punch(self, user_id: str) -> None:
+        """After a /checkin or /checkout answer: a first contact's profile goes to the filler thread (a crew's
+        first check-ins would each hold an HTTP thread for a users.info lookup), then the change hooks."""
+        if user_id not in self._profiled:
+            self.profiles.ask(user_id)
+        self._changed(user_id)
 
     def now(self):  # type: ignore[no-untyped-def]
         return clock.now()

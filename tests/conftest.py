@@ -199,6 +199,7 @@ def serve(db: Database, stub: SlackStub, db_url: str, **overrides: Any) -> Itera
         from bot.handlers.home import refresher
 
         refresher(rt).close()  # no debounced App Home refresh outlives the server
+        rt.profiles.close()  # nor a profile lookup
         httpd.shutdown()
         httpd.server_close()
 

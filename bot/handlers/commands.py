@@ -53,14 +53,14 @@ def register(app: App, rt: Runtime) -> None:
     def checkin(ack: Any, body: dict, client: Any, respond: Any) -> None:
         text, blocks = clock_in_or_out(rt, body["user_id"], body.get("text"), out=False)
         ack(text=text, blocks=blocks)
-        ack_handoff.after_response(lambda: rt.after_change(body["user_id"]))
+        ack_handoff.after_response(lambda: rt.after_punch(body["user_id"]))
 
     @app.command("/checkout")
     @guarded("command")
     def checkout(ack: Any, body: dict, client: Any, respond: Any) -> None:
         text, blocks = clock_in_or_out(rt, body["user_id"], body.get("text"), out=True)
         ack(text=text, blocks=blocks)
-        ack_handoff.after_response(lambda: rt.after_change(body["user_id"]))
+        ack_handoff.after_response(lambda: rt.after_punch(body["user_id"]))
 
     @app.command("/ops")
     @guarded("command")
