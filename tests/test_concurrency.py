@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
+import pytest
 from conftest import HOST, HOST2, PA, give_roles
 from sqlalchemy import select
 
@@ -41,7 +42,6 @@ def test_sqlite_writers_of_other_processes_queue_on_the_writer_lock(db, tmp_path
     import sys
     import time
 
-    import pytest
 
     if db.backend != "sqlite":
         pytest.skip("SQLite only: PostgreSQL has row locks")
@@ -70,7 +70,6 @@ def test_sqlite_writers_of_other_processes_queue_on_the_writer_lock(db, tmp_path
 def test_a_pooled_connection_dropped_while_idle_is_replaced_before_use(db, monkeypatch):
     """PostgreSQL restarted (or a proxy dropped idle connections): the next request still works, because a
     connection that sat idle is checked before use (bot.db.session._ping_when_idle)."""
-    import pytest
     from sqlalchemy import create_engine, text
 
     import bot.db.session as session_module
