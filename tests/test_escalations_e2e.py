@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from conftest import ADMIN, HOST, HOST2, LEADER, LEGAL, PA
 from escalation_helpers import (
@@ -31,6 +31,22 @@ def crew_on_air(server, db):
     server.drain()
     server.stub.clear()
     return live, later, gone
+
+
+def test_late_at_night_the_menu_offers_the_session_just_after_midnight(server, db):
+    """Found by a CI run at 21:13 in Los Angeles: the menu held only the local day's sessions, so a night crew
+    escalating at 22:30 could not pick the LIVE that starts at 00:30. It reaches the next hours too."""
+    from bot.timefmt import local_to_utc
+
+    night = local_to_utc(datetime(2026, 12, 3).date(), datetime(2000, 1, 1, 22, 30).time(), server.rt.tz)
+    with freeze_time(night):
+        grant(db, HOST, "host")
+        after_midnight = add_session(db, "Night drop", night + timedelta(hours=2))
+        tomorrow_evening = add_session(db, "Tomorrow evening", night + timedelta(hours=20))
+        view = open_modal(server, HOST, "stream key leaked")
+    menu = {b["block_id"]: b for b in view["blocks"] if b.get("block_id")}["session"]["element"]
+    values = [o["value"] for o in menu["options"]]
+    assert str(after_midnight) in values and str(tomorrow_evening) not in values
 
 
 def test_escalate_opens_modal_prefilled_with_session_on_air(server, db):

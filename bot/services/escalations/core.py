@@ -94,9 +94,14 @@ def require_responder(person: Person, cfg: EscalationConfig, doing: str) -> None
 
 
 # -- reading ---------------------------------------------------------------------------------
+UPCOMING = timedelta(hours=6)
+
+
 def sessions_today(s: Session, now: datetime, tz: ZoneInfo) -> list[LiveSession]:
-    """Today's LIVE sessions (local day), cancelled ones left out, for the modal's session menu."""
+    """Today's LIVE sessions (local day) and any starting in the next six hours, cancelled ones left out, for
+    the modal's session menu: at 22:30 a night crew can pick the LIVE that starts at 00:30."""
     start, end = day_bounds(local_date(now, tz), tz)
+    end = max(end, now + UPCOMING)
     return list(s.scalars(
         select(LiveSession)
         .where(LiveSession.status != "cancelled", LiveSession.starts_at < end, LiveSession.ends_at > start)
