@@ -310,3 +310,30 @@ def test_reschedule_and_remove_until_posted(world):
     with world.read() as s:
         removed = s.scalar(select(AuditRecord).where(AuditRecord.action == "deliverable.removed"))
         assert removed.reason == "Creator dropped out" and removed.before["kind"] == "post"
+
+
+def test_run_of_show_asks_for_a_days_campaigns_once(world):
+    """bench/studio.py: a day of 40 LIVEs asked for each one's campaigns (80 statements per run-of-show)."""
+    from creators_helpers import LAUNCH, new_session
+    from test_checkin_cost import counted
+
+    with world.transaction() as s:
+        mia = add_creator(s)
+        first, second = launch_session(s, staffed=False), new_session(s, LAUNCH.isoformat(), "14:00", "16:00", "Glow Week encore")
+        glow_campaign(s, creator_ids=[mia.id], session_ids=[first.id, second.id])
+    day = LAUNCH
+
+    def plan() -> tuple[int, list]:
+        with world.read() as s, counted(world) as seen:
+            plans = run_of_show_plan.day_plan(s, day, POLICY.tz)
+            names = [[n.name for n in p.campaigns] for p in plans]
+        return len(seen), names
+
+    two, names = plan()
+    assert names == [["Glow Week"], ["Glow Week"]]
+    with world.transaction() as s:
+        for start, end in (("16:30", "17:30"), ("18:00", "19:00"), ("19:30", "20:30")):
+            new_session(s, LAUNCH.isoformat(), start, end, f"More at {start}")
+    five, names = plan()
+    assert names[:2] == [["Glow Week"], ["Glow Week"]] and names[2:] == [[], [], []]
+    assert five == two

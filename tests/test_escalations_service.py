@@ -86,6 +86,32 @@ def test_scorecard_counts_and_times_per_session_and_host(db, db_url):
     assert card.by_cause == {"product": 1}
 
 
+def test_scorecard_statements_do_not_grow_with_escalations(db, db_url):
+    """The weekly scorecard of a busy studio asked two questions per escalation (its timeline, its session's
+    hosts): 128 statements for 64 escalations in bench/studio.py. It now loads them for all at once."""
+    from test_checkin_cost import counted
+
+    cfg = EscalationConfig.from_settings(make_settings(db_url))
+    with freeze_time(T0):
+        for uid, role in ((ADMIN, "associate"), (HOST, "host"), (HOST2, "host")):
+            grant(db, uid, role)
+        one = add_session(db, "Hero bundle LIVE", T0 - timedelta(hours=1), crew={HOST: "host"})
+        two = add_session(db, "Night drop LIVE", T0 + timedelta(hours=3), crew={HOST2: "host"})
+
+    def statements() -> tuple[int, record.Scorecard]:
+        with db.read() as s, counted(db) as seen:
+            card = record.scorecard(s, T0 - timedelta(hours=1), T0 + timedelta(days=1))
+        return len(seen), card
+
+    _raise(db, cfg, HOST, T0, 1, one)
+    few, _ = statements()
+    for minute, live in ((2, one), (3, two), (4, two), (5, None)):
+        _raise(db, cfg, HOST, T0 + timedelta(minutes=minute), 2, live)
+    many, card = statements()
+    assert card.total == 5 and sorted(card.by_host) == [(HOST, 2), (HOST2, 2)]
+    assert many == few <= 3
+
+
 def test_validation_names_each_field(db, db_url):
     cfg = EscalationConfig.from_settings(make_settings(db_url))
     grant(db, HOST, "host")

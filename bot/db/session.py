@@ -169,11 +169,13 @@ class Database:
         guarded in SQL by the partial unique index and `clock_out_at IS NULL`, so BEGIN and COMMIT would
         only add two round trips. Either way a queued Slack message wakes the notifier once committed."""
         sqlite = self.engine.dialect.name == "sqlite"
-        with self._write_lock or nullcontext():
-            proxied = self.engine.raw_connection()
-            driver = proxied.driver_connection
-            try:
-                tx = RawTransaction(driver, self.engine.dialect.name, self.statement_hooks)
+        # The pool checkout and return (its reset is a ROLLBACK) stay outside SQLite's writer lock: the lock
+        # is held only from BEGIN IMMEDIATE to COMMIT, because every other writer of the studio waits for it.
+        proxied = self.engine.raw_connection()
+        driver = proxied.driver_connection
+        try:
+            tx = RawTransaction(driver, self.engine.dialect.name, self.statement_hooks)
+            with self._write_lock or nullcontext():
                 if sqlite:
                     tx.cursor.execute("BEGIN IMMEDIATE")
                 else:
@@ -186,10 +188,10 @@ class Database:
                     raise
                 if sqlite:
                     tx.cursor.execute("COMMIT")
-            finally:
-                if not sqlite and not driver.closed:  # type: ignore[union-attr]
-                    driver.autocommit = False  # type: ignore[union-attr]
-                proxied.close()  # back to the pool
+        finally:
+            if not sqlite and not driver.closed:  # type: ignore[union-attr]
+                driver.autocommit = False  # type: ignore[union-attr]
+            proxied.close()  # back to the pool
         if tx.outbox_written:
             self.outbox_committed()
 

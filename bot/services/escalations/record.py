@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from bot.db.escalations import Escalation, EscalationEvent
 from bot.db.models import Shift
-from bot.services.escalations.core import HOST_ROLES, events
+from bot.services.escalations.core import HOST_ROLES
 
 
 @dataclass
@@ -45,9 +45,11 @@ def scorecard(s: Session, start: datetime, end: datetime) -> Scorecard:
     sessions: Counter[str] = Counter()
     hosts: Counter[str] = Counter()
     causes: Counter[str] = Counter()
+    timelines = _timelines(s, [esc.id for esc in rows])
+    crews = _host_names(s, {esc.session_id for esc in rows if esc.session_id is not None})
     for esc in rows:
         card_.by_severity[esc.severity] = card_.by_severity.get(esc.severity, 0) + 1
-        timeline = events(s, esc.id)
+        timeline = timelines[esc.id]
         raised = next(e.at for e in timeline if e.kind == "raised")
         acked = next((e.at for e in timeline if e.kind == "acknowledged"), None)
         resolved = [e.at for e in timeline if e.kind == "resolved"]
@@ -63,10 +65,7 @@ def scorecard(s: Session, start: datetime, end: datetime) -> Scorecard:
             card_.unresolved += 1
         if esc.session is not None:
             sessions[f"{esc.session.title} (#{esc.session.id})"] += 1
-            crew = s.scalars(select(Shift).options(joinedload(Shift.person)).where(
-                Shift.session_id == esc.session_id, Shift.role.in_(HOST_ROLES), Shift.cancelled.is_(False),
-                Shift.person_id.is_not(None))).unique().all()
-            for name in {sh.person.name for sh in crew if sh.person}:
+            for name in crews.get(esc.session.id, set()):
                 hosts[name] += 1
     card_.minutes_to_ack = {sev: round(median(v), 1) for sev, v in sorted(acks.items())}
     card_.minutes_to_resolve = {sev: round(median(v), 1) for sev, v in sorted(fixes.items())}
@@ -76,3 +75,23 @@ def scorecard(s: Session, start: datetime, end: datetime) -> Scorecard:
     return card_
 
 
+def _timelines(s: Session, ids: list[int]) -> dict[int, list[EscalationEvent]]:
+    """Every escalation's events in time order, in one statement (not one per escalation)."""
+    out: dict[int, list[EscalationEvent]] = defaultdict(list)
+    if ids:
+        for ev in s.scalars(select(EscalationEvent).where(EscalationEvent.escalation_id.in_(ids))
+                            .order_by(EscalationEvent.escalation_id, EscalationEvent.at, EscalationEvent.id)):
+            out[ev.escalation_id].append(ev)
+    return out
+
+
+def _host_names(s: Session, session_ids: set[int]) -> dict[int, set[str]]:
+    """Each session's hosts and co-hosts (not cancelled), by session, in one statement."""
+    out: dict[int, set[str]] = defaultdict(set)
+    if session_ids:
+        for sh in s.scalars(select(Shift).options(joinedload(Shift.person)).where(
+                Shift.session_id.in_(session_ids), Shift.role.in_(HOST_ROLES), Shift.cancelled.is_(False),
+                Shift.person_id.is_not(None))).unique():
+            if sh.person:
+                out[sh.session_id].add(sh.person.name)
+    return out

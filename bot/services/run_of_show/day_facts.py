@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
@@ -17,6 +18,8 @@ from bot.db.models import LiveSession
 from bot.db.run_of_show import RosSegment
 from bot.db.schedule import PersonHostTier, Product, ProductTier, SessionSku
 from bot.services.briefs.approved import RUN_OF_SHOW_KINDS
+from bot.services.creators import launch
+from bot.services.creators.launch import CampaignNote
 
 
 @dataclass
@@ -27,14 +30,18 @@ class DayFacts:
     waiting: dict[int, list[Brief]] = field(default_factory=lambda: defaultdict(list))
     product_tiers: dict[str, ProductTier] = field(default_factory=dict)
     host_tiers: list[PersonHostTier] = field(default_factory=list)  # held: the identity map keeps only what is referenced
+    campaigns: dict[int, list[CampaignNote]] | None = None  # loaded when a time zone places the sessions' days
 
     @classmethod
-    def load(cls, session: Session, lives: list[LiveSession]) -> DayFacts:
-        """Everything for `lives` in six statements; the same answers the per-session queries give."""
+    def load(cls, session: Session, lives: list[LiveSession], tz: ZoneInfo | None = None) -> DayFacts:
+        """Everything for `lives` in six statements (seven with `tz`: the campaigns running on each session's
+        day); the same answers the per-session queries give."""
         facts = cls()
         ids = [live.id for live in lives]
         if not ids:
             return facts
+        if tz is not None:
+            facts.campaigns = launch.for_sessions(session, lives, tz)
         for seg in session.scalars(select(RosSegment).where(RosSegment.session_id.in_(ids))
                                    .order_by(RosSegment.offset_min, RosSegment.id)):
             facts.segments[seg.session_id].append(seg)

@@ -88,7 +88,12 @@ def _warnings(session: Session, live: LiveSession, segs: list[RosSegment], facts
 def session_plan(session: Session, live: LiveSession, tz: ZoneInfo | None = None, facts: DayFacts | None = None) -> SessionPlan:
     """`facts` (DayFacts.load for a day's sessions) answers the per-session questions without a query each;
     `tz` places the campaigns launching on the session's day (none without it)."""
-    campaigns = launch.for_session(session, live, tz) if tz is not None else []
+    if tz is None:
+        campaigns = []
+    elif facts is not None and facts.campaigns is not None:
+        campaigns = facts.campaigns.get(live.id, [])
+    else:
+        campaigns = launch.for_session(session, live, tz)
     if facts is None:
         segs = segments(session, live.id)
         return SessionPlan(live=live, segments=segs, skus=featured_skus(session, live.id, segs),
@@ -111,7 +116,7 @@ def day_sessions(session: Session, day: date, tz: ZoneInfo) -> list[LiveSession]
 def day_plan(session: Session, day: date, tz: ZoneInfo) -> list[SessionPlan]:
     """Every session of a local day in time order, with what the run-of-show shows and warns about."""
     lives = day_sessions(session, day, tz)
-    facts = DayFacts.load(session, lives)
+    facts = DayFacts.load(session, lives, tz)
     return [session_plan(session, live, tz, facts) for live in lives]
 
 
