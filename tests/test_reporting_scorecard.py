@@ -102,6 +102,29 @@ def test_trailing_average_and_best_week_once_there_is_history(db):
     assert "first_week" not in by
 
 
+def test_history_weeks_are_local_weeks_across_midnight_and_dst(db):
+    """The year before a scorecard is summed per team-time-zone ISO week (in SQL, for a studio's 15,000
+    LIVEs): a LIVE at 00:30 on a Monday is that week's, one at 23:30 on the Sunday the week before's,
+    also in the week daylight saving time ends (Sunday 2026-11-01)."""
+    from bot.services.scorecard import history
+    from bot.timefmt import day_bounds
+
+    seed(db)
+    with db.transaction() as s:
+        live_with_metrics(s, "2026-11-01", "23:30", "23:59", gmv=100, orders=1, viewers=10, avg=60, views=3, duration=600)
+        live_with_metrics(s, "2026-11-02", "00:30", "01:30", gmv=200, orders=2, viewers=20, avg=30, views=1)
+        live_with_metrics(s, "2026-11-08", "23:30", "23:59", gmv=400, orders=None, viewers=30, avg=None, views=None)
+        live_with_metrics(s, "2026-11-09", "00:30", "01:00", gmv=800, orders=4, viewers=40, avg=90, views=0)
+        live_with_metrics(s, "2026-11-16", "10:00", "11:00", gmv=5, orders=5, viewers=50)  # the scorecard's own week
+    with db.read() as s:
+        weeks = history.weeks_before(s, day_bounds(date(2026, 11, 16), LA)[0], LA)
+    got = [(w.week, w.sessions, w.gmv_cents, w.on_air_seconds, w.orders_with_viewers, w.unique_viewers,
+            w.watch_seconds_weighted, w.views_with_duration) for w in weeks]
+    assert got == [("2026-W44", 1, 100, Decimal(600), 1, 10, Decimal(180), 3),
+                   ("2026-W45", 2, 600, Decimal(3600 + 1740), 2, 20, Decimal(30), 1),
+                   ("2026-W46", 1, 800, Decimal(1800), 4, 40, Decimal(0), 0)]
+
+
 def test_slot_recommendation_ignores_slots_with_fewer_than_the_minimum_sessions(db):
     seed(db)
     with db.transaction() as s:

@@ -206,13 +206,15 @@ def day_rows(rows: list[SessionRow], monday: date, tz: ZoneInfo) -> list[DayRow]
     return list(days.values())
 
 
-def promotion_history(s: Session, monday: date, cfg: ScorecardConfig, now: datetime) -> dict[str, tuple[str, list[Decimal | None]]]:
-    """GMV per host hour for each host with a promotion bar, for the last `promotion_weeks` weeks (newest first)."""
+def promotion_history(s: Session, monday: date, cfg: ScorecardConfig, now: datetime,
+                      this_week: list[HostRow] | None = None) -> dict[str, tuple[str, list[Decimal | None]]]:
+    """GMV per host hour for each host with a promotion bar, for the last `promotion_weeks` weeks (newest first);
+    `this_week` is the card's own host rows, so the week being built is not read twice."""
     history: dict[str, tuple[str, list[Decimal | None]]] = {}
     for back in range(cfg.promotion_weeks):
         start, end = week_bounds(monday - timedelta(weeks=back), cfg.tz)
         seen = set()
-        for h in host_rows(s, start, end, now):
+        for h in (this_week if back == 0 and this_week is not None else host_rows(s, start, end, now)):
             if h.tier is None or h.tier.casefold() not in cfg.promotion_bars_cents:
                 continue
             seen.add(h.name)
@@ -259,7 +261,7 @@ def build(s: Session, monday: date, cfg: ScorecardConfig, now: datetime) -> Scor
     card.history = history.weeks_before(s, start, cfg.tz)
     card.clips = creator_clips.clips_for_week(s, monday, tz=cfg.tz)
     card.slots = slots.slot_rows(s, week_bounds(monday - timedelta(weeks=cfg.slot_weeks - 1), cfg.tz)[0], end, cfg.tz)
-    card.insights = week_insights(card, promotion_history(s, monday, cfg, now), cfg)
+    card.insights = week_insights(card, promotion_history(s, monday, cfg, now, card.hosts), cfg)
     card.recommendations = recommend.recommendations(s, card, cfg, now)
     return card
 
