@@ -2,7 +2,7 @@
 
 Both run under gunicorn with the same worker settings, at the same time, against a local stand-in of the Slack
 Web API; the 50-user load goes to each in turn, over several rounds, so both are measured on the same machine state.
-Usage: python bench/checkin_latency.py [--requests 400] [--database-url URL]
+Usage: python bench/checkin_latency.py [--requests 400] [--database-url URL] [--repeat N]
 
 Check-in is open to everyone here (OPEN_CHECKIN=true), so every request is a real check-in or check-out
 (one entry written, the board refreshed), including the first contact of a person the bot has never seen.
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import socket
 import statistics
 import subprocess
@@ -138,7 +139,11 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=16, help="threads per worker (both apps)")
     parser.add_argument("--first-rounds", type=int, default=4, help="rounds of 50 first contacts")
     parser.add_argument("--rounds", type=int, default=3, help="turns each app takes at 50 users (the requests split between them)")
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="whole runs, each with fresh servers; then each ratio's median over the runs (a noisy VM moves one run's)")
     args = parser.parse_args()
+    if args.repeat > 1:
+        return repeat(args)
     tmp = tempfile.mkdtemp(prefix="opsbot-bench-")
     db_url = args.database_url or f"sqlite:///{tmp}/bench.db"
     standin = subprocess.Popen([sys.executable, str(ROOT / "bench" / "slack_standin.py")], stdout=subprocess.PIPE, text=True)
@@ -226,6 +231,31 @@ def main() -> int:
     finally:
         standin.terminate()
         standin.wait(10)
+    return 0
+
+
+RATIO_LINE = re.compile(r"^ {4}(\S.*?)\s+x\s*([0-9.]+)\s+(?:met|NOT met)$")
+
+
+def repeat(args: argparse.Namespace) -> int:
+    """Run the benchmark `args.repeat` times in fresh processes, print each run, then the median of each ratio."""
+    argv = [sys.executable, str(Path(__file__).resolve()), "--requests", str(args.requests), "--workers", str(args.workers),
+            "--threads", str(args.threads), "--first-rounds", str(args.first_rounds), "--rounds", str(args.rounds)]
+    if args.database_url:
+        argv += ["--database-url", args.database_url]
+    seen: dict[str, list[float]] = {}
+    for n in range(1, args.repeat + 1):
+        out = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+        print(f"-- run {n} of {args.repeat}\n{out}", end="", flush=True)
+        for line in out.splitlines():
+            match = RATIO_LINE.match(line)
+            if match:
+                seen.setdefault(match.group(1), []).append(float(match.group(2)))
+    print(f"  median of {args.repeat} runs (goal <= 2x each):")
+    for label, values in seen.items():
+        value = statistics.median(values)
+        met = sum(v <= 2 for v in values)
+        print(f"    {label:<42} x{value:5.2f}  {'met' if value <= 2 else 'NOT met'}  (met in {met} of {len(values)} runs)")
     return 0
 
 
