@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.db.metrics import SessionMetrics
 from bot.db.models import LiveSession
 from bot.services.scorecard.model import ratio
-from bot.services.scorecard.sql import on_air
+from bot.services.scorecard.sql import num, on_air
 from bot.services.validation import week_label
 from bot.timefmt import day_bounds, to_local
 
@@ -53,10 +53,6 @@ class WeekFigures:
         return ratio(self.watch_seconds_weighted, self.views_with_duration)
 
 
-def _dec(value: object) -> Decimal:
-    return Decimal(str(value)) if value is not None else Decimal(0)
-
-
 def weeks_before(s: Session, start: datetime, tz: ZoneInfo, lookback: timedelta = LOOKBACK) -> list[WeekFigures]:
     """Every week with metrics in the year before `start`, oldest first.
 
@@ -67,7 +63,8 @@ def weeks_before(s: Session, start: datetime, tz: ZoneInfo, lookback: timedelta 
     mondays = [first - timedelta(days=first.weekday())]
     while day_bounds(mondays[-1] + timedelta(weeks=1), tz)[0] <= start:
         mondays.append(mondays[-1] + timedelta(weeks=1))
-    week = case(*((LiveSession.starts_at < day_bounds(monday, tz)[0], i - 1) for i, monday in enumerate(mondays[1:], 1)),
+    # week i: a start before the next Monday's local midnight (the last week takes the rest)
+    week = case(*((LiveSession.starts_at < day_bounds(after, tz)[0], i) for i, after in enumerate(mondays[1:])),
                 else_=len(mondays) - 1)
     with_viewers = m.orders.is_not(None) & m.unique_viewers.is_not(None)
     with_duration = m.avg_view_duration_seconds.is_not(None) & (func.coalesce(m.views, 0) != 0)
@@ -84,7 +81,7 @@ def weeks_before(s: Session, start: datetime, tz: ZoneInfo, lookback: timedelta 
             select(rows.c.week, func.count(), func.sum(rows.c.gmv), func.sum(rows.c.air), func.sum(rows.c.orders),
                    func.sum(rows.c.viewers), func.sum(rows.c.watch), func.sum(rows.c.views))
             .group_by(rows.c.week).order_by(rows.c.week)):
-        out.append(WeekFigures(mondays[i], sessions=n, gmv_cents=int(gmv or 0), on_air_seconds=_dec(air),
+        out.append(WeekFigures(mondays[i], sessions=n, gmv_cents=int(gmv or 0), on_air_seconds=num(air),
                                orders_with_viewers=int(orders or 0), unique_viewers=int(viewers or 0),
-                               watch_seconds_weighted=_dec(watch), views_with_duration=int(views or 0)))
+                               watch_seconds_weighted=num(watch), views_with_duration=int(views or 0)))
     return out
